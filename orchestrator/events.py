@@ -1,0 +1,91 @@
+"""Typed run events: what happened in a run, in order. Plain data, easy to log, store and replay."""
+
+from __future__ import annotations
+
+import enum
+import time
+import traceback as tb
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+__all__ = ["EventType", "ErrorInfo", "RunEvent"]
+
+
+class EventType(str, enum.Enum):
+    """The kinds of events a run records."""
+
+    RUN_START = "RUN_START"
+    RUN_SUCCESS = "RUN_SUCCESS"
+    RUN_FAILURE = "RUN_FAILURE"
+    RUN_CANCELED = "RUN_CANCELED"
+    STEP_START = "STEP_START"
+    STEP_INPUT = "STEP_INPUT"
+    STEP_OUTPUT = "STEP_OUTPUT"
+    STEP_SUCCESS = "STEP_SUCCESS"
+    STEP_FAILURE = "STEP_FAILURE"
+    STEP_SKIPPED = "STEP_SKIPPED"
+    STEP_RETRY = "STEP_RETRY"
+    HOOK_COMPLETED = "HOOK_COMPLETED"
+    HOOK_ERRORED = "HOOK_ERRORED"
+    LOG = "LOG"
+    ASSET_MATERIALIZATION = "ASSET_MATERIALIZATION"
+
+
+class ErrorInfo(BaseModel):
+    """An exception, reduced to text so it can cross processes: type name, message, traceback."""
+
+    cls_name: str
+    message: str
+    traceback: str = ""
+
+    @classmethod
+    def from_exception(cls, exc: BaseException) -> ErrorInfo:
+        return cls(
+            cls_name=type(exc).__name__,
+            message=str(exc),
+            traceback="".join(tb.format_exception(type(exc), exc, exc.__traceback__)),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.cls_name}: {self.message}"
+
+
+class RunEvent(BaseModel):
+    """One event of a run. ``data`` holds kind-specific fields (output name, metadata, level...)."""
+
+    event_type: EventType
+    run_id: str
+    job_name: str
+    step_key: str | None = None
+    timestamp: float = Field(default_factory=time.time)
+    message: str = ""
+    error: ErrorInfo | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def event_type_value(self) -> str:
+        return self.event_type.value
+
+    @property
+    def node_name(self) -> str | None:
+        """The op path of the step (mapping key stripped)."""
+        if self.step_key is None:
+            return None
+        return self.step_key.split("[", 1)[0]
+
+    @property
+    def is_step_success(self) -> bool:
+        return self.event_type is EventType.STEP_SUCCESS
+
+    @property
+    def is_step_failure(self) -> bool:
+        return self.event_type is EventType.STEP_FAILURE
+
+    @property
+    def is_failure(self) -> bool:
+        return self.event_type in (EventType.STEP_FAILURE, EventType.RUN_FAILURE)
+
+    def __str__(self) -> str:
+        where = f" [{self.step_key}]" if self.step_key else ""
+        return f"{self.event_type.value}{where} {self.message}".rstrip()
