@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import DefinitionError, InvocationError
 
 if TYPE_CHECKING:
-    from .graphs import Binding, GraphDefinition, Node
+    from .graphs import Binding, Node
     from .ops import NodeDefinition
     from .retries import RetryPolicy
 

@@ -367,8 +367,8 @@ class OpDefinition(NodeDefinition):
     def _direct_call(self, args: tuple, kwargs: dict) -> Any:
         from . import composition
         from .context import OpExecutionContext, build_op_context
-        from .type_checks import describe, matches, type_name
         from .errors import TypeCheckError
+        from .type_checks import describe, matches, type_name
 
         if composition.contains_symbolic(args, kwargs):
             raise InvocationError(
