@@ -382,6 +382,9 @@ class OpDefinition(NodeDefinition):
             context = args.pop(0)
         elif isinstance(kwargs.get("context"), OpExecutionContext):
             context = kwargs.pop("context")
+        config_value = kwargs.pop(self.config_param, None) if self.config_param else None
+        if self.config_class is not None and args and isinstance(args[0], self.config_class):
+            config_value = args.pop(0)
         if self.has_context and context is None:
             context = build_op_context()
         if context is not None:
@@ -393,7 +396,6 @@ class OpDefinition(NodeDefinition):
                 f"but was given {len(args)} positional argument(s)."
             )
         values = dict(zip(names, args))
-        config_value = kwargs.pop(self.config_param, None) if self.config_param else None
         for key, value in kwargs.items():
             if key not in names:
                 raise InvocationError(f"Op '{self.name}' has no input named '{key}' (inputs: {names}).")
