@@ -6,6 +6,9 @@ Port Dagster code by changing one import line: ``from dagster import op, job`` b
 
 from __future__ import annotations
 
+from .asset_jobs import UnresolvedAssetJobDefinition, define_asset_job, materialize, materialize_to_memory
+from .asset_selection import AssetSelection
+from .assets import AssetIn, AssetKey, AssetMaterialization, AssetsDefinition, SourceAsset, asset
 from .config.mapping import ConfigMapping, config_mapping
 from .config.schema import (
     Array,
@@ -56,7 +59,10 @@ from .io_managers.base import (
     build_output_context,
     io_manager,
 )
+from .io_managers.fs import FilesystemIOManager, PickledObjectFilesystemIOManager, fs_io_manager
 from .io_managers.mem import InMemoryIOManager, mem_io_manager
+from .io_managers.redis import RedisIOManager, ValueTooLargeError, redis_io_manager
+from .io_managers.upath import UPathIOManager, upath_io_manager
 from .jobs import JobDefinition, job
 from .ops import DynamicOut, DynamicOutput, In, Nothing, OpDefinition, Out, Output, op
 from .partitions import (
@@ -68,6 +74,7 @@ from .partitions import (
     static_partitioned_config,
 )
 from .planner import ExecutionPlan, ExecutionStep
+from .repositories import Definitions, RepositoryDefinition, repository
 from .resources import (
     ConfigurableResource,
     InitResourceContext,
@@ -77,6 +84,16 @@ from .resources import (
 )
 from .results import ExecuteInProcessResult
 from .retries import Backoff, Jitter, RetryPolicy
+from .schedules import (
+    RunRequest,
+    ScheduleDefinition,
+    ScheduleEvaluationContext,
+    SensorDefinition,
+    SensorEvaluationContext,
+    SkipReason,
+    schedule,
+    sensor,
+)
 
 __all__ = [
     # ops, graphs, jobs
@@ -84,6 +101,12 @@ __all__ = [
     "graph", "GraphDefinition", "GraphIn", "GraphOut", "DependencyDefinition",
     "MultiDependencyDefinition", "DynamicCollectDependencyDefinition", "NodeInvocation",
     "job", "JobDefinition",
+    # assets and repositories
+    "asset", "AssetKey", "AssetIn", "AssetsDefinition", "AssetMaterialization", "SourceAsset", "AssetSelection",
+    "define_asset_job", "UnresolvedAssetJobDefinition", "materialize", "materialize_to_memory",
+    "repository", "RepositoryDefinition", "Definitions",
+    "ScheduleDefinition", "schedule", "SensorDefinition", "sensor", "RunRequest", "SkipReason",
+    "ScheduleEvaluationContext", "SensorEvaluationContext",
     # context
     "OpExecutionContext", "AssetExecutionContext", "build_op_context",
     # config
@@ -95,6 +118,8 @@ __all__ = [
     "resource", "ResourceDefinition", "ConfigurableResource", "InitResourceContext",
     "build_init_resource_context", "IOManager", "IOManagerDefinition", "io_manager", "InputContext",
     "OutputContext", "build_input_context", "build_output_context", "mem_io_manager", "InMemoryIOManager",
+    "fs_io_manager", "FilesystemIOManager", "PickledObjectFilesystemIOManager", "redis_io_manager", "RedisIOManager",
+    "ValueTooLargeError", "upath_io_manager", "UPathIOManager",
     # hooks and retries
     "success_hook", "failure_hook", "HookContext", "HookDefinition", "build_hook_context",
     "RetryPolicy", "Backoff", "Jitter", "RetryRequested", "Failure",

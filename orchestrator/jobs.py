@@ -50,6 +50,7 @@ class JobDefinition:
         self.tags = {str(k): str(v) for k, v in (tags or {}).items()}
         self.run_tags = {str(k): str(v) for k, v in (run_tags or {}).items()}
         self.metadata = dict(metadata or {})
+        self._executor_given = executor_def is not None
         self.executor_def = executor_def or in_process_executor
         self.hook_defs = frozenset(hooks or ())
         self.op_retry_policy = op_retry_policy

@@ -288,6 +288,7 @@ class OpDefinition(NodeDefinition):
         self.code_version = code_version
         self.required_resource_keys = frozenset(required_resource_keys or ())
         self.config_schema = config_schema
+        self.asset_key: Any = None  # set when this op computes a software-defined asset
         self.is_async = inspect.iscoroutinefunction(compute_fn)
         self.is_generator = inspect.isgeneratorfunction(compute_fn)
 

@@ -37,7 +37,7 @@ class OutputRef(BaseModel):
         return f"{self.step_key}.{self.output_name}{suffix}"
 
 
-InputKind = Literal["from_output", "fan_in", "collect", "config", "default", "nothing", "from_parent"]
+InputKind = Literal["from_output", "fan_in", "collect", "config", "default", "nothing", "from_parent", "from_asset"]
 
 
 class StepInput(BaseModel):
@@ -130,6 +130,12 @@ def build_plan(
                 continue
             if flat_input.kind == "unbound":
                 if in_def.is_nothing:
+                    continue
+                if in_def.asset_key is not None and in_def.input_manager_key is not None:
+                    inputs.append(construct_input(name=name, kind="from_asset", sources=[], value={
+                        "asset_key": list(in_def.asset_key.path), "io_manager_key": in_def.input_manager_key,
+                        "materialized_by": in_def.metadata.get("orch/materialized_by", []),
+                    }))
                     continue
                 if in_def.has_default:
                     inputs.append(construct_input(name=name, kind="default", sources=[], value=None))

@@ -76,6 +76,8 @@ def step_resource_keys(job: JobDefinition, step: ExecutionStep) -> set[str]:
     keys = set(flat.op_def.required_resource_keys)
     keys |= {o.io_manager_key for o in flat.op_def.outs.values() if not o.is_nothing}
     for inp in step.inputs:
+        if inp.kind == "from_asset":
+            keys.add(inp.value["io_manager_key"])
         if inp.kind in ("from_output", "fan_in", "collect", "from_parent"):
             for ref in inp.sources:
                 keys.add(topo.op(node_path_of(ref.step_key)).op_def.outs[ref.output_name].io_manager_key)
@@ -152,6 +154,8 @@ def _load_input(run: RunContext, step: ExecutionStep, flat: FlatOp, inp: StepInp
         return inp.value
     if inp.kind == "default":
         return flat.op_def.ins[inp.name].default_value
+    if inp.kind == "from_asset":
+        return _load_asset(run, step, flat, inp, resources, log)
     run_id = run.parent_run_id if inp.kind == "from_parent" else run.run_id
     if inp.kind == "from_parent" and run_id is None:
         raise DefinitionError(f"Input '{inp.name}' of step '{step.key}' needs a parent run to load from.")
@@ -171,12 +175,12 @@ def _load_one(run: RunContext, step: ExecutionStep, flat: FlatOp, inp: StepInput
         step_key=ref.step_key, name=ref.output_name, run_id=run_id, mapping_key=ref.mapping_key,
         metadata=out_def.metadata, op_def=upstream.op_def, dagster_type=out_def.dagster_type,
         resources=resources, log=log, partition_key=run.partition_key, job_name=run.job.name,
-        asset_key=getattr(upstream.op_def, "asset_key", None),
+        asset_key=upstream.op_def.asset_key,
     )
     context = InputContext(
         name=inp.name, step_key=step.key, upstream_output=upstream_context, dagster_type=in_def.dagster_type,
         metadata=in_def.metadata, op_def=flat.op_def, resources=resources, log=log,
-        partition_key=run.partition_key, asset_key=getattr(upstream.op_def, "asset_key", None),
+        partition_key=run.partition_key, asset_key=upstream.op_def.asset_key,
     )
     try:
         return manager.load_input(context)
@@ -186,6 +190,32 @@ def _load_one(run: RunContext, step: ExecutionStep, flat: FlatOp, inp: StepInput
         raise InputLoadError(
             f"Could not load input '{inp.name}' of step '{step.key}' from output '{ref.id}' "
             f"(IO manager '{out_def.io_manager_key}'): {type(exc).__name__}: {exc}"
+        ) from exc
+
+
+def _load_asset(run: RunContext, step: ExecutionStep, flat: FlatOp, inp: StepInput, resources: Resources,
+                log: StepLog) -> Any:
+    """Load an upstream asset that this run does not materialize, from what an earlier run stored."""
+    from .assets import AssetKey
+
+    spec = inp.value
+    key = AssetKey(spec["asset_key"])
+    manager = getattr(resources, spec["io_manager_key"])
+    in_def = flat.op_def.ins[inp.name]
+    upstream = OutputContext(step_key=None, name="result", run_id=None, asset_key=key, resources=resources,
+                             log=log, partition_key=run.partition_key, job_name=run.job.name)
+    context = InputContext(name=inp.name, step_key=step.key, upstream_output=upstream, dagster_type=in_def.dagster_type,
+                           metadata=in_def.metadata, op_def=flat.op_def, resources=resources, log=log,
+                           partition_key=run.partition_key, asset_key=key)
+    try:
+        return manager.load_input(context)
+    except Exception as exc:
+        jobs = spec.get("materialized_by") or []
+        hint = (f"Materialize it first, e.g. run job {' or '.join(repr(j) for j in jobs)}."
+                if jobs else "Materialize it first (no job in this repository selects it).")
+        raise InputLoadError(
+            f"Asset '{key}' (input '{inp.name}' of step '{step.key}') has not been materialized: IO manager "
+            f"'{spec['io_manager_key']}' has nothing stored for it ({type(exc).__name__}: {exc}). {hint}"
         ) from exc
 
 
@@ -283,20 +313,20 @@ def _store_output(run: RunContext, step: ExecutionStep, op_def: OpDefinition, co
             step_key=step.key, name=name, run_id=run.run_id, mapping_key=mapping_key, metadata=out.metadata,
             op_def=op_def, dagster_type=out.dagster_type, resources=resources, log=log,
             partition_key=run.partition_key, job_name=run.job.name,
-            asset_key=getattr(op_def, "asset_key", None), config=context.op_config,
+            asset_key=op_def.asset_key, config=context.op_config,
             attempt=context.retry_number,
         )
         manager.handle_output(out_context, item.value)
         metadata.update(out_context.get_logged_metadata())
     run.event(EventType.STEP_OUTPUT, step.key, f"Yielded output '{ref.id}'.",
-              output_name=name, mapping_key=mapping_key, metadata=_jsonable(metadata))
-    after = getattr(op_def, "after_output", None)
-    if after is not None:
-        after(run, step, item, metadata)
+              output_name=name, mapping_key=mapping_key, metadata=jsonable(metadata))
+    if op_def.asset_key is not None:
+        run.event(EventType.ASSET_MATERIALIZATION, step.key, f"Materialized asset '{op_def.asset_key}'.",
+                  asset_key=list(op_def.asset_key.path), partition=run.partition_key, metadata=jsonable(metadata))
     return ref
 
 
-def _jsonable(metadata: Mapping[str, Any]) -> dict[str, Any]:
+def jsonable(metadata: Mapping[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for k, v in metadata.items():
         result[str(k)] = v if isinstance(v, (str, int, float, bool, type(None), list, dict)) else repr(v)
@@ -316,7 +346,7 @@ def _failed(run: RunContext, step: ExecutionStep, flat: FlatOp, context: OpExecu
     message = f"Step '{step.key}' failed: {error}"
     data: dict[str, Any] = {"attempt": retry_number}
     if isinstance(exc, Failure) and exc.metadata:
-        data["metadata"] = _jsonable(exc.metadata)
+        data["metadata"] = jsonable(exc.metadata)
     run.event(EventType.STEP_FAILURE, step.key, message, error=error, **data)
     _fire_hooks(run, step, flat, context, success=False, exc=exc, output_values={})
     return StepResult("failure", error=error, exception=exc, duration=duration)
