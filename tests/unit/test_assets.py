@@ -52,7 +52,7 @@ def test_seed_all_assets_job_materializes_both(fresh_home) -> None:
 
 
 def test_seed_asset1_job_then_a_job_of_only_asset2_loads_asset1_from_storage(fresh_home) -> None:
-    from definitions.seed_assets import asset1, asset2, asset1_job, repo
+    from definitions.seed_assets import asset1, asset1_job, asset2, repo
 
     first = repo.get_job("asset1_job").execute_in_process()
     assert first.success and [s.step_key for s in first.get_step_success_events()] == ["asset1"]
@@ -69,7 +69,7 @@ def test_seed_asset1_job_then_a_job_of_only_asset2_loads_asset1_from_storage(fre
 
 
 def test_unmaterialized_upstream_names_the_asset_and_the_job(fresh_home) -> None:
-    from definitions.seed_assets import asset1, asset2, asset1_job
+    from definitions.seed_assets import asset1, asset1_job, asset2
 
     defs = Definitions(assets=[asset1, asset2], jobs=[asset1_job, define_asset_job("asset2_job", selection="asset2")])
     result = defs.get_job_def("asset2_job").execute_in_process(raise_on_error=False)
