@@ -147,11 +147,13 @@ class JobDefinition:
         tags: Mapping[str, Any] | None = None,
         resources: Mapping[str, Any] | None = None,
         parent_run_id: str | None = None,
+        on_event: Callable[[RunEvent], None] | None = None,
     ) -> ExecuteInProcessResult:
         """Run the job in this process, steps one by one, and return its result.
 
         Config is validated first (``ConfigError`` before anything runs). With ``raise_on_error``
         the first failing op's own exception propagates once the run is recorded as failed.
+        ``on_event`` is called with each event as it happens (e.g. for a live display).
         """
         from .executors.in_process import execute_plan_in_process
         from .run_config import resolve_run_config
@@ -162,8 +164,14 @@ class JobDefinition:
         plan = build_plan(job, resolved.op_inputs, op_selection, parent_run_id)
         run_id = run_id or str(uuid.uuid4())
         events: list[RunEvent] = []
+
+        def emit(event: RunEvent) -> None:
+            events.append(event)
+            if on_event is not None:
+                on_event(event)
+
         provider = ResourceProvider(job.resource_defs, resolved.resource_configs, run_id=run_id)
-        run = RunContext(run_id=run_id, job=job, config=resolved, resources=provider, emit=events.append,
+        run = RunContext(run_id=run_id, job=job, config=resolved, resources=provider, emit=emit,
                          tags=job.run_tags_for(tags, partition_key), partition_key=partition_key,
                          parent_run_id=parent_run_id)
         run.event(EventType.RUN_START, message=f"Started run {run_id} of job '{job.name}' in process.")
