@@ -27,6 +27,7 @@ class _Frame:
     nodes: dict[str, Node] = field(default_factory=dict)
     bindings: dict[str, dict[str, Binding]] = field(default_factory=dict)
     explicit_names: set[str] = field(default_factory=set)
+    counts: dict[str, int] = field(default_factory=dict)
 
 
 def _stack() -> list[_Frame]:
@@ -209,10 +210,11 @@ def invoke(
         frame.explicit_names.add(name)
     else:
         name = node_def.name
-        n = 1
+        n = frame.counts.get(name, 1)
         while name in frame.nodes:
             n += 1
             name = f"{node_def.name}_{n}"
+        frame.counts[node_def.name] = n
 
     input_names = list(node_def.input_names)
     if len(args) > len(input_names):

@@ -9,6 +9,21 @@ from typing import Any, Literal
 __all__ = ["HookContext", "HookDefinition", "success_hook", "failure_hook", "build_hook_context"]
 
 
+class HookNode:
+    """The node a hook follows: ``name`` is the node's name in the job (its alias, if aliased)."""
+
+    def __init__(self, path: str, definition: Any) -> None:
+        self.path = path
+        self.name = path.rsplit(".", 1)[-1]
+        self.definition = definition
+
+    def __getattr__(self, item: str) -> Any:
+        return getattr(self.definition, item)
+
+    def __repr__(self) -> str:
+        return f"<node {self.path}>"
+
+
 class HookContext:
     """What a hook receives: the op and step it follows, the run, resources, and the op's exception."""
 

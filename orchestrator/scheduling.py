@@ -7,9 +7,8 @@ was never produced (an upstream failure, skip, or an optional output not yielded
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 from .planner import ExecutionPlan, ExecutionStep, OutputRef, StepInput, expand_mapped, mapped_key
 
@@ -83,10 +82,10 @@ class RunState:
             if ref.mapping_key is not None:
                 base = OutputRef(step_key=ref.step_key, output_name=ref.output_name).id
                 self.dynamic_keys.setdefault(base, []).append(ref.mapping_key)
-        step = self.steps[step_key]
-        if not step.mapped_on:
+        waiting_on_this = list(self.downstream.get(step_key, []))
+        if not self.steps[step_key].mapped_on:
             self._expand_templates(step_key, outcome, ready)
-        for down in self.downstream.get(step_key, []):
+        for down in waiting_on_this:
             if self.steps[down].is_template:
                 continue
             waiting = self.pending[down]
@@ -95,103 +94,125 @@ class RunState:
                 self._evaluate(down, ready)
 
     def _expand_templates(self, step_key: str, outcome: StepOutcome, ready: list[ExecutionStep]) -> None:
-        step = self.steps[step_key]
         for templates in self.plan.templates_by_source.values():
             source = templates[0].mapped_on
             assert source is not None
-            if source.step_key != step.key:
+            if source.step_key != step_key:
                 continue
             keys = self.dynamic_keys.get(source.id, []) if outcome.status == "success" else []
             new_steps = expand_mapped(self.plan, source, keys)
             for new in new_steps:
                 self.steps[new.key] = new
                 self.pending[new.key] = {u for u in new.upstream if u not in self.status}
-                for up in new.upstream:
+                for up in self.pending[new.key]:
                     self.downstream.setdefault(up, []).append(new.key)
+            collectors: list[str] = []
             for template in templates:
                 instances = [mapped_key(template.key, k) for k in keys]
                 for down in self.plan.downstream.get(template.key, []):
                     if self.steps[down].is_template:
                         continue
+                    collectors.append(down)
                     waiting = self.pending[down]
                     waiting.discard(template.key)
                     for inst in instances:
                         if inst not in self.status:
                             waiting.add(inst)
                             self.downstream.setdefault(inst, []).append(down)
-                reason = "no dynamic outputs" if outcome.status == "success" else f"upstream step '{step_key}' {outcome.status}"
                 self.status[template.key] = "success" if instances else "skipped"
                 if not instances:
+                    reason = ("no dynamic outputs" if outcome.status == "success"
+                              else f"upstream step '{step_key}' {outcome.status}")
                     self.skipped.append(Skip(template.key, f"Skipped: {reason}."))
             for new in new_steps:
-                if not self.pending[new.key]:
+                if not self.pending[new.key] and new.key not in self.status:
                     self._evaluate(new.key, ready)
-            for template in templates:
-                for down in self.plan.downstream.get(template.key, []):
-                    if not self.steps[down].is_template and not self.pending[down] and down not in self.status:
-                        self._evaluate(down, ready)
+            for down in dict.fromkeys(collectors):
+                if not self.pending[down] and down not in self.status:
+                    self._evaluate(down, ready)
 
     def _evaluate(self, step_key: str, ready: list[ExecutionStep]) -> None:
-        step = self.steps[step_key]
-        reason = self._missing_input(step)
-        if reason is None:
-            resolved = self._resolve_collects(step)
+        resolved, reason = check_inputs(self.steps[step_key], self)
+        if resolved is not None:
             self.steps[step_key] = resolved
             ready.append(resolved)
             return
-        self.skipped.append(Skip(step_key, reason))
+        self.skipped.append(Skip(step_key, str(reason)))
         self._finish(step_key, StepOutcome("skipped"), ready)
 
-    def _available(self, ref: OutputRef) -> bool:
+    # -- the view check_inputs reads ---------------------------------------------------------
+    def is_produced(self, ref: OutputRef) -> bool:
         return ref.id in self.produced
 
-    def _missing_input(self, step: ExecutionStep) -> str | None:
-        for inp in step.inputs:
-            if inp.kind in ("from_output", "nothing"):
-                for ref in inp.sources:
-                    if not self._available(ref):
-                        return self._why(step, inp, ref)
-            elif inp.kind == "fan_in":
-                if inp.sources and not any(self._available(r) for r in inp.sources):
-                    return f"Skipped: no upstream output of fan-in input '{inp.name}' was produced."
-            elif inp.kind == "collect":
-                root = self._collect_root(inp.sources[0])
-                if self.status.get(root) != "success":
-                    return f"Skipped: dynamic step '{root}' for collected input '{inp.name}' did not succeed."
-        return None
+    def status_of(self, step_key: str) -> str | None:
+        return self.status.get(step_key)
 
-    def _why(self, step: ExecutionStep, inp: StepInput, ref: OutputRef) -> str:
-        up = self.status.get(ref.step_key)
-        if up == "success":
-            return (f"Skipped: input '{inp.name}' needs output '{ref.output_name}' of '{ref.step_key}', "
-                    "which it did not yield.")
-        return f"Skipped: upstream step '{ref.step_key}' {up or 'did not run'}."
+    def mapping_keys(self, source: OutputRef) -> list[str]:
+        return self.dynamic_keys.get(source.id, [])
 
-    def _collect_root(self, ref: OutputRef) -> str:
-        step = self.plan.by_key.get(ref.step_key)
-        if step is not None and step.mapped_on is not None:
-            return step.mapped_on.step_key
-        return ref.step_key
 
-    def _resolve_collects(self, step: ExecutionStep) -> ExecutionStep:
-        if not any(inp.kind == "collect" for inp in step.inputs):
-            return step
-        inputs: list[StepInput] = []
-        for inp in step.inputs:
-            if inp.kind != "collect":
-                inputs.append(inp)
-                continue
-            inputs.append(inp.model_copy(update={"sources": list(self._collected_refs(inp.sources[0]))}))
-        return step.model_copy(update={"inputs": inputs})
+class StateView(Protocol):
+    """What input checks need to know of a run: produced outputs, step statuses, dynamic keys."""
 
-    def _collected_refs(self, ref: OutputRef) -> Iterable[OutputRef]:
-        template = self.plan.by_key.get(ref.step_key)
-        if template is not None and template.mapped_on is not None:
-            keys = self.dynamic_keys.get(template.mapped_on.id, [])
-            for k in keys:
-                concrete = OutputRef(step_key=mapped_key(ref.step_key, k), output_name=ref.output_name)
-                if self._available(concrete):
-                    yield concrete
-            return
-        for k in self.dynamic_keys.get(ref.id, []):
-            yield OutputRef(step_key=ref.step_key, output_name=ref.output_name, mapping_key=k)
+    plan: ExecutionPlan
+
+    def is_produced(self, ref: OutputRef) -> bool: ...
+
+    def status_of(self, step_key: str) -> str | None: ...
+
+    def mapping_keys(self, source: OutputRef) -> list[str]: ...
+
+
+def collect_source(plan: ExecutionPlan, ref: OutputRef) -> tuple[OutputRef, bool]:
+    """The dynamic output behind a collected ref, and whether the ref names a mapped (template) step."""
+    step = plan.by_key.get(ref.step_key)
+    if step is not None and step.mapped_on is not None:
+        return step.mapped_on, True
+    return OutputRef(step_key=ref.step_key, output_name=ref.output_name), False
+
+
+def check_inputs(step: ExecutionStep, view: StateView) -> tuple[ExecutionStep | None, str | None]:
+    """Decide a step whose upstream steps are all finished: run it (with fan-in and collect sources
+    narrowed to what was produced) or skip it (with the reason)."""
+    narrowed: dict[int, list[OutputRef]] = {}
+    for i, inp in enumerate(step.inputs):
+        if inp.kind in ("from_output", "nothing"):
+            for ref in inp.sources:
+                if not view.is_produced(ref):
+                    return None, _why(inp, ref, view.status_of(ref.step_key))
+        elif inp.kind == "fan_in":
+            for ref in inp.sources:
+                if view.status_of(ref.step_key) == "failure":
+                    return None, f"Skipped: upstream step '{ref.step_key}' of fan-in input '{inp.name}' failed."
+            available = [r for r in inp.sources if view.is_produced(r)]
+            if inp.sources and not available:
+                return None, f"Skipped: no upstream output of fan-in input '{inp.name}' was produced."
+            if len(available) != len(inp.sources):
+                narrowed[i] = available
+        elif inp.kind == "collect":
+            source, is_template = collect_source(view.plan, inp.sources[0])
+            if view.status_of(source.step_key) != "success":
+                return None, f"Skipped: dynamic step '{source.step_key}' for collected input '{inp.name}' did not succeed."
+            keys = view.mapping_keys(source)
+            if is_template:
+                ref = inp.sources[0]
+                refs = [OutputRef(step_key=mapped_key(ref.step_key, k), output_name=ref.output_name) for k in keys]
+                failed = [r.step_key for r in refs if view.status_of(r.step_key) == "failure"]
+                if failed:
+                    return None, f"Skipped: mapped step '{failed[0]}' collected by input '{inp.name}' failed."
+                narrowed[i] = [r for r in refs if view.is_produced(r)]
+            else:
+                narrowed[i] = [OutputRef(step_key=source.step_key, output_name=source.output_name, mapping_key=k)
+                               for k in keys]
+    if not narrowed:
+        return step, None
+    inputs = [inp.model_copy(update={"sources": narrowed[i]}) if i in narrowed else inp
+              for i, inp in enumerate(step.inputs)]
+    return step.model_copy(update={"inputs": inputs}), None
+
+
+def _why(inp: StepInput, ref: OutputRef, upstream_status: str | None) -> str:
+    if upstream_status == "success":
+        return (f"Skipped: input '{inp.name}' needs output '{ref.output_name}' of '{ref.step_key}', "
+                "which it did not yield.")
+    return f"Skipped: upstream step '{ref.step_key}' {upstream_status or 'did not run'}."

@@ -367,7 +367,7 @@ def _retry_budget(run: RunContext, flat: FlatOp, exc: BaseException, retry_numbe
 
 def _fire_hooks(run: RunContext, step: ExecutionStep, flat: FlatOp, context: OpExecutionContext | None,
                 success: bool, exc: BaseException | None, output_values: dict[str, Any]) -> None:
-    from .hooks import HookContext
+    from .hooks import HookContext, HookNode
 
     for hook in _hooks_for(run.job, flat):
         if not hook.fires_on(success):
@@ -375,7 +375,7 @@ def _fire_hooks(run: RunContext, step: ExecutionStep, flat: FlatOp, context: OpE
         try:
             resources = Resources({k: run.resources.get(k) for k in hook.required_resource_keys})
             hook_context = HookContext(
-                hook_def=hook, op=flat.op_def, step_key=step.key, run_id=run.run_id, job_name=run.job.name,
+                hook_def=hook, op=HookNode(flat.path, flat.op_def), step_key=step.key, run_id=run.run_id, job_name=run.job.name,
                 resources=resources, op_config=context.op_config if context else None, op_exception=exc,
                 op_output_values=output_values, log=StepLog(run.emit, run.run_id, run.job.name, step.key),
             )
