@@ -1,0 +1,13 @@
+"""The ``orch`` command line. Importing this package registers every command module on ``cli``."""
+
+from __future__ import annotations
+
+from . import asset_commands, job_commands  # noqa: F401 - registers commands
+from .app import cli
+
+__all__ = ["cli", "main"]
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli.main(prog_name="orch")

@@ -1,0 +1,56 @@
+"""Errors the CLI reports to the user, and how every error is turned into a message and exit code."""
+
+from __future__ import annotations
+
+import traceback
+
+import click
+
+__all__ = ["CliError", "USAGE_EXIT", "RUN_FAILED_EXIT", "report_exception"]
+
+USAGE_EXIT = 2
+RUN_FAILED_EXIT = 1
+VERBOSE_HINT = "Run with --verbose for the traceback."
+
+
+class CliError(Exception):
+    """A problem with what the user asked for: printed as a clear message, exit ``exit_code``."""
+
+    def __init__(self, message: str, exit_code: int = USAGE_EXIT, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
+        self.hint = hint
+
+
+def _config_error_text(exc: Exception) -> str:
+    text = str(exc)
+    # ConfigError puts its paths into the message today; make sure each one is shown regardless.
+    missing = [f"  - {path}: {msg}" for path, msg in getattr(exc, "errors", []) if f"{path}: {msg}" not in text]
+    return "\n".join([text, *missing])
+
+
+def describe_exception(exc: BaseException) -> tuple[str, int, str | None]:
+    """(message, exit code, hint) for any exception reaching the top of the CLI."""
+    from orchestrator.errors import ConfigError, DefinitionError, OrchestratorError
+
+    if isinstance(exc, CliError):
+        return exc.message, exc.exit_code, exc.hint
+    if isinstance(exc, ConfigError):
+        return _config_error_text(exc), USAGE_EXIT, None
+    if isinstance(exc, DefinitionError):
+        return f"Definition error: {exc}", USAGE_EXIT, None
+    if isinstance(exc, OrchestratorError):
+        return f"{type(exc).__name__}: {exc}", USAGE_EXIT, None
+    return f"Unexpected error: {type(exc).__name__}: {exc}", RUN_FAILED_EXIT, VERBOSE_HINT
+
+
+def report_exception(exc: BaseException, verbose: bool) -> int:
+    """Print ``exc`` to stderr (with its traceback when ``verbose``) and return the exit code."""
+    message, code, hint = describe_exception(exc)
+    if verbose:
+        click.echo("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip(), err=True)
+    click.echo(f"Error: {message}", err=True)
+    if hint and not verbose:
+        click.echo(hint, err=True)
+    return code
