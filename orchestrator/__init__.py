@@ -25,6 +25,8 @@ from .config.schema import (
     StringSource,
 )
 from .context import AssetExecutionContext, OpExecutionContext, build_op_context
+from .distributed.records import RunStatus
+from .distributed.submit import RunHandle, RunResult, execute_job, get_run, submit_job
 from .errors import (
     ConfigError,
     DefinitionError,
@@ -38,7 +40,9 @@ from .errors import (
 )
 from .events import ErrorInfo, EventType, RunEvent
 from .executors.base import ExecutorDefinition
+from .executors.celery import celery_executor
 from .executors.in_process import in_process_executor
+from .executors.multiprocess import multiprocess_executor
 from .graphs import (
     DependencyDefinition,
     DynamicCollectDependencyDefinition,
@@ -50,6 +54,7 @@ from .graphs import (
     graph,
 )
 from .hooks import HookContext, HookDefinition, build_hook_context, failure_hook, success_hook
+from .instance import Instance
 from .io_managers.base import (
     InputContext,
     IOManager,
@@ -124,7 +129,8 @@ __all__ = [
     "success_hook", "failure_hook", "HookContext", "HookDefinition", "build_hook_context",
     "RetryPolicy", "Backoff", "Jitter", "RetryRequested", "Failure",
     # execution
-    "ExecutorDefinition", "in_process_executor", "ExecuteInProcessResult", "ExecutionPlan", "ExecutionStep",
+    "ExecutorDefinition", "in_process_executor", "multiprocess_executor", "celery_executor",
+    "submit_job", "execute_job", "get_run", "RunHandle", "RunResult", "RunStatus", "Instance", "ExecuteInProcessResult", "ExecutionPlan", "ExecutionStep",
     "EventType", "RunEvent", "ErrorInfo",
     # errors
     "OrchestratorError", "DefinitionError", "InvocationError", "ConfigError", "TypeCheckError",

