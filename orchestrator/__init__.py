@@ -26,6 +26,7 @@ from .config.schema import (
 )
 from .context import AssetExecutionContext, OpExecutionContext, build_op_context
 from .distributed.records import RunStatus
+from .distributed.reexecute import reexecute
 from .distributed.submit import RunHandle, RunResult, execute_job, get_run, submit_job
 from .errors import (
     ConfigError,
@@ -130,7 +131,7 @@ __all__ = [
     "RetryPolicy", "Backoff", "Jitter", "RetryRequested", "Failure",
     # execution
     "ExecutorDefinition", "in_process_executor", "multiprocess_executor", "celery_executor",
-    "submit_job", "execute_job", "get_run", "RunHandle", "RunResult", "RunStatus", "Instance", "ExecuteInProcessResult", "ExecutionPlan", "ExecutionStep",
+    "submit_job", "execute_job", "get_run", "reexecute", "RunHandle", "RunResult", "RunStatus", "Instance", "ExecuteInProcessResult", "ExecutionPlan", "ExecutionStep",
     "EventType", "RunEvent", "ErrorInfo",
     # errors
     "OrchestratorError", "DefinitionError", "InvocationError", "ConfigError", "TypeCheckError",

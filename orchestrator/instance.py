@@ -73,9 +73,16 @@ class Instance:
     def redis(self) -> redis.Redis:
         """A client for run storage. Connections are made lazily and pooled."""
         import redis as redis_lib
+        from redis.backoff import ExponentialBackoff
+        from redis.retry import Retry
 
+        # Ride out a Redis restart (a few seconds) instead of failing the step that was talking to it.
+        retry = Retry(ExponentialBackoff(cap=2.0, base=0.05), retries=int(os.environ.get("ORCH_REDIS_RETRIES", "12")))
         try:
-            return redis_lib.Redis.from_url(self.redis_url, socket_connect_timeout=5, health_check_interval=30)
+            return redis_lib.Redis.from_url(
+                self.redis_url, socket_connect_timeout=5, health_check_interval=30, retry=retry,
+                retry_on_error=[redis_lib.ConnectionError, redis_lib.TimeoutError, redis_lib.BusyLoadingError],
+            )
         except ValueError as exc:
             raise OrchestratorError(f"Invalid Redis URL {self.masked_url}: {exc}") from None
 
@@ -90,7 +97,14 @@ class Instance:
         import redis as redis_lib
 
         try:
-            self.redis.ping()
+            # A client without retries: an unreachable Redis is reported at once, not after backoff.
+            probe = redis_lib.Redis.from_url(self.redis_url, socket_connect_timeout=3, socket_timeout=3)
+            try:
+                probe.ping()
+            finally:
+                probe.close()
+        except ValueError as exc:
+            raise OrchestratorError(f"Invalid Redis URL {self.masked_url}: {exc}") from None
         except redis_lib.AuthenticationError as exc:
             raise OrchestratorError(f"Redis at {self.masked_url} refused the credentials: {exc}") from None
         except (redis_lib.ConnectionError, redis_lib.TimeoutError, OSError) as exc:

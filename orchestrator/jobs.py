@@ -152,6 +152,7 @@ class JobDefinition:
         tags: Mapping[str, Any] | None = None,
         resources: Mapping[str, Any] | None = None,
         parent_run_id: str | None = None,
+        step_selection: Sequence[str] | None = None,
         on_event: Callable[[RunEvent], None] | None = None,
     ) -> ExecuteInProcessResult:
         """Run the job in this process, steps one by one, and return its result.
@@ -159,12 +160,21 @@ class JobDefinition:
         Config is validated first (``ConfigError`` before anything runs). With ``raise_on_error``
         the first failing op's own exception propagates once the run is recorded as failed.
         ``on_event`` is called with each event as it happens (e.g. for a live display).
+        With ``parent_run_id`` and ``step_selection`` (op paths or step keys) only those steps run;
+        their other inputs load from the parent run's outputs, which a persistent IO manager
+        (``fs_io_manager``) must have stored.
         """
         from .executors.in_process import execute_plan_in_process
         from .run_config import resolve_run_config
         from .step_runner import RunContext
 
         job = self.with_resources(resources) if resources else self
+        if step_selection:
+            if parent_run_id is None:
+                raise DefinitionError("step_selection re-executes steps of a parent run: pass parent_run_id= too.")
+            op_selection = sorted({s.split("[", 1)[0] for s in step_selection})
+        if parent_run_id is not None:
+            tags = {"orch/parent_run_id": parent_run_id, "orch/root_run_id": parent_run_id, **(tags or {})}
         resolved = resolve_run_config(job, run_config, partition_key)
         plan = build_plan(job, resolved.op_inputs, op_selection, parent_run_id)
         run_id = run_id or str(uuid.uuid4())

@@ -45,6 +45,7 @@ class RunContext:
     tags: dict[str, str] = field(default_factory=dict)
     partition_key: str | None = None
     parent_run_id: str | None = None
+    output_origins: dict[str, str] = field(default_factory=dict)
 
     def event(self, event_type: EventType, step_key: str | None = None, message: str = "",
               error: ErrorInfo | None = None, **data: Any) -> None:
@@ -156,10 +157,15 @@ def _load_input(run: RunContext, step: ExecutionStep, flat: FlatOp, inp: StepInp
         return flat.op_def.ins[inp.name].default_value
     if inp.kind == "from_asset":
         return _load_asset(run, step, flat, inp, resources, log)
-    run_id = run.parent_run_id if inp.kind == "from_parent" else run.run_id
-    if inp.kind == "from_parent" and run_id is None:
+    if inp.kind == "from_parent" and run.parent_run_id is None:
         raise DefinitionError(f"Input '{inp.name}' of step '{step.key}' needs a parent run to load from.")
-    values = [_load_one(run, step, flat, inp, ref, resources, log, str(run_id)) for ref in inp.sources]
+
+    def origin(ref: OutputRef) -> str:
+        if inp.kind != "from_parent":
+            return run.run_id
+        return run.output_origins.get(ref.step_key) or str(run.parent_run_id)
+
+    values = [_load_one(run, step, flat, inp, ref, resources, log, origin(ref)) for ref in inp.sources]
     if inp.kind in ("fan_in", "collect"):
         return values
     return values[0]

@@ -34,7 +34,15 @@ def step(self: Any, run_id: str, step_key: str, attempt: int = 0, stored: bool =
 
     if extra:
         _log.warning("step task got unexpected arguments %s; ignoring them", sorted(extra))
-    return execute_step_task(instance, run_id, step_key, attempt, stored, worker_name=self.request.hostname)
+    return execute_step_task(instance, run_id, step_key, attempt, stored, worker_name=self.request.hostname,
+                             task_id=self.request.id)
+
+
+@signals.worker_ready.connect
+def _start_watchdog(**_kwargs: Any) -> None:
+    from orchestrator.distributed.watchdog import start_watchdog_thread
+
+    start_watchdog_thread(instance, float(os.environ.get("ORCH_WATCHDOG_INTERVAL", "15")))
 
 
 @signals.worker_init.connect

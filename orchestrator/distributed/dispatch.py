@@ -32,6 +32,9 @@ def celery_config(broker_url: str, backend_url: str | None = None) -> dict[str, 
     transport = {
         # An unacked task (its worker died) is delivered again after this many seconds.
         "visibility_timeout": visibility,
+        # How often workers look for such tasks (kombu's default sweep is every 100 s).
+        "unacked_restore_interval": int(os.environ.get("ORCH_RESTORE_INTERVAL", "10")),
+        "unacked_restore_throttle": 1,
         # Redis has no native priorities: kombu emulates 10 levels with one list each.
         "priority_steps": list(range(10)),
         "sep": ":",

@@ -56,4 +56,6 @@ class RunRecord(BaseModel):
     queue: str = "orch"
     executor: str = "celery"
     stall_timeout: float = 600.0
+    # Re-executions: step key -> the run whose stored output this run reuses.
+    reused_from: dict[str, str] = Field(default_factory=dict)
     created_at: float = Field(default_factory=time.time)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["RunStorage", "RunInfo", "run_key"]
 
 RUNS_INDEX = "orch:runs"
+ACTIVE_RUNS = "orch:runs:active"
 CODE_PREFIX = "orch:code:"
 
 
@@ -43,8 +44,9 @@ local p = ARGV[1]
 local key = ARGV[2]
 local status = ARGV[3]
 if redis.call('HEXISTS', p .. ':status', key) == 1 then
-  return {-1, 0}
+  return {-1, 0, 0}
 end
+redis.call('HSET', p .. ':meta', 'progress_at', ARGV[8])
 redis.call('HSET', p .. ':status', key, status)
 redis.call('HDEL', p .. ':running', key)
 if status == 'failure' then redis.call('HSET', p .. ':meta', 'failed', 1) end
@@ -98,9 +100,25 @@ if down then
 end
 local remaining = redis.call('HINCRBY', p .. ':meta', 'remaining', delta)
 local failed = tonumber(redis.call('HGET', p .. ':meta', 'failed') or '0')
-local result = {remaining, failed}
+local rstatus = redis.call('HGET', p .. ':record', 'status')
+local closed = 0
+if rstatus == 'SUCCESS' or rstatus == 'FAILURE' or rstatus == 'CANCELED' then closed = 1 end
+local result = {remaining, failed, closed}
 for _, r in ipairs(ready) do table.insert(result, r) end
 return result
+"""
+
+
+# Close a run once: whoever finishes, fails or cancels it first wins; later attempts change nothing.
+_FINISH_LUA = """
+local p = ARGV[1]
+local current = redis.call('HGET', p .. ':record', 'status')
+if current == 'SUCCESS' or current == 'FAILURE' or current == 'CANCELED' then return 0 end
+redis.call('HSET', p .. ':record', 'status', ARGV[2], 'ended_at', ARGV[3])
+if ARGV[4] ~= '' then redis.call('HSET', p .. ':record', 'reason', ARGV[4]) end
+redis.call('SREM', ARGV[5], ARGV[6])
+for _, e in ipairs(cjson.decode(ARGV[7])) do redis.call('XADD', p .. ':events', '*', 'e', e) end
+return 1
 """
 
 
@@ -112,6 +130,7 @@ class Completion:
     remaining: int
     failed: bool
     ready: list[str]
+    run_closed: bool = False
 
 
 @dataclass
@@ -136,6 +155,7 @@ class RunStorage:
         self.redis = client
         self.masked_url = masked_url
         self._complete = client.register_script(_COMPLETE_LUA)
+        self._finish = client.register_script(_FINISH_LUA)
 
     # -- creating runs -------------------------------------------------------------------------
     def create_run(self, record: RunRecord, plan: ExecutionPlan, pending: dict[str, int],
@@ -151,8 +171,10 @@ class RunStorage:
             pipe.hset(run_key(rid, "pending"), mapping=pending)
         if down:
             pipe.hset(run_key(rid, "down"), mapping={k: json.dumps(v) for k, v in down.items()})
-        pipe.hset(run_key(rid, "meta"), mapping={"remaining": len(pending), "failed": 0})
+        pipe.hset(run_key(rid, "meta"), mapping={"remaining": len(pending), "failed": 0,
+                                                   "progress_at": repr(record.created_at)})
         pipe.zadd(RUNS_INDEX, {rid: record.created_at})
+        pipe.sadd(ACTIVE_RUNS, rid)
         for event in first_events:
             pipe.xadd(run_key(rid, "events"), {"e": event.model_dump_json()})
         pipe.execute()
@@ -257,20 +279,23 @@ class RunStorage:
         self._complete(
             keys=[run_key(run_id, "status")],
             args=[run_key(run_id), step_key, status, json.dumps(outputs), json.dumps(dynamic or {}),
-                  json.dumps(new_steps), json.dumps(templates)],
+                  json.dumps(new_steps), json.dumps(templates), repr(time.time())],
             client=pipe,
         )
         reply = pipe.execute()[-1]
-        remaining, failed = int(reply[0]), int(reply[1])
+        remaining, failed, closed = int(reply[0]), int(reply[1]), int(reply[2])
         if remaining == -1:
             return Completion(True, -1, bool(failed), [])
-        return Completion(False, remaining, bool(failed), [r.decode() if isinstance(r, bytes) else r for r in reply[2:]])
+        ready = [r.decode() if isinstance(r, bytes) else r for r in reply[3:]]
+        return Completion(False, remaining, bool(failed), ready, bool(closed))
 
     def mark_running(self, run_id: str, step_key: str, who: dict[str, Any], events: Iterable[RunEvent]) -> bool:
         """Note a step as running and flush its start events; True when it is the run's first step."""
         pipe = self.redis.pipeline(transaction=False)
-        pipe.hsetnx(run_key(run_id, "record"), "started_at", repr(time.time()))
-        pipe.hset(run_key(run_id, "running"), step_key, json.dumps(who))
+        now = repr(time.time())
+        pipe.hsetnx(run_key(run_id, "record"), "started_at", now)
+        pipe.hset(run_key(run_id, "running"), step_key, json.dumps({**who, "started": float(now), "hb": float(now)}))
+        pipe.hset(run_key(run_id, "meta"), "progress_at", now)
         self.add_events(pipe, run_id, events)
         first = pipe.execute()[0]
         return bool(first)
@@ -279,19 +304,32 @@ class RunStorage:
         self.redis.hset(run_key(run_id, "record"), "status", RunStatus.STARTED.value)
 
     def finish_run(self, run_id: str, status: RunStatus, reason: str | None, events: Iterable[RunEvent]) -> bool:
-        """Close a run once: returns False when it was already finished (e.g. canceled)."""
-        key = run_key(run_id, "record")
-        current = self.redis.hget(key, "status")
-        if current is not None and RunStatus(current.decode()).is_finished:
-            return False
-        pipe = self.redis.pipeline(transaction=True)
-        mapping = {"status": status.value, "ended_at": repr(time.time())}
-        if reason:
-            mapping["reason"] = reason
-        pipe.hset(key, mapping=mapping)
-        self.add_events(pipe, run_id, events)
+        """Close a run exactly once: False when it was already finished (e.g. canceled meanwhile)."""
+        reply = self._finish(
+            keys=[run_key(run_id, "record")],
+            args=[run_key(run_id), status.value, repr(time.time()), reason or "", ACTIVE_RUNS, run_id,
+                  json.dumps([e.model_dump_json() for e in events])],
+        )
+        return bool(reply)
+
+    def heartbeat(self, run_id: str, step_key: str, who: dict[str, Any]) -> None:
+        """A running step is alive: refresh its entry and the run's progress time."""
+        now = time.time()
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.hset(run_key(run_id, "running"), step_key, json.dumps({**who, "hb": now}))
+        pipe.hset(run_key(run_id, "meta"), "progress_at", repr(now))
         pipe.execute()
-        return True
+
+    def running_steps(self, run_id: str) -> dict[str, dict[str, Any]]:
+        raw = self.redis.hgetall(run_key(run_id, "running"))
+        return {k.decode(): json.loads(v) for k, v in raw.items()}
+
+    def active_run_ids(self) -> list[str]:
+        return sorted(m.decode() for m in self.redis.smembers(ACTIVE_RUNS))
+
+    def progress_at(self, run_id: str) -> float | None:
+        raw = self.redis.hget(run_key(run_id, "meta"), "progress_at")
+        return float(raw) if raw else None
 
     def step_status(self, run_id: str, keys: list[str]) -> dict[str, str | None]:
         if not keys:

@@ -121,7 +121,7 @@ class DistributedRun:
         while pending:
             current, cur_status, cur_outputs, cur_events = pending.pop(0)
             ready_keys = self._complete(current, cur_status, cur_outputs, cur_events, view)
-            if ready_keys is None:
+            if not ready_keys:
                 continue
             for skipped, reason in self._schedule(ready_keys, view):
                 view.statuses[skipped.key] = "skipped"
@@ -164,13 +164,13 @@ class DistributedRun:
             return None
         if completion.remaining == 0:
             self.close(completion.failed)
+        if completion.run_closed:
+            return None  # canceled or failed as stalled: enqueue nothing more
         return completion.ready
 
     def _schedule(self, keys: list[str], view: _View) -> list[tuple[ExecutionStep, str]]:
         """Run or skip each ready step. Returns the skipped ones with reasons (to complete them)."""
         if not keys:
-            return []
-        if self._canceled():
             return []
         steps = self._steps_for(keys)
         self._prefetch(steps, view)
@@ -276,10 +276,6 @@ class DistributedRun:
         present, statuses = pipe.execute()
         view.produced.update(x.id for x, p in zip(refs, present) if p)
         view.statuses.update({x.step_key: (s.decode() if s else None) for x, s in zip(refs, statuses)})
-
-    def _canceled(self) -> bool:
-        status = self.instance.redis.hget(run_key(self.run_id, "record"), "status")
-        return status is not None and status.decode() == RunStatus.CANCELED.value
 
     def close(self, failed: bool) -> None:
         """Close the run: the last finished step does this, exactly once."""

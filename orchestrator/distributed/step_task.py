@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 from typing import TYPE_CHECKING, Any
 
 from ..errors import OrchestratorError, RunNotFoundError
@@ -28,7 +29,7 @@ _log = logging.getLogger("orchestrator.worker")
 
 
 def execute_step_task(instance: Instance, run_id: str, step_key: str, attempt: int = 0, stored: bool = False,
-                      worker_name: str | None = None) -> dict[str, Any]:
+                      worker_name: str | None = None, task_id: str | None = None) -> dict[str, Any]:
     """Run one attempt of one step. Returns a small summary (what Flower shows as the result)."""
     if not isinstance(run_id, str) or not isinstance(step_key, str) or not run_id or not step_key:
         _log.error("dropping a step task with bad arguments: run_id=%r step_key=%r", run_id, step_key)
@@ -51,7 +52,8 @@ def execute_step_task(instance: Instance, run_id: str, step_key: str, attempt: i
         return {"status": "dropped", "reason": "unknown step"}
 
     buffered: list[RunEvent] = []
-    who = {"worker": worker_name or socket.gethostname(), "pid": os.getpid(), "attempt": attempt}
+    who = {"worker": worker_name or socket.gethostname(), "pid": os.getpid(), "attempt": attempt, "task_id": task_id}
+    heartbeat = _Heartbeat(instance, run_id, step_key, who, run.record.stall_timeout)
 
     def emit(event: RunEvent) -> None:
         if event.event_type is EventType.STEP_START:
@@ -64,10 +66,12 @@ def execute_step_task(instance: Instance, run_id: str, step_key: str, attempt: i
     provider = ResourceProvider(run.job.resource_defs, run.resolved.resource_configs, run_id=run_id)
     context = RunContext(run_id=run_id, job=run.job, config=run.resolved, resources=provider, emit=emit,
                          tags=run.record.tags, partition_key=run.record.partition_key,
-                         parent_run_id=run.record.parent_run_id)
+                         parent_run_id=run.record.parent_run_id, output_origins=run.record.reused_from)
     try:
+        heartbeat.start()
         result = run_step(context, step, attempt)
     finally:
+        heartbeat.stop()
         try:
             provider.teardown()
         except Exception as exc:  # noqa: BLE001 - a teardown error is reported, the step result stands
@@ -82,6 +86,29 @@ def execute_step_task(instance: Instance, run_id: str, step_key: str, attempt: i
         return {"status": "retry", "attempt": attempt}
     run.finish_step(step, result.status, result.outputs, buffered)
     return {"status": result.status, "outputs": [r.id for r in result.outputs]}
+
+
+class _Heartbeat:
+    """Refreshes a running step's entry in Redis so stall detection knows its worker is alive."""
+
+    def __init__(self, instance: Instance, run_id: str, step_key: str, who: dict[str, Any], stall_timeout: float) -> None:
+        self.instance, self.run_id, self.step_key, self.who = instance, run_id, step_key, who
+        self.interval = max(0.5, min(float(os.environ.get("ORCH_HEARTBEAT_INTERVAL", "10")), stall_timeout / 3))
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name=f"orch-heartbeat-{step_key}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.instance.storage.heartbeat(self.run_id, self.step_key, self.who)
+            except Exception as exc:  # noqa: BLE001 - a missed beat is not a step failure
+                _log.warning("heartbeat of %s/%s failed: %s", self.run_id, self.step_key, exc)
 
 
 def _fail_unloadable(instance: Instance, job_name: str, run_id: str, step_key: str,

@@ -20,6 +20,7 @@ from .code import code_ref_for, load_job
 from .records import RunRecord, RunStatus
 from .run_storage import RunInfo
 from .scheduler import DistributedRun, distributed_job
+from .watchdog import check_stalled
 
 if TYPE_CHECKING:
     from ..instance import Instance
@@ -44,6 +45,7 @@ def submit_job(
     op_selection: Sequence[str] | str | None = None,
     code_pointer: str | None = None,
     _parent: tuple[str, str] | None = None,
+    _reused_from: Mapping[str, str] | None = None,
 ) -> RunHandle:
     """Start a run of ``job`` on the workers and return at once; the run goes on without this process.
 
@@ -74,6 +76,7 @@ def submit_job(
         op_selection=[op_selection] if isinstance(op_selection, str) else list(op_selection) if op_selection else None,
         queue=str(exec_config.get("queue") or "orch"), executor="celery",
         stall_timeout=float(exec_config.get("stall_timeout") or _default_stall_timeout()),
+        reused_from=dict(_reused_from or {}),
     )
     pending = {s.key: len(s.upstream) for s in plan.steps}
     down: dict[str, list[str]] = {}
@@ -161,14 +164,27 @@ class RunHandle:
             batch = storage.read_events(self.run_id, last_id, block_ms=int(block * 1000))
             if batch:
                 last_id = batch[-1][0]
+            else:
+                check_stalled(self.instance, self.run_id)
 
-    def cancel(self) -> bool:
-        """Stop the run: queued steps are not started, running ones finish and are discarded."""
+    def cancel(self, terminate: bool = True) -> bool:
+        """Stop the run. Queued steps are dropped when a worker picks them up; running steps are
+        terminated (``terminate=True``) or left to finish, their results discarded. Nothing more is
+        enqueued. Returns False when the run had already finished."""
         message = f"Run {self.run_id} was canceled."
         info = self.info()
+        running = self.instance.storage.running_steps(self.run_id)
         event = RunEvent(event_type=EventType.RUN_CANCELED, run_id=self.run_id, job_name=info.record.job_name,
-                         message=message)
-        return self.instance.storage.finish_run(self.run_id, RunStatus.CANCELED, message, [event])
+                         message=message, data={"running": sorted(running)})
+        if not self.instance.storage.finish_run(self.run_id, RunStatus.CANCELED, message, [event]):
+            return False
+        task_ids = [who["task_id"] for who in running.values() if who.get("task_id")]
+        if terminate and task_ids:
+            from .dispatch import app_for
+
+            app_for(self.instance.broker_url, self.instance.backend_url).control.revoke(
+                task_ids, terminate=True, signal="SIGTERM")
+        return True
 
     def __repr__(self) -> str:
         return f"<RunHandle {self.run_id}>"

@@ -1,0 +1,324 @@
+"""Live progress of a submitted run, fed by its event stream (``RunHandle.events()``).
+
+On a terminal: a progress bar of finished/total steps with the running steps under it, and one
+permanent line per finished step above it. Elsewhere (pipes, CI): plain lines, one per step
+start and finish. Also used by ``orch run show`` to rebuild the steps table from stored events.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+    from rich.live import Live
+
+    from orchestrator.distributed.run_storage import RunInfo
+    from orchestrator.events import RunEvent
+
+__all__ = ["StepRecord", "StepTracker", "RunProgress", "format_duration"]
+
+_STYLES = {"pending": "dim", "running": "yellow", "retrying": "yellow", "succeeded": "green",
+           "failed": "bold red", "skipped": "dim"}
+_FINISHED = ("succeeded", "failed", "skipped")
+
+
+def format_duration(seconds: float | None) -> str:
+    """``0.123 s``, ``12.3 s``, ``3m 05s``, ``1h 02m``; empty for ``None``."""
+    if seconds is None:
+        return ""
+    seconds = max(seconds, 0.0)
+    if seconds < 10:
+        return f"{seconds:.3f} s" if seconds < 1 else f"{seconds:.2f} s"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, secs = divmod(int(seconds), 60)
+    if minutes < 60:
+        return f"{minutes}m {secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m"
+
+
+@dataclass
+class StepRecord:
+    """What the events say about one step."""
+
+    key: str
+    status: str = "pending"
+    started: float | None = None
+    ended: float | None = None
+    duration_ms: float | None = None
+    worker: str | None = None
+    pid: int | None = None
+    attempts: int = 0
+    error: Any = None
+    message: str = ""
+
+    @property
+    def finished(self) -> bool:
+        return self.status in _FINISHED
+
+    def elapsed(self) -> float | None:
+        """Seconds the step took (or has been running)."""
+        if self.duration_ms is not None:
+            return self.duration_ms / 1000
+        if self.started is None:
+            return None
+        if self.ended is not None:
+            return max(self.ended - self.started, 0.0)
+        if self.status in ("running", "retrying"):
+            return max(time.time() - self.started, 0.0)
+        return None
+
+    @property
+    def where(self) -> str:
+        if not self.worker:
+            return ""
+        return f"{self.worker} (pid {self.pid})" if self.pid is not None else self.worker
+
+
+@dataclass
+class StepTracker:
+    """Folds run events into per-step records. ``expected`` are the plan's steps, in order."""
+
+    expected: list[str] = field(default_factory=list)
+    steps: dict[str, StepRecord] = field(default_factory=dict)
+    run_events: list[RunEvent] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for key in self.expected:
+            self.steps.setdefault(key, StepRecord(key))
+
+    @property
+    def total(self) -> int:
+        return len(self.steps)
+
+    @property
+    def done(self) -> int:
+        return sum(s.finished for s in self.steps.values())
+
+    def apply(self, event: RunEvent) -> StepRecord | None:
+        """Update from one event; returns the step it concerns (None for run-level events)."""
+        from orchestrator.events import EventType
+
+        kind, key = event.event_type, event.step_key
+        if key is None:
+            if kind in (EventType.RUN_START, EventType.RUN_SUCCESS, EventType.RUN_FAILURE, EventType.RUN_CANCELED):
+                self.run_events.append(event)
+            return None
+        state = self.steps.get(key)
+        if state is None:
+            state = self.steps[key] = StepRecord(key)
+        if kind is EventType.STEP_START:
+            state.attempts += 1
+            state.started = event.timestamp
+            state.ended = None
+            state.duration_ms = None
+            state.status = "running"
+            worker = event.data.get("worker")
+            state.worker = str(worker) if worker else state.worker
+            pid = event.data.get("pid")
+            state.pid = int(pid) if isinstance(pid, (int, str)) and str(pid).isdigit() else state.pid
+        elif kind is EventType.STEP_RETRY:
+            state.status = "retrying"
+            state.message = event.message
+        elif kind is EventType.STEP_SUCCESS:
+            state.status = "succeeded"
+            state.ended = event.timestamp
+            duration = event.data.get("duration_ms")
+            state.duration_ms = float(duration) if isinstance(duration, (int, float)) else None
+        elif kind is EventType.STEP_FAILURE:
+            state.status = "failed"
+            state.ended = event.timestamp
+            state.error = event.error
+            state.message = event.message
+        elif kind is EventType.STEP_SKIPPED:
+            state.status = "skipped"
+            state.ended = event.timestamp
+            state.message = event.message
+        return state
+
+    def apply_all(self, events: Iterable[RunEvent]) -> StepTracker:
+        for event in events:
+            self.apply(event)
+        return self
+
+    def failed(self) -> list[StepRecord]:
+        return [s for s in self.steps.values() if s.status == "failed"]
+
+
+def expected_steps(storage: Any, run_id: str) -> list[str]:
+    """The plan's concrete step keys (dynamic templates left out: their mapped steps show up as they run)."""
+    from orchestrator.errors import RunNotFoundError
+
+    try:
+        plan = storage.plan(run_id)
+    except RunNotFoundError:
+        return []
+    return [s.key for s in plan.steps if not s.is_template]
+
+
+def steps_table(tracker: StepTracker) -> RenderableType:
+    """Step, status, duration, worker and attempts of every step."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table()
+    table.add_column("Step")
+    table.add_column("Status")
+    table.add_column("Duration", justify="right")
+    table.add_column("Worker")
+    table.add_column("Attempts", justify="right")
+    for s in tracker.steps.values():
+        table.add_row(Text(s.key), Text(s.status, style=_STYLES.get(s.status, "")), format_duration(s.elapsed()),
+                      Text(s.where), str(s.attempts) if s.attempts else "")
+    return table
+
+
+def print_failures(tracker: StepTracker, info: RunInfo, verbose: bool) -> None:
+    """To stderr: each failed step's error (traceback when ``verbose``), else the run's reason."""
+    from orchestrator.distributed.records import RunStatus
+
+    failed = tracker.failed()
+    has_traceback = False
+    for s in failed:
+        error = s.error
+        if verbose and error is not None and error.traceback:
+            click.echo(error.traceback.rstrip(), err=True)
+        has_traceback = has_traceback or bool(error is not None and error.traceback)
+        what = f"{error.cls_name}: {error.message}" if error is not None else (s.message or "unknown error")
+        click.echo(f"Step '{s.key}' failed: {what}", err=True)
+    if not failed:
+        reason = info.reason
+        if not reason:
+            ends = [e for e in tracker.run_events if e.event_type.value in ("RUN_FAILURE", "RUN_CANCELED")]
+            reason = ends[-1].message if ends else None
+        if info.status is RunStatus.CANCELED:
+            click.echo(reason or f"Run {info.run_id} was canceled.", err=True)
+        elif reason:
+            click.echo(reason, err=True)
+    if has_traceback and not verbose:
+        click.echo("Run with --verbose for the traceback.", err=True)
+
+
+class RunProgress:
+    """Shows a submitted run while its events arrive. Use as a context manager; feed :meth:`on_event`."""
+
+    def __init__(self, console: Console, job_name: str, run_id: str, expected: list[str],
+                 live: bool | None = None) -> None:
+        self.console = console
+        self.job_name = job_name
+        self.run_id = run_id
+        self.tracker = StepTracker(list(expected))
+        self.live_mode = console.is_terminal if live is None else live
+        self._lock = threading.Lock()
+        self._live: Live | None = None
+        self._progress: Any = None
+        self._task: Any = None
+        self._started = time.time()
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    def __enter__(self) -> RunProgress:
+        if self.live_mode:
+            from rich.live import Live
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                      MofNCompleteColumn(), TextColumn("steps"), TimeElapsedColumn(),
+                                      console=self.console)
+            self._task = self._progress.add_task(f"job '{self.job_name}'", total=self.tracker.total or None)
+            self._live = Live(get_renderable=self._render, console=self.console, refresh_per_second=8,
+                              transient=True)
+            self._live.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+
+    # -- events -------------------------------------------------------------------------------
+    def on_event(self, event: RunEvent) -> None:
+        from orchestrator.events import EventType
+
+        kind = event.event_type
+        if kind is EventType.LOG:
+            level = str(event.data.get("level", "INFO"))
+            where = f"[{event.step_key}] " if event.step_key else ""
+            self._line(f"  {where}{level} {event.message}")
+            return
+        with self._lock:
+            state = self.tracker.apply(event)
+            if self._progress is not None:
+                self._progress.update(self._task, total=self.tracker.total or None, completed=self.tracker.done)
+        if state is None:
+            return
+        if kind is EventType.STEP_START and not self.live_mode:
+            where = f" on {state.where}" if state.where else ""
+            again = f" (attempt {state.attempts})" if state.attempts > 1 else ""
+            self._line(f"  {state.key}: started{where}{again}")
+        elif kind is EventType.STEP_RETRY:
+            self._line(f"  {state.key}: retrying ({event.message})")
+        elif kind in (EventType.STEP_SUCCESS, EventType.STEP_FAILURE, EventType.STEP_SKIPPED):
+            duration = format_duration(state.elapsed()) if kind is not EventType.STEP_SKIPPED else ""
+            extra = f" in {duration}" if duration else ""
+            if state.where and kind is not EventType.STEP_SKIPPED:
+                extra += f" on {state.where}"
+            if kind is EventType.STEP_FAILURE and state.error is not None:
+                extra += f": {state.error.cls_name}: {state.error.message}"
+            self._line(f"  {state.key}: {state.status}{extra}  [{self.tracker.done}/{self.tracker.total}]")
+
+    def _line(self, text: str) -> None:
+        target = self._live.console if self._live is not None else self.console
+        target.print(text, markup=False, highlight=False, soft_wrap=True)
+
+    # -- rendering ----------------------------------------------------------------------------
+    def _render(self) -> RenderableType:
+        from rich.console import Group
+        from rich.table import Table
+        from rich.text import Text
+
+        with self._lock:
+            running = [s for s in self.tracker.steps.values() if s.status in ("running", "retrying")]
+            rows = [(s.key, s.status, format_duration(s.elapsed()), s.where) for s in running]
+        parts: list[Any] = [self._progress.get_renderable()]
+        if rows:
+            limit = max(self.console.height - 6, 3)
+            table = Table.grid(padding=(0, 2))
+            for key, status, elapsed, where in rows[:limit]:
+                table.add_row(Text(f"  {key}"), Text(status, style=_STYLES.get(status, "")), Text(elapsed),
+                              Text(where, style="dim"))
+            parts.append(table)
+            if len(rows) > limit:
+                parts.append(Text(f"  ... and {len(rows) - limit} more running", style="dim"))
+        return Group(*parts)
+
+    # -- outcome ------------------------------------------------------------------------------
+    def report(self, info: RunInfo, verbose: bool) -> None:
+        """The outcome line; on failure or cancel, the failing steps' errors to stderr."""
+        from orchestrator.distributed.records import RunStatus
+
+        took = None
+        if info.ended_at is not None:
+            took = info.ended_at - (info.started_at or info.record.created_at)
+        took_text = f" in {format_duration(took)}" if took is not None else ""
+        counts = f"{self.tracker.done}/{self.tracker.total} steps finished"
+        outcome = {RunStatus.SUCCESS: "succeeded", RunStatus.FAILURE: "failed",
+                   RunStatus.CANCELED: "was canceled"}.get(info.status, info.status.value)
+        self.console.print(f"Run {self.run_id} of job '{self.job_name}' {outcome}{took_text} ({counts}).",
+                           markup=False, highlight=False, soft_wrap=True)
+        if info.status is not RunStatus.SUCCESS:
+            print_failures(self.tracker, info, verbose)

@@ -1,0 +1,102 @@
+"""Re-execution: a new run of the same job and config that reuses the stored outputs of the
+parent's successful steps and runs the rest (or exactly the steps selected)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from ..errors import OrchestratorError
+from ..planner import ExecutionPlan
+from .code import load_job
+from .submit import RunHandle, _instance, submit_job
+
+if TYPE_CHECKING:
+    from ..instance import Instance
+    from ..jobs import JobDefinition
+
+__all__ = ["reexecute", "steps_to_rerun"]
+
+
+def _node(step_key: str) -> str:
+    return step_key.split("[", 1)[0]
+
+
+def steps_to_rerun(plan: ExecutionPlan, statuses: dict[str, str]) -> set[str]:
+    """Op paths of the steps that did not succeed, widened to whole dynamic groups.
+
+    A mapped op cannot run without the dynamic output it maps over, and a collect needs every
+    element, so re-running any part of a map/collect re-runs the step that fans out.
+    """
+    paths = {s.node_path for s in plan.steps if statuses.get(s.key) != "success"}
+    for key, status in statuses.items():
+        if status != "success" and "[" in key:
+            paths.add(_node(key))
+    return widen_dynamic(plan, paths)
+
+
+def widen_dynamic(plan: ExecutionPlan, paths: set[str]) -> set[str]:
+    result = set(paths)
+    changed = True
+    while changed:
+        changed = False
+        for step in plan.steps:
+            if step.node_path not in result:
+                continue
+            extra: set[str] = set()
+            if step.mapped_on is not None:
+                extra.add(step.mapped_on.step_key)
+            for inp in step.inputs:
+                if inp.kind == "collect":
+                    for ref in inp.sources:
+                        up = plan.by_key.get(ref.step_key)
+                        extra.add(ref.step_key)
+                        if up is not None and up.mapped_on is not None:
+                            extra.add(up.mapped_on.step_key)
+            for s in plan.steps:
+                if s.mapped_on is not None and s.mapped_on.step_key in result | extra:
+                    extra.add(s.node_path)
+            if not extra <= result:
+                result |= extra
+                changed = True
+    return result
+
+
+def reexecute(run_id: str, from_failure: bool = True, step_selection: Sequence[str] | None = None,
+              instance: Instance | None = None, job: JobDefinition | None = None) -> RunHandle:
+    """Start a new run of run ``run_id``'s job and config (tagged with parent and root run ids).
+
+    With ``from_failure`` the failed, skipped and not-started steps run again and the others'
+    stored outputs are reused; ``step_selection`` names exactly which steps (op paths or step keys) run.
+    """
+    inst = _instance(instance)
+    storage = inst.storage
+    parent = storage.get_run(run_id)
+    if not parent.status.is_finished:
+        raise OrchestratorError(f"Run {run_id} is {parent.status.value}; wait for it to finish before re-executing it.")
+    job = job or load_job(parent.record.code, inst.redis, inst.secret)
+    plan = storage.plan(run_id)
+    raw = inst.redis.hgetall(f"orch:run:{run_id}:status")
+    statuses = {k.decode(): v.decode() for k, v in raw.items()}
+    if step_selection:
+        selected = widen_dynamic(plan, {_node(s) for s in step_selection})
+        unknown = sorted(s for s in selected if s not in job.topology.ops)
+        if unknown:
+            raise OrchestratorError(f"Step selection names {unknown}, which are not steps of job '{job.name}'.")
+    elif from_failure:
+        selected = steps_to_rerun(plan, statuses)
+        if not selected:
+            raise OrchestratorError(
+                f"Run {run_id} of job '{job.name}' has no failed, skipped or unfinished step; nothing to "
+                "re-execute from failure. Pass step_selection=[...] to run chosen steps again."
+            )
+    else:
+        selected = set(job.topology.ops)
+    reused = dict(parent.record.reused_from)
+    for key, status in statuses.items():
+        if status == "success" and _node(key) not in selected:
+            reused[key] = run_id
+    root = parent.record.root_run_id or run_id
+    tags = {k: v for k, v in parent.record.tags.items() if not k.startswith("orch/")}
+    return submit_job(job, run_config=parent.record.run_config, tags=tags, partition_key=parent.record.partition_key,
+                      instance=inst, op_selection=sorted(selected), _parent=(run_id, root), _reused_from=reused)
