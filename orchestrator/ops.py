@@ -30,6 +30,10 @@ class _NoValue:
     def __repr__(self) -> str:
         return "NoValue"
 
+    def __reduce__(self) -> str:
+        # Unpickle (e.g. a shipped job) to the module's one instance: code compares by identity.
+        return "NO_VALUE"
+
 
 NO_VALUE: Any = _NoValue()
 
@@ -38,6 +42,10 @@ class _NothingType:
     """Marker type for inputs and outputs that only order steps and carry no value."""
 
     def __repr__(self) -> str:
+        return "Nothing"
+
+    def __reduce__(self) -> str:
+        # Unpickle (e.g. a shipped job) to the module's one instance: code compares by identity.
         return "Nothing"
 
 

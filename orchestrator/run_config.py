@@ -86,8 +86,11 @@ def apply_job_config(job: JobDefinition, run_config: Mapping[str, Any] | None, p
 
 
 def resolve_run_config(job: JobDefinition, run_config: Mapping[str, Any] | None = None,
-                       partition_key: str | None = None) -> ResolvedRunConfig:
-    """Validate ``run_config`` for ``job``; raise ``ConfigError`` listing every bad path."""
+                       partition_key: str | None = None, default_executor: Any = None) -> ResolvedRunConfig:
+    """Validate ``run_config`` for ``job``; raise ``ConfigError`` listing every bad path.
+
+    ``default_executor`` replaces the job's executor when the job did not choose one itself
+    (submitting a job to workers means the celery executor)."""
     raw = apply_job_config(job, run_config, partition_key)
     errors: list[tuple[str, str]] = []
     if not isinstance(raw, Mapping):
@@ -98,7 +101,8 @@ def resolve_run_config(job: JobDefinition, run_config: Mapping[str, Any] | None 
     resolved = ResolvedRunConfig(raw=dict(raw))
     _resolve_ops(job, raw.get("ops"), resolved, errors)
     _resolve_resources(job, raw.get("resources"), resolved, errors)
-    _resolve_execution(job, raw.get("execution"), resolved, errors)
+    executor = job.executor_def if job._executor_given or default_executor is None else default_executor
+    _resolve_execution(executor, raw.get("execution"), resolved, errors)
     if errors:
         raise ConfigError(f"Invalid run config for job '{job.name}'. Nothing was run.", errors)
     return resolved
@@ -225,8 +229,7 @@ def _resolve_resources(job: JobDefinition, res_config: Any, resolved: ResolvedRu
         resolved.resource_configs[key] = value
 
 
-def _resolve_execution(job: JobDefinition, exec_config: Any, resolved: ResolvedRunConfig, errors: list[tuple[str, str]]) -> None:
-    executor = job.executor_def
+def _resolve_execution(executor: Any, exec_config: Any, resolved: ResolvedRunConfig, errors: list[tuple[str, str]]) -> None:
     if exec_config is None:
         exec_config = {}
     if not isinstance(exec_config, Mapping):

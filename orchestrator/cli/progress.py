@@ -264,6 +264,9 @@ class RunProgress:
             state = self.tracker.apply(event)
             if self._progress is not None:
                 self._progress.update(self._task, total=self.tracker.total or None, completed=self.tracker.done)
+        if self._live is not None:
+            # Lines printed above the live view redraw its last frame: make that frame current first.
+            self._live.refresh()
         if state is None:
             return
         if kind is EventType.STEP_START and not self.live_mode:

@@ -56,6 +56,10 @@ class _NoDefault:
     def __repr__(self) -> str:
         return "NO_DEFAULT"
 
+    def __reduce__(self) -> str:
+        # Unpickle (e.g. a shipped job) to the module's one instance: code compares by identity.
+        return "NO_DEFAULT"
+
 
 NO_DEFAULT: Any = _NoDefault()
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ from ..errors import OrchestratorError, RunNotFoundError
 from ..events import EventType, RunEvent
 from ..planner import ExecutionPlan
 from .records import RunRecord, RunStatus
+from .retrying import retrying
 
 if TYPE_CHECKING:
     import redis
@@ -44,9 +46,15 @@ local p = ARGV[1]
 local key = ARGV[2]
 local status = ARGV[3]
 if redis.call('HEXISTS', p .. ':status', key) == 1 then
+  local prev = redis.call('HGET', p .. ':done', key)
+  if prev then
+    local stored = cjson.decode(prev)
+    if stored['token'] == ARGV[9] then return stored['result'] end
+  end
   return {-1, 0, 0}
 end
 redis.call('HSET', p .. ':meta', 'progress_at', ARGV[8])
+for _, e in ipairs(cjson.decode(ARGV[10])) do redis.call('XADD', p .. ':events', '*', 'e', e) end
 redis.call('HSET', p .. ':status', key, status)
 redis.call('HDEL', p .. ':running', key)
 if status == 'failure' then redis.call('HSET', p .. ':meta', 'failed', 1) end
@@ -105,6 +113,7 @@ local closed = 0
 if rstatus == 'SUCCESS' or rstatus == 'FAILURE' or rstatus == 'CANCELED' then closed = 1 end
 local result = {remaining, failed, closed}
 for _, r in ipairs(ready) do table.insert(result, r) end
+redis.call('HSET', p .. ':done', key, cjson.encode({token = ARGV[9], result = result}))
 return result
 """
 
@@ -158,6 +167,7 @@ class RunStorage:
         self._finish = client.register_script(_FINISH_LUA)
 
     # -- creating runs -------------------------------------------------------------------------
+    @retrying
     def create_run(self, record: RunRecord, plan: ExecutionPlan, pending: dict[str, int],
                    down: dict[str, list[str]], first_events: Iterable[RunEvent] = ()) -> None:
         """Write a new run and its initial scheduling state in one transaction."""
@@ -180,15 +190,18 @@ class RunStorage:
         pipe.execute()
 
     # -- reading runs --------------------------------------------------------------------------
+    @retrying
     def get_run(self, run_id: str) -> RunInfo:
         raw = self.redis.hgetall(run_key(run_id, "record"))
         if not raw:
             raise RunNotFoundError(f"No run with id '{run_id}' in Redis at {self.masked_url}.")
         return _info(raw)
 
+    @retrying
     def has_run(self, run_id: str) -> bool:
         return bool(self.redis.exists(run_key(run_id, "record")))
 
+    @retrying
     def list_runs(self, job_name: str | None = None, status: RunStatus | None = None, limit: int = 50) -> list[RunInfo]:
         """Newest first, filtered by job and status."""
         result: list[RunInfo] = []
@@ -215,6 +228,7 @@ class RunStorage:
             start += batch
         return result
 
+    @retrying
     def plan(self, run_id: str) -> ExecutionPlan:
         raw = self.redis.get(run_key(run_id, "plan"))
         if raw is None:
@@ -226,6 +240,7 @@ class RunStorage:
         for event in events:
             pipe.xadd(run_key(run_id, "events"), {"e": event.model_dump_json()})
 
+    @retrying
     def read_events(self, run_id: str, after: str = "0-0", block_ms: int | None = None,
                     count: int = 1000) -> list[tuple[str, RunEvent]]:
         """Events after stream id ``after`` (blocking up to ``block_ms`` for new ones)."""
@@ -273,22 +288,31 @@ class RunStorage:
     def complete(self, run_id: str, step_key: str, status: str, outputs: list[str], dynamic: dict[str, list[str]],
                  new_steps: list[dict[str, Any]], templates: list[dict[str, Any]],
                  events: Iterable[RunEvent] = ()) -> Completion:
-        """Record a finished step (and its events) atomically; see ``_COMPLETE_LUA``."""
-        pipe = self.redis.pipeline(transaction=False)
-        self.add_events(pipe, run_id, events)
-        self._complete(
+        """Record a finished step (and its events) atomically; see ``_COMPLETE_LUA``.
+
+        Retried through Redis outages: a retry of a completion that did happen (its reply was lost)
+        is recognised by its token and gets the original answer, so nothing is scheduled twice.
+        """
+        token = uuid.uuid4().hex
+        return self._complete_once(run_id, step_key, status, outputs, dynamic, new_steps, templates, events, token)
+
+    @retrying
+    def _complete_once(self, run_id: str, step_key: str, status: str, outputs: list[str],
+                       dynamic: dict[str, list[str]], new_steps: list[dict[str, Any]], templates: list[dict[str, Any]],
+                       events: Iterable[RunEvent], token: str) -> Completion:
+        reply = self._complete(
             keys=[run_key(run_id, "status")],
             args=[run_key(run_id), step_key, status, json.dumps(outputs), json.dumps(dynamic or {}),
-                  json.dumps(new_steps), json.dumps(templates), repr(time.time())],
-            client=pipe,
+                  json.dumps(new_steps), json.dumps(templates), repr(time.time()), token,
+                  json.dumps([e.model_dump_json() for e in events])],
         )
-        reply = pipe.execute()[-1]
         remaining, failed, closed = int(reply[0]), int(reply[1]), int(reply[2])
         if remaining == -1:
             return Completion(True, -1, bool(failed), [])
         ready = [r.decode() if isinstance(r, bytes) else r for r in reply[3:]]
         return Completion(False, remaining, bool(failed), ready, bool(closed))
 
+    @retrying
     def mark_running(self, run_id: str, step_key: str, who: dict[str, Any], events: Iterable[RunEvent]) -> bool:
         """Note a step as running and flush its start events; True when it is the run's first step."""
         pipe = self.redis.pipeline(transaction=False)
@@ -300,9 +324,11 @@ class RunStorage:
         first = pipe.execute()[0]
         return bool(first)
 
+    @retrying
     def set_started(self, run_id: str) -> None:
         self.redis.hset(run_key(run_id, "record"), "status", RunStatus.STARTED.value)
 
+    @retrying
     def finish_run(self, run_id: str, status: RunStatus, reason: str | None, events: Iterable[RunEvent]) -> bool:
         """Close a run exactly once: False when it was already finished (e.g. canceled meanwhile)."""
         reply = self._finish(
@@ -320,23 +346,28 @@ class RunStorage:
         pipe.hset(run_key(run_id, "meta"), "progress_at", repr(now))
         pipe.execute()
 
+    @retrying
     def running_steps(self, run_id: str) -> dict[str, dict[str, Any]]:
         raw = self.redis.hgetall(run_key(run_id, "running"))
         return {k.decode(): json.loads(v) for k, v in raw.items()}
 
+    @retrying
     def active_run_ids(self) -> list[str]:
         return sorted(m.decode() for m in self.redis.smembers(ACTIVE_RUNS))
 
+    @retrying
     def progress_at(self, run_id: str) -> float | None:
         raw = self.redis.hget(run_key(run_id, "meta"), "progress_at")
         return float(raw) if raw else None
 
+    @retrying
     def step_status(self, run_id: str, keys: list[str]) -> dict[str, str | None]:
         if not keys:
             return {}
         values = self.redis.hmget(run_key(run_id, "status"), keys)
         return {k: (v.decode() if v is not None else None) for k, v in zip(keys, values)}
 
+    @retrying
     def extra_steps(self, run_id: str, keys: list[str]) -> dict[str, str | None]:
         if not keys:
             return {}

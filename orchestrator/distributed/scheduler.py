@@ -22,6 +22,7 @@ from ..scheduling import check_inputs, collect_source
 from .code import load_job
 from .dispatch import app_for, enqueue_steps
 from .records import RunStatus
+from .retrying import retrying
 from .run_storage import RunInfo, run_key
 
 if TYPE_CHECKING:
@@ -73,7 +74,12 @@ class DistributedRun:
         raw_job = job or load_job(self.record.code, instance.redis, instance.secret)
         self.job = distributed_job(raw_job)
         self.plan = plan or self.storage.plan(self.run_id)
-        self.resolved = resolved or resolve_run_config(self.job, self.record.run_config, self.record.partition_key)
+        if resolved is None:
+            from ..executors.celery import celery_executor
+
+            resolved = resolve_run_config(self.job, self.record.run_config, self.record.partition_key,
+                                          default_executor=celery_executor)
+        self.resolved = resolved
         self.app = app_for(instance.broker_url, instance.backend_url)
 
     # -- cache of runs per worker process ------------------------------------------------------
@@ -189,7 +195,7 @@ class DistributedRun:
                 stored.append(resolved.key)
             to_run.append(resolved)
         if narrowed:
-            self.instance.redis.hset(run_key(self.run_id, "steps"), mapping=narrowed)
+            retrying(self.instance.redis.hset)(run_key(self.run_id, "steps"), mapping=narrowed)
         if to_run:
             enqueue_steps(self.app, self.job.name, self.run_id, to_run, self.record.queue, stored=stored)
         return skipped
@@ -208,6 +214,7 @@ class DistributedRun:
                 _log.error("run %s: ready step %s is unknown", self.run_id, k)
         return result
 
+    @retrying
     def _prefetch(self, steps: list[ExecutionStep], view: _View) -> None:
         """Fetch, in one or two round trips, what the input checks need that this process does not know."""
         refs: dict[str, OutputRef] = {}

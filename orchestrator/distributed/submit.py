@@ -53,8 +53,10 @@ def submit_job(
     """
     from ..executors.base import executor_by_name
 
+    from ..executors.celery import celery_executor
+
     inst = _instance(instance)
-    resolved = resolve_run_config(job, run_config, partition_key)
+    resolved = resolve_run_config(job, run_config, partition_key, default_executor=celery_executor)
     executor = executor_by_name(resolved.execution.get("executor", "")) or job.executor_def
     if executor.name == "multiprocess":
         raise OrchestratorError(
@@ -109,7 +111,9 @@ def execute_job(job: JobDefinition, run_config: Mapping[str, Any] | None = None,
     """Run ``job`` and wait for it: on the workers (celery), or in a local pool (multiprocess)."""
     from ..executors.base import executor_by_name
 
-    resolved = resolve_run_config(job, run_config, partition_key)
+    from ..executors.celery import celery_executor
+
+    resolved = resolve_run_config(job, run_config, partition_key, default_executor=celery_executor)
     executor = executor_by_name(resolved.execution.get("executor", "")) or job.executor_def
     if executor.name == "multiprocess":
         from ..executors.multiprocess import execute_multiprocess
@@ -224,7 +228,9 @@ class RunResult(RunResultBase):
 
         job = distributed_job(self.job_def)
         record = self.info.record
-        resolved = resolve(job, record.run_config, record.partition_key)
+        from ..executors.celery import celery_executor
+
+        resolved = resolve(job, record.run_config, record.partition_key, default_executor=celery_executor)
 
         class _Run:
             run_id = self.run_id

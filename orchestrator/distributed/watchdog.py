@@ -47,8 +47,13 @@ def check_stalled(instance: Instance, run_id: str, now: float | None = None) -> 
             f"{key} (last heartbeat {now - float(who.get('hb', progress)):.0f}s ago on {who.get('worker', '?')})"
             for key, who in sorted(running.items())))
     if queued:
+        from .dispatch import step_queue
+
+        plan = storage.plan(run_id)
+        queues = sorted({step_queue(plan.by_key[k], info.record.queue) if k in plan.by_key else info.record.queue
+                         for k in queued})
         shown = ", ".join(queued[:10]) + (" ..." if len(queued) > 10 else "")
-        parts.append(f"queued but never started: {shown} (is a worker consuming queue '{info.record.queue}'?)")
+        parts.append(f"queued but never started: {shown} (is a worker consuming queue {', '.join(queues)}?)")
     waiting = "; ".join(parts) or "no step (its scheduling state was lost)"
     reason = (f"Run stalled: nothing started, finished or heartbeat for {idle:.0f}s "
               f"(stall_timeout {timeout:g}s). Waiting on {waiting}.")

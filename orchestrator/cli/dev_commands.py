@@ -1,0 +1,121 @@
+"""``orch dev``: Redis, workers and Flower on this machine, until Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from pathlib import Path
+
+import click
+
+from .app import cli, verbose_option
+from .errors import RUN_FAILED_EXIT, CliError
+
+__all__ = ["dev"]
+
+
+def _code_paths(module: str | None, file: str | None) -> tuple[list[Path], str | None]:
+    """Directories to add to the workers' PYTHONPATH for ``-m``/``-f``, and a submit hint's code option."""
+    from orchestrator.local.dev import module_root
+
+    if module and file:
+        raise CliError("Pass at most one of -m/--module MODULE or -f/--file PATH.")
+    if module:
+        root = module_root(module)
+        if root is None:
+            raise CliError(f"Module '{module}' not found from {Path.cwd()} or PYTHONPATH. Check the name, and run "
+                           f"`orch dev` from the directory it is importable from.")
+        return [root], f"-m {module}"
+    if file:
+        path = Path(file)
+        if not path.is_file():
+            raise CliError(f"File not found: {file}" + (" (it is a directory)" if path.is_dir() else ""))
+        return [path.resolve().parent], f"-f {file}"
+    return [], None
+
+
+def _job_names(module: str | None, file: str | None) -> list[str]:
+    from .loading import load_code
+
+    return list(load_code(module, file).repository.job_names)
+
+
+@cli.command("dev")
+@click.option("-m", "--module", "module", metavar="MODULE", help="Module with your jobs (its directory goes on the workers' path).")
+@click.option("-f", "--file", "file", metavar="PATH", help="Python file with your jobs (its directory goes on the workers' path).")
+@click.option("--workers", "workers", type=click.IntRange(min=1), default=2, show_default=True, help="Worker processes.")
+@click.option("--concurrency", "concurrency", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Pool processes per worker.")
+@click.option("--flower/--no-flower", "flower", default=None, help="Start Flower (default: when it is installed).")
+@click.option("--flower-port", "flower_port", type=click.IntRange(1, 65535), metavar="PORT",
+              help="Flower's port (default: a free one).")
+@verbose_option
+def dev(module: str | None, file: str | None, workers: int, concurrency: int, flower: bool | None,
+        flower_port: int | None) -> None:
+    """Run a development environment: Redis (unless REDIS_URL is set), workers and Flower, on 127.0.0.1.
+
+    Writes the connection to $ORCH_HOME/dev.json so another terminal can submit with no
+    environment set. Ctrl-C or SIGTERM stops everything started here. Exits 1 if a process dies.
+    """
+    from orchestrator.home import orch_home
+    from orchestrator.local.dev import DevEnvironment, DevProcessDied
+
+    paths, code_option = _code_paths(module, file)
+    jobs = _job_names(module, file) if code_option else []
+    env = DevEnvironment(home=orch_home(), workers=workers, concurrency=concurrency, flower=flower,
+                         flower_port=flower_port, pythonpath=paths)
+
+    stop = threading.Event()
+    received: list[int] = []
+
+    def on_signal(signum: int, _frame: object) -> None:
+        received.append(signum)
+        stop.set()
+
+    # SIGINT too: a supervisor started in the background (SIGINT ignored) still stops on request.
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    where = "private Redis" if not os.environ.get("REDIS_URL") else "Redis from REDIS_URL"
+    click.echo(f"Starting {where}, {workers} worker(s) x {concurrency}" +
+               (", Flower" if flower is not False else "") + " ...", err=True)
+    try:
+        env.start()
+        if not stop.is_set():
+            _print_ready(env, code_option, jobs)
+        try:
+            env.wait(stop)
+        except DevProcessDied as exc:
+            click.echo(f"Error: {exc}", err=True)
+            click.echo("Stopping everything.", err=True)
+            raise click.exceptions.Exit(RUN_FAILED_EXIT) from None
+        name = signal.Signals(received[-1]).name if received else "request"
+        click.echo(f"Stopping ({name}) ...", err=True)
+    finally:
+        # A second Ctrl-C or SIGTERM during shutdown only sets the event again: children are always stopped.
+        try:
+            env.stop()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+    click.echo("Stopped.", err=True)
+
+
+def _print_ready(env: object, code_option: str | None, jobs: list[str]) -> None:
+    from orchestrator.home import orch_home
+    from orchestrator.local.dev import DevEnvironment
+
+    assert isinstance(env, DevEnvironment)
+    click.echo("orch dev is running:")
+    for line in env.describe():
+        click.echo(f"  {line}")
+    if env.secret_generated:
+        click.echo("  Secret:  generated for this session (in dev.json; set ORCH_SECRET to choose one)")
+    home_prefix = "" if not os.environ.get("ORCH_HOME") else f"ORCH_HOME={orch_home()} "
+    code = code_option or "-m MODULE"
+    job = jobs[0] if jobs else "JOB"
+    click.echo("Submit from another terminal (no REDIS_URL needed):")
+    click.echo(f"  {home_prefix}orch job submit {code} -j {job} --wait")
+    if len(jobs) > 1:
+        click.echo(f"  jobs: {', '.join(jobs)}")
+    click.echo(f"  {home_prefix}orch run list")
+    click.echo("Press Ctrl-C to stop.", nl=True)

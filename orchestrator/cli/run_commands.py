@@ -1,0 +1,284 @@
+"""``orch run list|show|logs|cancel``: the history of distributed runs, read from Redis."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+import click
+
+from .app import cli, is_verbose, verbose_option
+from .errors import RUN_FAILED_EXIT, CliError
+
+if TYPE_CHECKING:
+    from orchestrator.distributed.run_storage import RunInfo
+    from orchestrator.events import RunEvent
+    from orchestrator.instance import Instance
+
+__all__ = ["run_group", "run_list", "run_show", "run_logs", "run_cancel", "connect", "redis_errors", "find_run",
+           "INTERRUPTED_EXIT"]
+
+INTERRUPTED_EXIT = 130
+_STATUSES = ("QUEUED", "STARTED", "SUCCESS", "FAILURE", "CANCELED")
+_PREFIX = re.compile(r"^[0-9a-fA-F-]{4,}$")
+
+
+@cli.group("run")
+def run_group() -> None:
+    """List, inspect, follow and cancel runs submitted to the workers."""
+
+
+# -- shared helpers (also used by `orch job submit`) ---------------------------------------------
+def connect() -> Instance:
+    """The instance from the environment (REDIS_URL / ORCH_HOME / dev.json), checked to answer."""
+    from orchestrator.instance import Instance
+
+    instance = Instance.from_env()
+    instance.ping()
+    return instance
+
+
+@contextmanager
+def redis_errors(instance: Instance) -> Iterator[None]:
+    """Turn a Redis failure in the middle of a command into a clear error naming the (masked) URL."""
+    import redis as redis_lib
+
+    try:
+        yield
+    except redis_lib.AuthenticationError as exc:
+        raise CliError(f"Redis at {instance.masked_url} refused the credentials: {exc}") from exc
+    except (redis_lib.ConnectionError, redis_lib.TimeoutError) as exc:
+        raise CliError(f"Lost the connection to Redis at {instance.masked_url}: {exc}") from exc
+
+
+def _no_run(run_id: str, instance: Instance) -> CliError:
+    return CliError(f"No run with id '{run_id}' in Redis at {instance.masked_url}. "
+                    f"See the runs there with `orch run list`.")
+
+
+def find_run(instance: Instance, run_id: str) -> RunInfo:
+    """The run with id ``run_id``, or the only run whose id starts with it; a clear error otherwise."""
+    from orchestrator.distributed.run_storage import RUNS_INDEX
+    from orchestrator.errors import RunNotFoundError
+
+    text = run_id.strip()
+    if not text or len(text) > 200 or not text.isprintable() or any(c.isspace() for c in text):
+        raise _no_run(run_id, instance)
+    storage = instance.storage
+    try:
+        return storage.get_run(text)
+    except RunNotFoundError:
+        pass
+    if _PREFIX.match(text):
+        matches: list[str] = []
+        for member, _score in storage.redis.zscan_iter(RUNS_INDEX, match=f"{text.lower()}*", count=1000):
+            matches.append(member.decode() if isinstance(member, bytes) else member)
+            if len(matches) > 5:
+                break
+        if len(matches) == 1:
+            try:
+                return storage.get_run(matches[0])
+            except RunNotFoundError:
+                pass
+        elif len(matches) > 1:
+            shown = ", ".join(sorted(matches)[:5])
+            raise CliError(f"Run id prefix '{text}' is ambiguous: it matches {shown}{' ...' if len(matches) > 5 else ''}. "
+                           f"Give more of the id.")
+    raise _no_run(run_id, instance)
+
+
+def _when(ts: float | None, with_date: bool = True) -> str:
+    if ts is None:
+        return ""
+    fmt = "%Y-%m-%d %H:%M:%S" if with_date else "%H:%M:%S"
+    return time.strftime(fmt, time.localtime(ts))
+
+
+def _run_duration(info: RunInfo) -> float | None:
+    start = info.started_at
+    if start is None:
+        return None
+    end = info.ended_at if info.ended_at is not None else (None if info.status.is_finished else time.time())
+    return None if end is None else end - start
+
+
+# -- orch run list -------------------------------------------------------------------------------
+@run_group.command("list")
+@click.option("--job", "job_name", metavar="NAME", help="Only runs of this job.")
+@click.option("--status", "status", type=click.Choice(_STATUSES, case_sensitive=False), help="Only runs with this status.")
+@click.option("--limit", "limit", type=click.IntRange(min=1), default=20, show_default=True, help="How many runs to show.")
+@verbose_option
+def run_list(job_name: str | None, status: str | None, limit: int) -> None:
+    """List runs, newest first: run id, job, status, created, duration."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from orchestrator.distributed.records import RunStatus
+
+    from .display import make_console
+    from .progress import format_duration
+
+    instance = connect()
+    with redis_errors(instance):
+        runs = instance.storage.list_runs(job_name=job_name, status=RunStatus(status.upper()) if status else None,
+                                          limit=limit)
+    console = make_console()
+    if not runs:
+        what = " matching the filters" if job_name or status else ""
+        console.print(f"No runs{what} in Redis at {instance.masked_url}.", markup=False, highlight=False)
+        return
+    table = Table()
+    table.add_column("Run ID", no_wrap=True)
+    table.add_column("Job")
+    table.add_column("Status")
+    table.add_column("Created")
+    table.add_column("Duration", justify="right")
+    for info in runs:
+        duration = format_duration(_run_duration(info))
+        if duration and not info.status.is_finished:
+            duration += " (running)"
+        table.add_row(Text(info.run_id), Text(info.record.job_name), Text(info.status.value, style=_status_style(info)),
+                      _when(info.record.created_at), duration)
+    console.print(table)
+
+
+def _status_style(info: RunInfo) -> str:
+    return {"SUCCESS": "green", "FAILURE": "bold red", "CANCELED": "yellow", "STARTED": "cyan"}.get(info.status.value, "")
+
+
+# -- orch run show -------------------------------------------------------------------------------
+@run_group.command("show")
+@click.argument("run_id")
+@verbose_option
+@click.pass_context
+def run_show(ctx: click.Context, run_id: str) -> None:
+    """Show a run's record and a table of its steps (status, duration, worker, attempts)."""
+    from .display import make_console
+    from .progress import StepTracker, expected_steps, format_duration, print_failures, steps_table
+
+    instance = connect()
+    with redis_errors(instance):
+        info = find_run(instance, run_id)
+        rid = info.run_id
+        events = instance.storage.all_events(rid)
+        tracker = StepTracker(expected_steps(instance.storage, rid)).apply_all(events)
+    record = info.record
+    console = make_console()
+    rows = [
+        ("Run", rid),
+        ("Job", record.job_name),
+        ("Status", info.status.value),
+        ("Created", _when(record.created_at)),
+        ("Started", _when(info.started_at)),
+        ("Ended", _when(info.ended_at)),
+        ("Duration", format_duration(_run_duration(info))),
+        ("Code", record.code.describe()),
+        ("Queue", record.queue),
+        ("Steps", f"{tracker.done}/{tracker.total} finished"),
+    ]
+    if record.tags:
+        rows.append(("Tags", ", ".join(f"{k}={v}" for k, v in sorted(record.tags.items()))))
+    if record.partition_key:
+        rows.append(("Partition", record.partition_key))
+    if record.parent_run_id:
+        rows.append(("Parent run", record.parent_run_id))
+    if record.root_run_id and record.root_run_id != record.parent_run_id:
+        rows.append(("Root run", record.root_run_id))
+    if record.op_selection:
+        rows.append(("Op selection", ", ".join(record.op_selection)))
+    if info.reason:
+        rows.append(("Reason", info.reason))
+    width = max(len(k) for k, _ in rows) + 1
+    for key, value in rows:
+        console.print(f"{key + ':':<{width}} {value}", markup=False, highlight=False, soft_wrap=True)
+    if record.run_config:
+        console.print("Run config:", markup=False)
+        console.print(_config_text(record.run_config), markup=False, highlight=False, soft_wrap=True)
+    if tracker.steps:
+        console.print(steps_table(tracker))
+    else:
+        console.print("Steps: none", markup=False)
+    if info.status.is_finished and info.status.value != "SUCCESS":
+        print_failures(tracker, info, is_verbose(ctx))
+
+
+def _config_text(config: dict) -> str:
+    import json
+
+    import yaml
+
+    try:
+        text = yaml.safe_dump(config, sort_keys=False, default_flow_style=False).rstrip()
+    except yaml.YAMLError:
+        text = json.dumps(config, indent=2, default=str)
+    return "\n".join("  " + line for line in text.splitlines())
+
+
+# -- orch run logs -------------------------------------------------------------------------------
+def format_event(event: RunEvent) -> str:
+    """One line: time, type (LOG with its level), step, message (and the error of a failure)."""
+    from orchestrator.events import EventType
+
+    ts = event.timestamp
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts)) + f".{int((ts % 1) * 1000):03d}"
+    kind = event.event_type.value
+    if event.event_type is EventType.LOG:
+        kind = f"LOG {str(event.data.get('level', 'INFO')).upper()}"
+    message = event.message.replace("\n", "\n    ")
+    if event.event_type is EventType.STEP_START and event.data.get("worker"):
+        message += f" [worker {event.data['worker']}, pid {event.data.get('pid')}]"
+    if event.error is not None and f"{event.error.cls_name}: {event.error.message}" not in message:
+        message += f" ({event.error.cls_name}: {event.error.message})"
+    return f"{stamp} {kind:<14} {event.step_key or '-':<20} {message}"
+
+
+@run_group.command("logs")
+@click.argument("run_id")
+@click.option("--follow", "-f", "follow", is_flag=True, help="Keep printing new events until the run ends.")
+@verbose_option
+@click.pass_context
+def run_logs(ctx: click.Context, run_id: str, follow: bool) -> None:
+    """Print every event of a run, one per line: time, type, step, message."""
+    instance = connect()
+    verbose = is_verbose(ctx)
+    with redis_errors(instance):
+        rid = find_run(instance, run_id).run_id
+        events = instance.storage.follow_events(rid) if follow else iter(instance.storage.all_events(rid))
+        try:
+            for event in events:
+                click.echo(format_event(event))
+                if verbose and event.error is not None and event.error.traceback:
+                    click.echo("    " + event.error.traceback.rstrip().replace("\n", "\n    "))
+        except KeyboardInterrupt:
+            click.echo(f"Stopped following run {rid}; it goes on.", err=True)
+            ctx.exit(INTERRUPTED_EXIT)
+
+
+# -- orch run cancel -----------------------------------------------------------------------------
+@run_group.command("cancel")
+@click.argument("run_id")
+@verbose_option
+@click.pass_context
+def run_cancel(ctx: click.Context, run_id: str) -> None:
+    """Cancel a run: queued steps will not start; running ones finish and are discarded.
+
+    Exit 0 when the run was canceled, 1 when it had already finished.
+    """
+    from orchestrator.distributed.submit import RunHandle
+
+    instance = connect()
+    with redis_errors(instance):
+        info = find_run(instance, run_id)
+        handle = RunHandle(info.run_id, instance)
+        canceled = handle.cancel()
+        after = handle.info() if not canceled else info
+    if canceled:
+        click.echo(f"Canceled run {info.run_id} of job '{info.record.job_name}' (it was {info.status.value}). "
+                   "Queued steps will not start; steps already running finish and their results are discarded.")
+        return
+    click.echo(f"Run {info.run_id} of job '{info.record.job_name}' had already finished with status "
+               f"{after.status.value}; nothing to cancel.", err=True)
+    ctx.exit(RUN_FAILED_EXIT)
