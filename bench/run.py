@@ -4,16 +4,19 @@
     python -m bench.run --smoke         # N=5, 1 repetition, no warm-up: keeps the runner working
     python -m bench.run --shapes chain fanout --reps 3
 
-It starts its own ``redis-server`` on a free loopback port, then two Celery workers (prefork,
+It starts its own ``redis-server`` on a free loopback port, two Celery workers (prefork,
 concurrency 1 each) for the project (``worker.app``, started with the documented ``REDIS_URL``,
-``ORCH_HOME`` and ``ORCH_SECRET``), measures every distributed shape, stops them, and does the same
-with two workers of the raw-Celery floor app (``bench.floor_app``) on the same Redis and the same
-shared directory. Only one set of workers runs at a time (the machine has 2 cores). Every process
-it starts is stopped by its own process group at the end, whatever happens.
+``ORCH_HOME`` and ``ORCH_SECRET``, cwd the project root so ``bench.project_jobs`` loads by code
+pointer) and two for the raw-Celery floor app (``bench.floor_app``), on the same Redis and the same
+shared directory. Only one set is busy at a time (the machine has 2 cores): project and floor runs
+of a case alternate while the other set idles, so a change in machine load affects both sides of a
+ratio alike. Every process it starts is stopped by its own process group at the end, whatever happens.
 
 Times are wall times: for the project from ``submit_job`` to ``RunHandle.wait`` returning, for the
 floor from sending to the final result being available in the result backend. Each shape runs its
-warm-ups, then its repetitions; tables show medians and min-max, ratios are of medians.
+warm-ups, then its repetitions; tables show medians and min-max, ratios are of medians. N=1000
+cases of chain and fan-out come after the N=10 and N=100 runs of the same shape on the same workers
+and take those as their warm-up (``--warmups-large`` to add more).
 """
 
 from __future__ import annotations
@@ -30,8 +33,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -145,32 +147,35 @@ class Env:
         return {"REDIS_URL": self.redis.url, "ORCH_HOME": str(self.home), "ORCH_SECRET": SECRET,
                 "PYTHONPATH": str(ROOT)}
 
-    @contextmanager
-    def workers_of(self, kind: str, count: int = 2) -> Iterator[list[Any]]:
-        """``count`` prefork workers (concurrency 1) of the project (``worker.app``) or the floor app."""
+    def start_workers(self, kinds: Sequence[str] = ("project", "floor"), count: int = 2) -> dict[str, list[Any]]:
+        """``count`` prefork workers (concurrency 1) of the project (``worker.app``) and of the floor app.
+
+        Both sets stay up for the whole run, but only one is ever busy: each measurement sends work
+        to one set while the other idles in its blocking BRPOP. This lets project and floor runs
+        alternate, so a change in the machine's load hits both sides of a ratio alike.
+        """
         from orchestrator.local.processes import CeleryWorker
 
-        app, queues = ("worker.app", ("orch",)) if kind == "project" else ("bench.floor_app", ("bench_floor",))
-        started = []
-        try:
+        started: dict[str, list[Any]] = {}
+        for kind in kinds:
+            app, queues = ("worker.app", ("orch",)) if kind == "project" else ("bench.floor_app", ("bench_floor",))
             for i in range(count):
                 w = CeleryWorker(f"{kind}{i + 1}-{os.getpid()}", self.logs, self.worker_env, concurrency=1,
                                  queues=queues, app=app, cwd=ROOT)
-                started.append(w)
                 self.workers.append(w)
+                started.setdefault(kind, []).append(w)
                 w.start(wait=False)
-            for w in started:
-                w.wait_ready(60)
-            yield started
-        finally:
-            for w in started:
-                w.stop()
-                self.workers.remove(w)
+        for w in self.workers:
+            w.wait_ready(60)
+        return started
 
-    def stop(self) -> None:
-        for w in list(self.workers):
+    def stop_workers(self) -> None:
+        for w in self.workers:
             w.stop()
         self.workers.clear()
+
+    def stop(self) -> None:
+        self.stop_workers()
         self.redis.stop()
 
     def worker_logs(self) -> str:
@@ -252,17 +257,17 @@ class FloorRunner:
         t0 = time.perf_counter()
         if shape == "chain" and variant == "canvas":
             sig = chain(fa.start.s(run_id), *[fa.inc.s(run_id, f"inc_{i}") for i in range(n)])
-            path = sig.apply_async().get(timeout=timeout_for(n))
+            path = sig.apply_async().get(timeout=timeout_for(n), follow_parents=False)
         elif shape == "chain":
             final_id = uuid.uuid4().hex
             fa.hop_start.apply_async((run_id, n, final_id))
-            path = self.app.AsyncResult(final_id).get(timeout=timeout_for(n))
+            path = self.app.AsyncResult(final_id).get(timeout=timeout_for(n), follow_parents=False)
         elif shape == "fanout":
             sig = chain(fa.start.s(run_id),
                         chord([fa.inc.s(run_id, f"leaf_{i}") for i in range(n)], fa.gather.s(run_id, "gather")))
-            path = sig.apply_async().get(timeout=timeout_for(n))
+            path = sig.apply_async().get(timeout=timeout_for(n), follow_parents=False)
         elif shape == "dynamic":
-            path = fa.spawn.apply_async((run_id, n)).get(timeout=timeout_for(n))
+            path = fa.spawn.apply_async((run_id, n)).get(timeout=timeout_for(n), follow_parents=False)
         else:
             raise ValueError(shape)
         elapsed = time.perf_counter() - t0
@@ -365,6 +370,7 @@ class Plan:
     reps_small: int
     reps_large: int
     warmups: int
+    warmups_large: int
     in_process_ops: int
     plan_steps: int
     stats_n: int
@@ -372,95 +378,108 @@ class Plan:
     def reps(self, n: int) -> int:
         return self.reps_large if n >= 1000 else self.reps_small
 
+    def warmups_for(self, shape: str, n: int) -> int:
+        """Warm-ups before a case. A large N that follows smaller runs of the same shape on the same
+        workers (everything imported, connected and cached) gets ``warmups_large``."""
+        first = n == self.sizes[shape][0]
+        return self.warmups if n < 1000 or first else self.warmups_large
+
 
 def make_plan(args: argparse.Namespace) -> Plan:
     if args.smoke:
-        return Plan({"chain": [5], "fanout": [5], "dynamic": [5]}, 1, 1, 0, 50, 500, 5)
+        return Plan({"chain": [5], "fanout": [5], "dynamic": [5]}, 1, 1, 0, 0, 50, 500, 5)
     reps = args.reps or 5
     return Plan({"chain": [10, 100, 1000], "fanout": [10, 100, 1000], "dynamic": [1000]}, reps,
-                args.reps_large or max(1, min(reps, 3)), 1, 500, 10_000, 100)
+                args.reps_large or max(1, min(reps, 3)), 1, args.warmups_large, 500, 10_000, 100)
+
+
+PRUNE = 1.5  # a floor variant whose first timed run is this much slower than the best one stops there
 
 
 def run_distributed(env: Env, plan: Plan, shapes: Sequence[str], results: dict[str, Any]) -> None:
-    project: dict[tuple[str, int], Sample] = {}
-    floor: dict[tuple[str, int], Sample] = {}
-    floor_variant: dict[tuple[str, int], str] = {}
-    rss: dict[str, dict[str, Any]] = {}
-    commands: dict[str, dict[str, Any]] = {}
+    """Every distributed case, project and floor runs alternating, then peak RSS and Redis command counts."""
     cases = [(s, n) for s in DISTRIBUTED_SHAPES if s in shapes for n in plan.sizes[s]]
     if not cases:
         return
     rss_case = max((c for c in cases if c[0] == "fanout"), key=lambda c: c[1], default=cases[-1])
     stats_cases = [(s, plan.stats_n) for s in DISTRIBUTED_SHAPES if s in shapes]
-
-    def peak_rss(workers: list[Any]) -> dict[str, Any]:
-        per = [worker_peak_rss_mb(w.pid) for w in workers]
-        return {"after": f"{rss_case[0]} {rss_case[1]}", "max_total_mb": max(p["total_mb"] for p in per),
-                "max_pool_mb": max(p["pool_mb"] for p in per), "workers": per}
-
-    def count(kind: str, shape: str, n: int, fn: Callable[[], Any]) -> None:
-        calls = command_stats(env.redis.url, fn)
-        steps = n_steps(shape, n)
-        commands.setdefault(kind, {})[f"{shape}_{n}"] = {
-            "per_step": round(sum(calls.values()) / steps, 1),
-            "by_command_per_step": {k: round(v / steps, 2) for k, v in calls.items() if v / steps >= 0.05},
-        }
-
-    # The project: two workers, every shape, then peak RSS and a counted run of each shape.
-    log("== project: starting 2 workers (worker.app, prefork, concurrency 1)")
-    runner = ProjectRunner(env)
-    with env.workers_of("project") as workers:
-        for shape, n in cases:
-            runner.prepare(shape, n)
-            log(f"   project {shape} {n}: {plan.warmups} warm-up + {plan.reps(n)} reps")
-            project[(shape, n)] = measure(lambda s=shape, k=n: runner.run(s, k), plan.warmups, plan.reps(n))
-            log(f"      {project[(shape, n)].text()} s")
-            if (shape, n) == rss_case:
-                rss["project"] = peak_rss(workers)
-        for shape, n in stats_cases:
-            runner.prepare(shape, n)
-            count("project", shape, n, lambda s=shape, k=n: runner.run(s, k))
-
-    log("== floor: starting 2 workers (bench.floor_app, prefork, concurrency 1)")
-    frunner = FloorRunner()
-    with env.workers_of("floor") as workers:
-        for shape, n in cases:
-            variants = ["canvas", "hop"] if shape == "chain" else [""]
-            best: tuple[str, Sample] | None = None
-            for variant in variants:
-                log(f"   floor {shape}{'/' + variant if variant else ''} {n}: "
-                    f"{plan.warmups} warm-up + {plan.reps(n)} reps")
-                sample = measure(lambda s=shape, k=n, v=variant: frunner.run(s, k, v), plan.warmups, plan.reps(n))
-                log(f"      {sample.text()} s")
-                results.setdefault("floor_variants", {})[f"{shape}{'/' + variant if variant else ''}_{n}"] = \
-                    round(sample.median, 4)
-                if best is None or sample.median < best[1].median:
-                    best = (variant, sample)
-            assert best is not None
-            floor_variant[(shape, n)], floor[(shape, n)] = best
-            if (shape, n) == rss_case:
-                rss["floor"] = peak_rss(workers)
-        for shape, n in stats_cases:
-            variant = floor_variant.get((shape, n)) or floor_variant.get((shape, plan.sizes[shape][-1]), "")
-            count("floor", shape, n, lambda s=shape, k=n, v=variant: frunner.run(s, k, v))
-
+    log("== starting 2 project workers (worker.app) and 2 floor workers (bench.floor_app): prefork, concurrency 1")
+    workers = env.start_workers()
+    project_runner = ProjectRunner(env)
+    floor_runner = FloorRunner()
     rows = []
+    rss: dict[str, dict[str, Any]] = {}
+    variants_seen: dict[str, Any] = {}
     for shape, n in cases:
-        p, f = project[(shape, n)], floor[(shape, n)]
+        project_runner.prepare(shape, n)
+        variants = ["hop", "canvas"] if shape == "chain" else [""]
+        warm, reps = plan.warmups_for(shape, n), plan.reps(n)
+        log(f"   {shape} {n}: {warm} warm-up + {reps} reps, project and floor alternating")
+        for _ in range(warm):
+            project_runner.run(shape, n)
+            for v in variants:
+                floor_runner.run(shape, n, v)
+        project, cpu = Sample(), Sample()
+        floor: dict[str, Sample] = {v: Sample() for v in variants}
+        for _ in range(reps):
+            c0 = time.process_time()
+            project.times.append(project_runner.run(shape, n))
+            cpu.times.append(time.process_time() - c0)
+            for v in variants:
+                if v in floor:
+                    floor[v].times.append(floor_runner.run(shape, n, v))
+            if len(floor) > 1:  # drop variants that cannot be the floor
+                best = min(s.median for s in floor.values())
+                for v in [v for v, s in floor.items() if s.median > PRUNE * best]:
+                    variants_seen[f"{shape}/{v}_{n}"] = {"median_s": round(floor[v].median, 4), "runs": 1,
+                                                         "pruned": True}
+                    del floor[v]
+        variant, best_floor = min(floor.items(), key=lambda kv: kv[1].median)
+        for v, sample in floor.items():
+            variants_seen[f"{shape}/{v}_{n}" if v else f"{shape}_{n}"] = {"median_s": round(sample.median, 4),
+                                                                          "runs": len(sample.times)}
+        steps = n_steps(shape, n)
+        log(f"      project {project.text()} s | floor{'/' + variant if variant else ''} {best_floor.text()} s "
+            f"| ratio {project.median / best_floor.median:.2f}")
         rows.append({
-            "shape": shape, "n": n, "project_s": round(p.median, 4), "floor_s": round(f.median, 4),
-            "ratio": round(p.median / f.median, 3),
-            "project_min_s": round(p.lo, 4), "project_max_s": round(p.hi, 4),
-            "floor_min_s": round(f.lo, 4), "floor_max_s": round(f.hi, 4),
-            "floor_variant": floor_variant[(shape, n)] or ("chord" if shape == "fanout" else "task enqueuing a chord"),
-            "reps": len(p.times), "steps": n_steps(shape, n),
-            "project_ms_per_step": round(1000 * p.median / n_steps(shape, n), 3),
-            "floor_ms_per_step": round(1000 * f.median / n_steps(shape, n), 3),
+            "shape": shape, "n": n, "project_s": round(project.median, 4), "floor_s": round(best_floor.median, 4),
+            "ratio": round(project.median / best_floor.median, 3),
+            "project_min_s": round(project.lo, 4), "project_max_s": round(project.hi, 4),
+            "floor_min_s": round(best_floor.lo, 4), "floor_max_s": round(best_floor.hi, 4),
+            "floor_variant": {"hop": "chain: each task enqueues its successor", "canvas": "canvas chain",
+                              "": "chord" if shape == "fanout" else "task enqueuing a chord"}[variant],
+            "reps": len(project.times), "steps": steps,
+            "project_ms_per_step": round(1000 * project.median / steps, 3),
+            "floor_ms_per_step": round(1000 * best_floor.median / steps, 3),
+            "submitter_cpu_ms_per_step": round(1000 * cpu.median / steps, 3),
         })
+        if (shape, n) == rss_case:
+            for kind, ws in workers.items():
+                per = [worker_peak_rss_mb(w.pid) for w in ws]
+                rss[kind] = {"after": f"{shape} {n}", "max_total_mb": max(p["total_mb"] for p in per),
+                             "max_pool_mb": max(p["pool_mb"] for p in per), "workers": per}
+
+    # Redis commands per step: one run of each shape at N=stats_n, project then floor (not timed).
+    commands: dict[str, dict[str, Any]] = {}
+    for kind in ("project", "floor"):
+        for shape, n in stats_cases:
+            project_runner.prepare(shape, n)
+            if kind == "project":
+                calls = command_stats(env.redis.url, lambda s=shape, k=n: project_runner.run(s, k))
+            else:
+                calls = command_stats(env.redis.url, lambda s=shape, k=n: floor_runner.run(s, k, "hop"))
+            steps = n_steps(shape, n)
+            commands.setdefault(kind, {})[f"{shape}_{n}"] = {
+                "per_step": round(sum(calls.values()) / steps, 1),
+                "by_command_per_step": {k: round(v / steps, 2) for k, v in calls.items() if v / steps >= 0.05},
+            }
+    env.stop_workers()
     results["rows"] = rows
-    results["worker_rss_mb"] = rss["project"]["max_total_mb"]
-    results["floor_worker_rss_mb"] = rss["floor"]["max_total_mb"]
-    results["worker_rss_detail"] = rss
+    results["floor_variants"] = variants_seen
+    if rss:
+        results["worker_rss_mb"] = rss["project"]["max_total_mb"]
+        results["floor_worker_rss_mb"] = rss["floor"]["max_total_mb"]
+        results["worker_rss_detail"] = rss
     results["redis_commands"] = commands
 
 
@@ -548,9 +567,11 @@ def write_markdown(results: dict[str, Any], path: Path, command: str) -> None:
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory']}; {m['os']}; Python {m['python']}, "
         f"Celery {m['celery']}, kombu {m['kombu']}, redis-py {m['redis_py']}, redis-server {m['redis_server']}.",
         "",
-        "Two prefork workers (concurrency 1) per side, one side at a time, on a private redis-server on "
-        "loopback. Trivial op (add 1 to an int); every output pickled to a file (temp file, fsync, rename) "
-        "and passed by path. Times are medians (min-max) in seconds, submit to result.",
+        "Two prefork workers (concurrency 1) per side on a private redis-server on loopback; project and "
+        "floor runs alternate, one side busy at a time. Trivial op (add 1 to an int); every output pickled "
+        "to a file (temp file, fsync, rename, fsync of the directory, as `fs_io_manager` does) and passed by "
+        "path. Times are medians (min-max) in seconds, submit to result; N=1000: 3 runs, otherwise 5, "
+        "after a warm-up.",
         "",
         "| shape | N | project s | floor s | floor | ratio (target <= 1.25) |",
         "| --- | ---: | ---: | ---: | --- | ---: |",
@@ -594,6 +615,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="N=5, 1 repetition, no warm-up (for the smoke test)")
     parser.add_argument("--reps", type=int, default=None, help="repetitions for N <= 100 (default 5)")
     parser.add_argument("--reps-large", type=int, default=None, help="repetitions for N = 1000 (default 3)")
+    parser.add_argument("--warmups-large", type=int, default=0,
+                        help="warm-ups for N = 1000 after smaller runs of the same shape (default 0)")
     parser.add_argument("--shapes", nargs="+", choices=ALL_SHAPES, default=list(ALL_SHAPES))
     parser.add_argument("--out", type=Path, default=None, help="results JSON (default bench/results.json)")
     parser.add_argument("--md", type=Path, default=None,
