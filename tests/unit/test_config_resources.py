@@ -397,3 +397,57 @@ def test_job_level_op_retry_policy_stops_at_max_retries() -> None:
     assert attempts == [0, 1, 2]
     failure = result.get_step_failure_events()[0]
     assert failure.error is not None and failure.error.cls_name == "ValueError" and "nope" in failure.error.message
+
+
+# -- IO managers see the right identities ---------------------------------------------------------
+
+
+def test_io_manager_sees_the_upstream_output_identity() -> None:
+    from orchestrator import DynamicOut, DynamicOutput, IOManager, Out, io_manager
+
+    seen: list[tuple] = []
+
+    class Recording(IOManager):
+        def __init__(self) -> None:
+            self.store: dict = {}
+
+        def handle_output(self, context, obj) -> None:
+            seen.append(("out", context.step_key, context.name, context.mapping_key, context.run_id,
+                         context.metadata.get("owner")))
+            self.store[tuple(context.get_identifier())] = obj
+
+        def load_input(self, context):
+            up = context.upstream_output
+            seen.append(("in", context.name, context.step_key, up.step_key, up.name, up.mapping_key, up.run_id))
+            return self.store[tuple(up.get_identifier())]
+
+    @io_manager
+    def recording(_init):
+        return Recording()
+
+    @op(out={"left": Out(metadata={"owner": "a"}), "right": Out(io_manager_key="other")})
+    def split():
+        return 1, 2
+
+    @op(out=DynamicOut())
+    def fan():
+        yield DynamicOutput(10, mapping_key="k1")
+
+    @op
+    def combine(a: int, b: int, c: int) -> int:
+        return a + b + c
+
+    @job(resource_defs={"io_manager": recording, "other": recording})
+    def identity_job():
+        left, right = split()
+        fan().map(lambda x: combine(left, right, x))
+
+    result = identity_job.execute_in_process(run_id="rid-1")
+    assert result.success and result.output_for_node("combine") == {"k1": 13}
+    assert ("out", "split", "left", None, "rid-1", "a") in seen
+    assert ("out", "split", "right", None, "rid-1", None) in seen
+    assert ("out", "fan", "result", "k1", "rid-1", None) in seen
+    loads = [s for s in seen if s[0] == "in"]
+    assert ("in", "a", "combine[k1]", "split", "left", None, "rid-1") in loads
+    assert ("in", "b", "combine[k1]", "split", "right", None, "rid-1") in loads
+    assert ("in", "c", "combine[k1]", "fan", "result", "k1", "rid-1") in loads
