@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import re
 from collections.abc import Callable, Mapping
@@ -433,6 +432,8 @@ class OpDefinition(NodeDefinition):
         """Call the compute function; coroutines run to completion on a fresh event loop."""
         result = self.compute_fn(context, **kwargs) if self.has_context else self.compute_fn(**kwargs)
         if unwrap_async and inspect.iscoroutine(result):
+            import asyncio
+
             result = asyncio.run(result)
         return result
 

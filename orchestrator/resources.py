@@ -11,7 +11,6 @@ import contextlib
 import inspect
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
-from unittest import mock
 
 from pydantic import BaseModel, ConfigDict
 
@@ -84,6 +83,8 @@ class ResourceDefinition:
     @staticmethod
     def mock_resource(description: str | None = None) -> ResourceDefinition:
         """A resource that is a ``MagicMock``: every attribute and call works and is recorded."""
+        from unittest import mock
+
         return ResourceDefinition.hardcoded_resource(mock.MagicMock(), description)
 
     @staticmethod
@@ -248,7 +249,7 @@ class ResourceProvider:
                 value = definition.build(context)
                 if inspect.isgenerator(value):
                     value = self._stack.enter_context(contextlib.contextmanager(lambda g=value: g)())
-                elif isinstance(value, contextlib.AbstractContextManager) and not isinstance(value, _PLAIN_CMS):
+                elif isinstance(value, contextlib.AbstractContextManager) and not _is_mock(value):
                     value = self._stack.enter_context(value)
             except OrchestratorError:
                 raise
@@ -269,5 +270,7 @@ class ResourceProvider:
         stack.close()
 
 
-# Mocks and IO managers expose __enter__ via attribute magic or by design but are not meant to be entered.
-_PLAIN_CMS: tuple[type, ...] = (mock.Mock,)
+def _is_mock(value: Any) -> bool:
+    """Mocks answer every protocol, __enter__ included, but are not meant to be entered."""
+    module = type(value).__module__
+    return module == "unittest.mock"

@@ -33,6 +33,13 @@ class ExecutorDefinition:
         return f"<ExecutorDefinition {self.name}>"
 
 
+_BUILT_IN = {"in_process": ".in_process", "multiprocess": ".multiprocess", "celery": ".celery"}
+
+
 def executor_by_name(name: str) -> ExecutorDefinition | None:
     """Look up a built-in executor by the name used in run config (``in_process``, ``multiprocess``...)."""
+    if name not in _REGISTRY and name in _BUILT_IN:
+        import importlib
+
+        importlib.import_module(_BUILT_IN[name], __package__)
     return _REGISTRY.get(name)
