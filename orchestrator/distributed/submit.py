@@ -52,7 +52,6 @@ def submit_job(
     Config is validated and the plan built before anything is written or enqueued.
     """
     from ..executors.base import executor_by_name
-
     from ..executors.celery import celery_executor
 
     inst = _instance(instance)
@@ -110,7 +109,6 @@ def execute_job(job: JobDefinition, run_config: Mapping[str, Any] | None = None,
                 timeout: float | None = None, raise_on_error: bool = False) -> RunResultBase:
     """Run ``job`` and wait for it: on the workers (celery), or in a local pool (multiprocess)."""
     from ..executors.base import executor_by_name
-
     from ..executors.celery import celery_executor
 
     resolved = resolve_run_config(job, run_config, partition_key, default_executor=celery_executor)
