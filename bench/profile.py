@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import pstats
+import shutil
 import sys
 import tempfile
 import time
@@ -111,6 +112,36 @@ def summarize(prof: Path, parts: list[tuple[str, str, str]], steps: int, top: in
               f"{short}:{line} {name}")
 
 
+def profile_one(env: Env, kind: str, shape: str, n: int, out: Path) -> tuple[float, dict[str, int]]:
+    """Profile one run of ``shape`` at ``n`` on a fresh solo worker; returns its wall time and Redis commands."""
+    worker = start_profiled_worker(env, kind, out)
+    try:
+        if kind == "project":
+            project = ProjectRunner(env)
+            project.prepare(shape, n)
+
+            def run() -> float:
+                return project.run(shape, n)
+        else:
+            floor = FloorRunner()
+
+            def run() -> float:
+                return floor.run(shape, n, "hop")
+
+        run()  # warm-up: imports, caches, connections
+        os.kill(worker.pid, START)
+        time.sleep(0.2)
+        elapsed: list[float] = []
+        calls = command_stats(env.redis.url, lambda: elapsed.append(run()))
+        os.kill(worker.pid, STOP)
+        deadline = time.monotonic() + 60
+        while not Path(str(out) + ".done").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        worker.stop()
+    return elapsed[0], calls
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__.split("\n\n")[0])
     parser.add_argument("--kind", nargs="+", choices=("project", "floor"), default=["project", "floor"])
@@ -127,29 +158,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for kind in args.kind:
             out = save / f"{kind}-{args.shape}-{args.n}.prof"
-            worker = start_profiled_worker(env, kind, out)
-            try:
-                if kind == "project":
-                    runner = ProjectRunner(env)
-                    runner.prepare(args.shape, args.n)
-                    run = lambda: runner.run(args.shape, args.n)  # noqa: E731
-                else:
-                    floor = FloorRunner()
-                    run = lambda: floor.run(args.shape, args.n, "hop")  # noqa: E731
-                run()  # warm-up: imports, caches, connections
-                os.kill(worker.pid, START)
-                time.sleep(0.2)
-                elapsed: list[float] = []
-                calls = command_stats(env.redis.url, lambda: elapsed.append(run()))
-                os.kill(worker.pid, STOP)
-                deadline = time.monotonic() + 60
-                while not Path(str(out) + ".done").exists() and time.monotonic() < deadline:
-                    time.sleep(0.1)
-            finally:
-                worker.stop()
+            elapsed, calls = profile_one(env, kind, args.shape, args.n, out)
             steps = n_steps(args.shape, args.n)
             print(f"\n===== {kind}: {args.shape} of {args.n} ({steps} steps) on 1 solo worker, profiled run "
-                  f"{elapsed[0]:.2f} s = {1000 * elapsed[0] / steps:.2f} ms/step")
+                  f"{elapsed:.2f} s = {1000 * elapsed / steps:.2f} ms/step")
             total = sum(calls.values())
             print(f"Redis commands (all clients) per step: {total / steps:.1f}: " +
                   ", ".join(f"{k} {v / steps:.2f}" for k, v in calls.items() if v / steps >= 0.05))
@@ -157,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"profile: {out}")
     finally:
         env.stop()
+        shutil.rmtree(workdir / "home", ignore_errors=True)  # step outputs; logs and profiles stay
     return 0
 
 

@@ -228,7 +228,7 @@ class ProjectRunner:
         elapsed = time.perf_counter() - t0
         if not result.success:
             raise BenchError(f"project run {handle.run_id} of {name} ended {result.status.value}: {result.info.reason}")
-        last = "inc_%d" % (n - 1) if shape == "chain" else "gather"
+        last = f"inc_{n - 1}" if shape == "chain" else "gather"
         value = result.output_for_node(last)
         if value != expected_value(shape, n):
             raise BenchError(f"project {name}: got {value}, expected {expected_value(shape, n)}")
@@ -302,7 +302,7 @@ def bench_plan(steps: int, warmups: int, reps: int) -> dict[str, Sample]:
 
     out = {}
     for shape, make in (("chain", lambda: chain_job(steps - 1)), ("fanout", lambda: fanout_job(steps - 2))):
-        def once(make: Callable[[], Any] = make) -> float:
+        def once(make: Callable[[], Any] = make, shape: str = shape) -> float:
             job = make()  # a fresh job: nothing cached from an earlier plan
             t0 = time.perf_counter()
             resolved = resolve_run_config(job, None, None)
@@ -316,15 +316,21 @@ def bench_plan(steps: int, warmups: int, reps: int) -> dict[str, Sample]:
     return out
 
 
-_IMPORT_SNIPPET = "import time; t = time.perf_counter(); import orchestrator; print(time.perf_counter() - t)"
+_IMPORT_SNIPPETS = {
+    "import": "import orchestrator",
+    # The Dagster port line: with lazily loaded names, this is where the real import cost shows.
+    "api": "from orchestrator import op, job, submit_job",
+}
 
 
-def bench_import(warmups: int, reps: int) -> Sample:
-    """``import orchestrator`` in a fresh interpreter (interpreter start-up excluded)."""
+def bench_import(warmups: int, reps: int, what: str = "import") -> Sample:
+    """``import orchestrator`` (or the usual ``from orchestrator import ...``) in a fresh interpreter,
+    interpreter start-up excluded."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    code = f"import time; t = time.perf_counter(); {_IMPORT_SNIPPETS[what]}; print(time.perf_counter() - t)"
 
     def once() -> float:
-        out = subprocess.run([sys.executable, "-c", _IMPORT_SNIPPET], capture_output=True, text=True, env=env,
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                              cwd=tempfile.gettempdir(), check=True)
         return float(out.stdout.strip().splitlines()[-1])
 
@@ -405,6 +411,7 @@ def run_distributed(env: Env, plan: Plan, shapes: Sequence[str], results: dict[s
     stats_cases = [(s, plan.stats_n) for s in DISTRIBUTED_SHAPES if s in shapes]
     log("== starting 2 project workers (worker.app) and 2 floor workers (bench.floor_app): prefork, concurrency 1")
     workers = env.start_workers()
+    startup_rss = {kind: [worker_peak_rss_mb(w.pid) for w in ws] for kind, ws in workers.items()}
     project_runner = ProjectRunner(env)
     floor_runner = FloorRunner()
     rows = []
@@ -419,7 +426,7 @@ def run_distributed(env: Env, plan: Plan, shapes: Sequence[str], results: dict[s
             project_runner.run(shape, n)
             for v in variants:
                 floor_runner.run(shape, n, v)
-        project, cpu = Sample(), Sample()
+        project, cpu, floor_cpu = Sample(), Sample(), Sample()
         floor: dict[str, Sample] = {v: Sample() for v in variants}
         for _ in range(reps):
             c0 = time.process_time()
@@ -427,7 +434,9 @@ def run_distributed(env: Env, plan: Plan, shapes: Sequence[str], results: dict[s
             cpu.times.append(time.process_time() - c0)
             for v in variants:
                 if v in floor:
+                    c0 = time.process_time()
                     floor[v].times.append(floor_runner.run(shape, n, v))
+                    floor_cpu.times.append(time.process_time() - c0)
             if len(floor) > 1:  # drop variants that cannot be the floor
                 best = min(s.median for s in floor.values())
                 for v in [v for v, s in floor.items() if s.median > PRUNE * best]:
@@ -452,12 +461,14 @@ def run_distributed(env: Env, plan: Plan, shapes: Sequence[str], results: dict[s
             "project_ms_per_step": round(1000 * project.median / steps, 3),
             "floor_ms_per_step": round(1000 * best_floor.median / steps, 3),
             "submitter_cpu_ms_per_step": round(1000 * cpu.median / steps, 3),
+            "floor_submitter_cpu_ms_per_step": round(1000 * floor_cpu.median / steps, 3),
         })
         if (shape, n) == rss_case:
             for kind, ws in workers.items():
                 per = [worker_peak_rss_mb(w.pid) for w in ws]
                 rss[kind] = {"after": f"{shape} {n}", "max_total_mb": max(p["total_mb"] for p in per),
-                             "max_pool_mb": max(p["pool_mb"] for p in per), "workers": per}
+                             "max_pool_mb": max(p["pool_mb"] for p in per), "workers": per,
+                             "at_start": startup_rss[kind]}
 
     # Redis commands per step: one run of each shape at N=stats_n, project then floor (not timed).
     commands: dict[str, dict[str, Any]] = {}
@@ -542,6 +553,7 @@ def print_table(results: dict[str, Any]) -> None:
     if "import_s" in results:
         v = results["import_s"]
         line("import orchestrator, s", f"{v:.3f}", "< 0.3", v < TARGETS["import_s"])
+        line("from orchestrator import op, job, submit_job, s", f"{results['import_api_s']:.3f}", "", None)
     if "worker_rss_mb" in results:
         w, f = results["worker_rss_mb"], results["floor_worker_rss_mb"]
         line("peak worker RSS MB, project|floor", f"{w:.1f}|{f:.1f} ({w / f:.2f}x)", "<= 1.3x",
@@ -565,7 +577,10 @@ def write_markdown(results: dict[str, Any], path: Path, command: str) -> None:
         "`bench/results.json`.",
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory']}; {m['os']}; Python {m['python']}, "
-        f"Celery {m['celery']}, kombu {m['kombu']}, redis-py {m['redis_py']}, redis-server {m['redis_server']}.",
+        f"Celery {m['celery']}, kombu {m['kombu']}, redis-py {m['redis_py']}, redis-server {m['redis_server']}. "
+        f"1-minute load average {results['load_avg_start']:.1f} at the start, {results['load_avg_end']:.1f} at "
+        "the end (other work on the machine shows here; project and floor runs alternate so ratios hold up "
+        "better than absolute times).",
         "",
         "Two prefork workers (concurrency 1) per side on a private redis-server on loopback; project and "
         "floor runs alternate, one side busy at a time. Trivial op (add 1 to an int); every output pickled "
@@ -590,6 +605,7 @@ def write_markdown(results: dict[str, Any], path: Path, command: str) -> None:
         f"| plan of a {results['plan_steps']}-step job (chain / fan-out) | {d['chain']:.3f} / {d['fanout']:.3f} s "
         "| < 1 |",
         f"| `import orchestrator`, fresh process | {results['import_s']:.3f} s | < 0.3 |",
+        f"| `from orchestrator import op, job, submit_job`, fresh process | {results['import_api_s']:.3f} s | |",
         f"| peak worker RSS after fan-out 1000, project / floor | {results['worker_rss_mb']:.1f} / "
         f"{results['floor_worker_rss_mb']:.1f} MB ({results['worker_rss_mb'] / results['floor_worker_rss_mb']:.2f}x) "
         "| <= 1.3x |",
@@ -624,17 +640,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, outputs)")
     args = parser.parse_args(argv)
     plan = make_plan(args)
-    out = args.out or BENCH / "results.json"
     full = not args.smoke and set(args.shapes) == set(ALL_SHAPES)
+    # Only a full run replaces bench/results.json and bench/RESULTS.md; partial runs go elsewhere.
+    out = args.out or (BENCH / "results.json" if full else Path(tempfile.gettempdir()) / "orch-bench-results.json")
     md = args.md or (BENCH / "RESULTS.md" if full and args.out is None else None)
 
     started = time.perf_counter()
-    results: dict[str, Any] = {"smoke": args.smoke, "machine": machine()}
+    results: dict[str, Any] = {"smoke": args.smoke, "machine": machine(), "load_avg_start": os.getloadavg()[0]}
     # Local measurements first, on a quiet machine.
     if "import" in args.shapes:
         log("== import orchestrator (fresh process)")
         s = bench_import(1, 1 if args.smoke else 7)
         results["import_s"] = round(s.median, 4)
+        s = bench_import(0, 1 if args.smoke else 5, "api")
+        results["import_api_s"] = round(s.median, 4)
     if "inprocess" in args.shapes:
         log(f"== execute_in_process, chain of {plan.in_process_ops} ops")
         s = bench_in_process(plan.in_process_ops, 1, 1 if args.smoke else 7)
@@ -665,6 +684,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             shutil.rmtree(workdir, ignore_errors=True)
 
+    results["load_avg_end"] = os.getloadavg()[0]
     results["wall_s"] = round(time.perf_counter() - started, 1)
     results["finished_at"] = time.time()
     results["targets"] = TARGETS

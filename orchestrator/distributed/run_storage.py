@@ -54,6 +54,10 @@ if redis.call('HEXISTS', p .. ':status', key) == 1 then
   return {-1, 0, 0}
 end
 redis.call('HSET', p .. ':meta', 'progress_at', ARGV[8])
+if ARGV[11] == '1' then
+  redis.call('HSETNX', p .. ':record', 'started_at', ARGV[8])
+  if redis.call('HGET', p .. ':record', 'status') == 'QUEUED' then redis.call('HSET', p .. ':record', 'status', 'STARTED') end
+end
 for _, e in ipairs(cjson.decode(ARGV[10])) do redis.call('XADD', p .. ':events', '*', 'e', e) end
 redis.call('HSET', p .. ':status', key, status)
 redis.call('HDEL', p .. ':running', key)
@@ -118,6 +122,21 @@ return result
 """
 
 
+# A step started: unless the run is already closed, note it running (for cancel and stall detection),
+# mark the run STARTED, and record the start events. Returns 0 when the run is closed.
+_START_LUA = """
+local p = ARGV[1]
+local current = redis.call('HGET', p .. ':record', 'status')
+if current == 'SUCCESS' or current == 'FAILURE' or current == 'CANCELED' then return 0 end
+redis.call('HSETNX', p .. ':record', 'started_at', ARGV[4])
+if current == 'QUEUED' then redis.call('HSET', p .. ':record', 'status', 'STARTED') end
+redis.call('HSET', p .. ':running', ARGV[2], ARGV[3])
+redis.call('HSET', p .. ':meta', 'progress_at', ARGV[4])
+for _, e in ipairs(cjson.decode(ARGV[5])) do redis.call('XADD', p .. ':events', '*', 'e', e) end
+return 1
+"""
+
+
 # Close a run once: whoever finishes, fails or cancels it first wins; later attempts change nothing.
 _FINISH_LUA = """
 local p = ARGV[1]
@@ -165,6 +184,7 @@ class RunStorage:
         self.masked_url = masked_url
         self._complete = client.register_script(_COMPLETE_LUA)
         self._finish = client.register_script(_FINISH_LUA)
+        self._start = client.register_script(_START_LUA)
 
     # -- creating runs -------------------------------------------------------------------------
     @retrying
@@ -287,24 +307,25 @@ class RunStorage:
     # -- scheduling state ----------------------------------------------------------------------
     def complete(self, run_id: str, step_key: str, status: str, outputs: list[str], dynamic: dict[str, list[str]],
                  new_steps: list[dict[str, Any]], templates: list[dict[str, Any]],
-                 events: Iterable[RunEvent] = ()) -> Completion:
+                 events: Iterable[RunEvent] = (), started: bool = False) -> Completion:
         """Record a finished step (and its events) atomically; see ``_COMPLETE_LUA``.
 
         Retried through Redis outages: a retry of a completion that did happen (its reply was lost)
         is recognised by its token and gets the original answer, so nothing is scheduled twice.
         """
         token = uuid.uuid4().hex
-        return self._complete_once(run_id, step_key, status, outputs, dynamic, new_steps, templates, events, token)
+        return self._complete_once(run_id, step_key, status, outputs, dynamic, new_steps, templates, list(events),
+                                   token, started)
 
     @retrying
     def _complete_once(self, run_id: str, step_key: str, status: str, outputs: list[str],
                        dynamic: dict[str, list[str]], new_steps: list[dict[str, Any]], templates: list[dict[str, Any]],
-                       events: Iterable[RunEvent], token: str) -> Completion:
+                       events: Iterable[RunEvent], token: str, started: bool) -> Completion:
         reply = self._complete(
             keys=[run_key(run_id, "status")],
             args=[run_key(run_id), step_key, status, json.dumps(outputs), json.dumps(dynamic or {}),
                   json.dumps(new_steps), json.dumps(templates), repr(time.time()), token,
-                  json.dumps([e.model_dump_json() for e in events])],
+                  json.dumps([e.model_dump_json() for e in events]), "1" if started else "0"],
         )
         remaining, failed, closed = int(reply[0]), int(reply[1]), int(reply[2])
         if remaining == -1:
@@ -313,20 +334,19 @@ class RunStorage:
         return Completion(False, remaining, bool(failed), ready, bool(closed))
 
     @retrying
-    def mark_running(self, run_id: str, step_key: str, who: dict[str, Any], events: Iterable[RunEvent]) -> bool:
-        """Note a step as running and flush its start events; True when it is the run's first step."""
-        pipe = self.redis.pipeline(transaction=False)
-        now = repr(time.time())
-        pipe.hsetnx(run_key(run_id, "record"), "started_at", now)
-        pipe.hset(run_key(run_id, "running"), step_key, json.dumps({**who, "started": float(now), "hb": float(now)}))
-        pipe.hset(run_key(run_id, "meta"), "progress_at", now)
-        self.add_events(pipe, run_id, events)
-        first = pipe.execute()[0]
-        return bool(first)
+    def run_status(self, run_id: str) -> RunStatus | None:
+        """The run's status (one round trip), or None when there is no such run."""
+        raw = self.redis.hget(run_key(run_id, "record"), "status")
+        return RunStatus(raw.decode()) if raw is not None else None
 
     @retrying
-    def set_started(self, run_id: str) -> None:
-        self.redis.hset(run_key(run_id, "record"), "status", RunStatus.STARTED.value)
+    def start_step(self, run_id: str, step_key: str, who: dict[str, Any], events: Iterable[RunEvent]) -> bool:
+        """Record a running step and its start events; False when the run was closed meanwhile."""
+        now = time.time()
+        reply = self._start(keys=[run_key(run_id, "record")],
+                            args=[run_key(run_id), step_key, json.dumps({**who, "started": now, "hb": now}), repr(now),
+                                  json.dumps([e.model_dump_json() for e in events])])
+        return bool(reply)
 
     @retrying
     def finish_run(self, run_id: str, status: RunStatus, reason: str | None, events: Iterable[RunEvent]) -> bool:

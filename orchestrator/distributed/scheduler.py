@@ -107,18 +107,36 @@ class DistributedRun:
 
     # -- steps ---------------------------------------------------------------------------------
     def get_step(self, step_key: str, stored: bool) -> ExecutionStep | None:
-        """The step to run: from the plan, or (mapped or narrowed steps) from Redis."""
-        if not stored and step_key in self.plan.by_key and not self.plan.by_key[step_key].is_template:
-            return self.plan.by_key[step_key]
+        """The step to run: from the plan, rebuilt from its template (mapped steps), or, when the
+        scheduler narrowed its inputs (``stored``), from Redis."""
+        if not stored:
+            local = self._local_step(step_key)
+            if local is not None:
+                return local
         raw = self.storage.extra_steps(self.run_id, [step_key]).get(step_key)
         return ExecutionStep.model_validate_json(raw) if raw else None
+
+    def _local_step(self, step_key: str) -> ExecutionStep | None:
+        planned = self.plan.by_key.get(step_key)
+        if planned is not None:
+            return None if planned.is_template else planned
+        template_key, _, rest = step_key.partition("[")
+        template = self.plan.by_key.get(template_key)
+        if template is None or template.mapped_on is None or not rest.endswith("]"):
+            return None
+        # Expanding a template for one key is deterministic: every process gets the same step.
+        for step in expand_mapped(self.plan, template.mapped_on, [rest[:-1]]):
+            if step.key == step_key:
+                return step
+        return None
 
     def start(self) -> None:
         """Enqueue the steps with no upstream (called once, by the submitter)."""
         roots = [s.key for s in self.plan.steps if not s.upstream and not s.is_template]
         self._schedule(roots, _View(self.plan))
 
-    def finish_step(self, step: ExecutionStep, status: str, outputs: list[OutputRef], events: list[RunEvent]) -> None:
+    def finish_step(self, step: ExecutionStep, status: str, outputs: list[OutputRef], events: list[RunEvent],
+                    started: bool = False) -> None:
         """Record a finished step atomically, then run or skip what became ready, and maybe close the run."""
         view = _View(self.plan)
         view.produced.update(r.id for r in outputs)
@@ -126,7 +144,8 @@ class DistributedRun:
         pending: list[tuple[ExecutionStep, str, list[OutputRef], list[RunEvent]]] = [(step, status, outputs, events)]
         while pending:
             current, cur_status, cur_outputs, cur_events = pending.pop(0)
-            ready_keys = self._complete(current, cur_status, cur_outputs, cur_events, view)
+            ready_keys = self._complete(current, cur_status, cur_outputs, cur_events, view,
+                                        started=started and current is step)
             if not ready_keys:
                 continue
             for skipped, reason in self._schedule(ready_keys, view):
@@ -135,7 +154,7 @@ class DistributedRun:
                                 [self.event(EventType.STEP_SKIPPED, skipped.key, reason)]))
 
     def _complete(self, step: ExecutionStep, status: str, outputs: list[OutputRef], events: list[RunEvent],
-                  view: _View) -> list[str] | None:
+                  view: _View, started: bool = False) -> list[str] | None:
         dynamic: dict[str, list[str]] = {}
         for ref in outputs:
             if ref.mapping_key is not None:
@@ -163,7 +182,7 @@ class DistributedRun:
                         why = "no dynamic outputs" if status == "success" else f"upstream step '{step.key}' {status}"
                         extra_events.append(self.event(EventType.STEP_SKIPPED, template.key, f"Skipped: {why}."))
         completion = self.storage.complete(self.run_id, step.key, status, [r.id for r in outputs], dynamic,
-                                           new_steps, templates, extra_events)
+                                           new_steps, templates, extra_events, started=started)
         if completion.duplicate:
             _log.warning("run %s: step %s was already finished; ignoring the repeated completion",
                          self.run_id, step.key)
@@ -191,7 +210,6 @@ class DistributedRun:
                 continue
             if resolved is not step:
                 narrowed[resolved.key] = resolved.model_dump_json()
-            if resolved is not step or step.key not in self.plan.by_key:
                 stored.append(resolved.key)
             to_run.append(resolved)
         if narrowed:
@@ -201,7 +219,7 @@ class DistributedRun:
         return skipped
 
     def _steps_for(self, keys: list[str]) -> list[ExecutionStep]:
-        in_plan = {k: self.plan.by_key[k] for k in keys if k in self.plan.by_key and not self.plan.by_key[k].is_template}
+        in_plan = {k: step for k in keys if (step := self._local_step(k)) is not None}
         missing = [k for k in keys if k not in in_plan]
         fetched = self.storage.extra_steps(self.run_id, missing)
         result: list[ExecutionStep] = []

@@ -6,8 +6,10 @@ Layout (every part escaped by :func:`safe_path_part`)::
     <base_dir>/<run_id>/<step_key>/<output_name>/<mapping_key>   # one value of a dynamic output
     <base_dir>/<asset path parts...>[/<partition_key>]           # an asset, so later runs can load it
 
-Files are written atomically (temp file in the same directory, fsync, ``os.replace``), so a reader
-never sees a half-written value, even if the writer is killed mid-write. The default for
+Files are written atomically (temp file in the same directory, then ``os.replace``), so a reader
+never sees a half-written value, even if the writer is killed mid-write. With ``fsync: true`` (or
+``ORCH_FSYNC=1``) each file and its directory are also flushed to disk, so a stored output survives a
+power loss; that costs milliseconds per output, and a lost output only means its step runs again. The default for
 distributed runs: point ``base_dir`` at storage every worker mounts.
 """
 
@@ -94,22 +96,27 @@ def describe_output(context: OutputContext | InputContext) -> str:
     return text
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so readers see the old file or the whole new one, never a part."""
+def write_bytes_atomic(path: Path, data: bytes, fsync: bool = False) -> None:
+    """Write ``data`` to ``path`` so readers see the old file or the whole new one, never a part.
+
+    ``fsync`` also makes the file and the rename durable across a power loss.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     # The temp file must live in the same directory: os.replace is only atomic within a filesystem.
     tmp = tempfile.NamedTemporaryFile(delete=False, dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with tmp:
             tmp.write(data)
-            tmp.flush()
-            os.fsync(tmp.fileno())
+            if fsync:
+                tmp.flush()
+                os.fsync(tmp.fileno())
         os.replace(tmp.name, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp.name)
         raise
-    _fsync_dir(path.parent)
+    if fsync:
+        _fsync_dir(path.parent)
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -137,15 +144,16 @@ def missing_output_message(context: InputContext, where: str) -> str:
 class PickledObjectFilesystemIOManager(IOManager):
     """Stores each output as a cloudpickle file under ``base_dir`` (layout in the module doc)."""
 
-    def __init__(self, base_dir: str | os.PathLike[str]) -> None:
+    def __init__(self, base_dir: str | os.PathLike[str], fsync: bool | None = None) -> None:
         self.base_dir = Path(base_dir).expanduser()
+        self.fsync = os.environ.get("ORCH_FSYNC") == "1" if fsync is None else fsync
 
     def _get_path(self, context: OutputContext | InputContext) -> Path:
         return self.base_dir.joinpath(*storage_path_parts(context))
 
     def handle_output(self, context: OutputContext, obj: Any) -> None:
         path = self._get_path(context)
-        write_bytes_atomic(path, cloudpickle.dumps(obj))
+        write_bytes_atomic(path, cloudpickle.dumps(obj), self.fsync)
         context.add_output_metadata({"path": str(path)})
 
     def load_input(self, context: InputContext) -> Any:
@@ -165,9 +173,10 @@ FilesystemIOManager = PickledObjectFilesystemIOManager
 
 
 @io_manager(
-    config_schema={"base_dir": Field(str, is_required=False)},
+    config_schema={"base_dir": Field(str, is_required=False),
+                   "fsync": Field(bool, is_required=False, description="Flush each output to disk (durable).")},
     description="Stores outputs as pickle files under base_dir (default $ORCH_HOME/storage).",
 )
 def fs_io_manager(init_context: Any) -> PickledObjectFilesystemIOManager:
     config = init_context.resource_config or {}
-    return PickledObjectFilesystemIOManager(config.get("base_dir") or default_storage_dir())
+    return PickledObjectFilesystemIOManager(config.get("base_dir") or default_storage_dir(), config.get("fsync"))

@@ -1,0 +1,101 @@
+"""Running steps, as the rest of the deployment sees them: started, alive, or gone.
+
+One daemon thread per worker process serves every step running in it. A step's start is written
+shortly after it starts (``START_DELAY``); a step that finishes sooner reports its start together
+with its completion, saving a Redis round trip on short steps. Then the step heartbeats until it
+ends, so stall detection can tell a slow step from a dead worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..events import RunEvent
+    from ..instance import Instance
+
+__all__ = ["RunningStep", "heartbeats"]
+
+_log = logging.getLogger("orchestrator.worker")
+
+START_DELAY = float(os.environ.get("ORCH_START_DELAY", "0.05"))
+
+
+@dataclass
+class RunningStep:
+    """One step running in this process: who runs it, its unsent start events, when it last beat."""
+
+    instance: Instance
+    run_id: str
+    step_key: str
+    who: dict[str, Any]
+    start_events: list[RunEvent]
+    interval: float
+    since: float = field(default_factory=time.monotonic)
+    started_flushed: bool = False
+    run_closed: bool = False
+    last_beat: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class _Heartbeats:
+    def __init__(self) -> None:
+        self._steps: dict[int, RunningStep] = {}
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+
+    def register(self, step: RunningStep) -> RunningStep:
+        with self._lock:
+            if self._thread is None or self._pid != os.getpid():
+                # After a fork (prefork pool) the parent's thread does not exist in the child.
+                self._pid = os.getpid()
+                self._thread = threading.Thread(target=self._loop, name="orch-heartbeats", daemon=True)
+                self._thread.start()
+            self._steps[id(step)] = step
+        return step
+
+    def unregister(self, step: RunningStep) -> bool:
+        """Stop serving ``step``; True when its start was already written."""
+        with self._lock:
+            self._steps.pop(id(step), None)
+        with step.lock:
+            step.start_events = [] if step.started_flushed else step.start_events
+            return step.started_flushed
+
+    def _loop(self) -> None:
+        while True:
+            self._wake.wait(START_DELAY / 2)
+            now = time.monotonic()
+            with self._lock:
+                steps = list(self._steps.values())
+            for step in steps:
+                try:
+                    self._serve(step, now)
+                except Exception as exc:  # noqa: BLE001 - a missed beat is not a step failure
+                    _log.warning("heartbeat of %s/%s failed: %s", step.run_id, step.step_key, exc)
+
+    def _serve(self, step: RunningStep, now: float) -> None:
+        with step.lock:
+            with self._lock:
+                if id(step) not in self._steps:
+                    return
+            if not step.started_flushed:
+                if now - step.since < START_DELAY:
+                    return
+                step.run_closed = not step.instance.storage.start_step(
+                    step.run_id, step.step_key, step.who, step.start_events)
+                step.started_flushed = True
+                step.last_beat = now
+            elif now - step.last_beat >= step.interval:
+                step.instance.storage.heartbeat(step.run_id, step.step_key, step.who)
+                step.last_beat = now
+
+
+heartbeats = _Heartbeats()
