@@ -33,7 +33,12 @@ demo: install
 	$(BIN)/python -m definitions.demo
 
 lint: install
-	$(BIN)/ruff check orchestrator worker definitions tests
+	$(BIN)/ruff check orchestrator worker definitions tests bench
+
+# Benchmarks, not part of `make test`: ratios against raw Celery in the same run;
+# writes bench/results.json and bench/RESULTS.md.
+bench: install redis
+	$(BIN)/python -m bench.run
 
 up:
 	docker compose -f deploy/docker-compose.yml up -d --build

@@ -4,8 +4,9 @@
 and ``ORCH_HOME`` (outputs go under ``$ORCH_HOME/floor/<run_id>/``). Settings are the project's
 family (JSON only, acks_late, reject on worker loss, prefetch 1, kombu priority emulation, task
 events), except that results are stored (the floor needs them for chains and chords). Every output
-is an int pickled to a file, written the way ``fs_io_manager`` writes (temp file, fsync, rename,
-fsync of the directory), and passed on by path. This module never imports ``orchestrator``.
+is an int pickled to a file, written the way ``fs_io_manager`` writes by default (temp file in the
+same directory, rename; with ``ORCH_FSYNC=1``, as for ``fs_io_manager``, also fsync of the file and
+of the directory), and passed on by path. This module never imports ``orchestrator``.
 """
 
 from __future__ import annotations
@@ -60,26 +61,32 @@ def floor_dir() -> Path:
     return Path(os.environ.get("ORCH_HOME") or "~/.orch").expanduser() / "floor"
 
 
+FSYNC = os.environ.get("ORCH_FSYNC") == "1"
+
+
 def write_value(path: Path, value: int) -> str:
-    """Pickle ``value`` to ``path`` atomically and durably, as ``fs_io_manager`` does; return the path."""
+    """Pickle ``value`` to ``path`` atomically (durably with ``ORCH_FSYNC=1``), as ``fs_io_manager``
+    does; return the path."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = tempfile.NamedTemporaryFile(delete=False, dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with tmp:
             tmp.write(pickle.dumps(value))
-            tmp.flush()
-            os.fsync(tmp.fileno())
+            if FSYNC:
+                tmp.flush()
+                os.fsync(tmp.fileno())
         os.replace(tmp.name, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp.name)
         raise
-    fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
-    finally:
-        os.close(fd)
+    if FSYNC:
+        fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            with contextlib.suppress(OSError):
+                os.fsync(fd)
+        finally:
+            os.close(fd)
     return str(path)
 
 

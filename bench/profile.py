@@ -38,7 +38,7 @@ PROJECT_PARTS = [
     ("    set_started (HSET)", "distributed/run_storage.py", "set_started"),
     ("    fs load_input", "io_managers/fs.py", "load_input"),
     ("    fs handle_output", "io_managers/fs.py", "handle_output"),
-    ("      write_bytes_atomic (fsync x2)", "io_managers/fs.py", "write_bytes_atomic"),
+    ("      write_bytes_atomic (fsync only with ORCH_FSYNC=1)", "io_managers/fs.py", "write_bytes_atomic"),
     ("      posix.fsync", "~", "<built-in method posix.fsync>"),
     ("  provider.teardown", "orchestrator/resources.py", "teardown"),
     ("  finish_step", "distributed/scheduler.py", "finish_step"),
@@ -58,7 +58,7 @@ PROJECT_PARTS = [
 ]
 FLOOR_PARTS = [
     ("celery task trace (whole task incl. ack, result, events)", "celery/app/trace.py", "trace_task"),
-    ("write_value (pickle + fsync x2)", "bench/floor_app.py", "write_value"),
+    ("write_value (pickle, temp file, rename)", "bench/floor_app.py", "write_value"),
     ("  posix.fsync", "~", "<built-in method posix.fsync>"),
     ("apply_async (enqueue next)", "celery/app/task.py", "apply_async"),
     ("result backend store_result", "celery/backends/base.py", "store_result"),

@@ -27,6 +27,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -144,8 +145,9 @@ class Env:
 
     @property
     def worker_env(self) -> dict[str, str]:
+        # ORCH_FSYNC is passed as the caller set it: both sides write outputs the same way.
         return {"REDIS_URL": self.redis.url, "ORCH_HOME": str(self.home), "ORCH_SECRET": SECRET,
-                "PYTHONPATH": str(ROOT)}
+                "PYTHONPATH": str(ROOT), "ORCH_FSYNC": os.environ.get("ORCH_FSYNC", "0")}
 
     def start_workers(self, kinds: Sequence[str] = ("project", "floor"), count: int = 2) -> dict[str, list[Any]]:
         """``count`` prefork workers (concurrency 1) of the project (``worker.app``) and of the floor app.
@@ -197,8 +199,11 @@ def n_steps(shape: str, n: int) -> int:
     return n + 1 if shape == "chain" else n + 2
 
 
+RUN_TIMEOUT_MIN = 120.0  # seconds a run may take at least before it counts as hung (30 in --smoke)
+
+
 def timeout_for(n: int) -> float:
-    return max(120.0, n * 0.5)
+    return max(RUN_TIMEOUT_MIN, n * 0.5)
 
 
 class ProjectRunner:
@@ -584,8 +589,9 @@ def write_markdown(results: dict[str, Any], path: Path, command: str) -> None:
         "",
         "Two prefork workers (concurrency 1) per side on a private redis-server on loopback; project and "
         "floor runs alternate, one side busy at a time. Trivial op (add 1 to an int); every output pickled "
-        "to a file (temp file, fsync, rename, fsync of the directory, as `fs_io_manager` does) and passed by "
-        "path. Times are medians (min-max) in seconds, submit to result; N=1000: 3 runs, otherwise 5, "
+        "to a file and passed by path, written as `fs_io_manager` does (temp file and rename" +
+        ("; fsync of file and directory: ORCH_FSYNC=1" if results["fsync"] else "; no fsync, its default") +
+        "). Times are medians (min-max) in seconds, submit to result; N=1000: 3 runs, otherwise 5, "
         "after a warm-up.",
         "",
         "| shape | N | project s | floor s | floor | ratio (target <= 1.25) |",
@@ -637,8 +643,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="results JSON (default bench/results.json)")
     parser.add_argument("--md", type=Path, default=None,
                         help="results Markdown (default bench/RESULTS.md for a full run of every shape)")
+    parser.add_argument("--fsync", action="store_true",
+                        help="ORCH_FSYNC=1 for project and floor: every output fsynced (file and directory)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, outputs)")
     args = parser.parse_args(argv)
+    global RUN_TIMEOUT_MIN
+    if args.smoke:
+        RUN_TIMEOUT_MIN = 30.0
+    if args.fsync:
+        os.environ["ORCH_FSYNC"] = "1"
+    # SIGTERM unwinds like Ctrl-C, so every process started here is stopped on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     plan = make_plan(args)
     full = not args.smoke and set(args.shapes) == set(ALL_SHAPES)
     # Only a full run replaces bench/results.json and bench/RESULTS.md; partial runs go elsewhere.
@@ -646,7 +661,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     md = args.md or (BENCH / "RESULTS.md" if full and args.out is None else None)
 
     started = time.perf_counter()
-    results: dict[str, Any] = {"smoke": args.smoke, "machine": machine(), "load_avg_start": os.getloadavg()[0]}
+    results: dict[str, Any] = {"smoke": args.smoke, "machine": machine(), "load_avg_start": os.getloadavg()[0],
+                               "fsync": os.environ.get("ORCH_FSYNC") == "1"}
     # Local measurements first, on a quiet machine.
     if "import" in args.shapes:
         log("== import orchestrator (fresh process)")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError, InvocationError
-from .events import EventType, RunEvent
+from .events import EventType, RunEvent, trusted
 from .resources import ResourceProvider, Resources, as_resource_definition
 
 if TYPE_CHECKING:
@@ -32,9 +33,9 @@ class StepLog:
         text = str(msg) % args if args else str(msg)
         _logger.log(level, "%s [%s] %s", self._job_name, self._step_key or "-", text, exc_info=exc_info)
         if self._emit is not None:
-            self._emit(RunEvent(
-                event_type=EventType.LOG, run_id=self._run_id, job_name=self._job_name,
-                step_key=self._step_key, message=text, data={"level": logging.getLevelName(level)},
+            self._emit(trusted(RunEvent,
+                event_type=EventType.LOG, run_id=self._run_id, job_name=self._job_name, step_key=self._step_key,
+                timestamp=time.time(), message=text, error=None, data={"level": logging.getLevelName(level)},
             ))
 
     def debug(self, msg: str, *args: Any) -> None:

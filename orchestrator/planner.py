@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from .errors import DefinitionError
+from .events import trusted
 from .topology import Topology
 
 if TYPE_CHECKING:
@@ -115,8 +116,12 @@ def build_plan(
     selected = select_ops(topo, op_selection) if op_selection else None
     input_values = input_values or {}
     steps: list[ExecutionStep] = []
-    construct_input = StepInput.model_construct
-    construct_ref = OutputRef.model_construct
+    def construct_input(**values: Any) -> StepInput:
+        return trusted(StepInput, **values)
+
+    def construct_ref(**values: Any) -> OutputRef:
+        return trusted(OutputRef, **values)
+
     for path, flat in topo.ops.items():
         if selected is not None and path not in selected:
             continue
@@ -169,7 +174,7 @@ def build_plan(
         mapped_on = None
         if flat.mapped_on is not None:
             mapped_on = construct_ref(step_key=flat.mapped_on.path, output_name=flat.mapped_on.output, mapping_key=None)
-        steps.append(ExecutionStep.model_construct(
+        steps.append(trusted(ExecutionStep,
             key=path, node_path=path, inputs=inputs, upstream=list(upstream),
             mapped_on=mapped_on, mapping_key=None, tags=flat.tags,
         ))
@@ -197,14 +202,14 @@ def expand_mapped(plan: ExecutionPlan, source: OutputRef, mapping_keys: Iterable
                 refs = []
                 for ref in inp.sources:
                     if ref.step_key == source.step_key and ref.output_name == source.output_name:
-                        refs.append(OutputRef.model_construct(step_key=ref.step_key, output_name=ref.output_name, mapping_key=k))
+                        refs.append(trusted(OutputRef, step_key=ref.step_key, output_name=ref.output_name, mapping_key=k))
                     elif ref.step_key in template_keys:
-                        refs.append(OutputRef.model_construct(step_key=mapped_key(ref.step_key, k), output_name=ref.output_name, mapping_key=None))
+                        refs.append(trusted(OutputRef, step_key=mapped_key(ref.step_key, k), output_name=ref.output_name, mapping_key=None))
                     else:
                         refs.append(ref)
-                inputs.append(StepInput.model_construct(name=inp.name, kind=inp.kind, sources=refs, value=inp.value))
+                inputs.append(trusted(StepInput, name=inp.name, kind=inp.kind, sources=refs, value=inp.value))
             upstream = [mapped_key(u, k) if u in template_keys else u for u in t.upstream]
-            result.append(ExecutionStep.model_construct(
+            result.append(trusted(ExecutionStep,
                 key=mapped_key(t.key, k), node_path=t.node_path, inputs=inputs, upstream=upstream,
                 mapped_on=t.mapped_on, mapping_key=k, tags=t.tags,
             ))

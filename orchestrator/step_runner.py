@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .context import OpExecutionContext, StepLog
 from .errors import DefinitionError, Failure, OrchestratorError, RetryRequested, TypeCheckError
-from .events import ErrorInfo, EventType, RunEvent
+from .events import ErrorInfo, EventType, RunEvent, trusted
 from .io_managers.base import InputContext, OutputContext
 from .ops import DynamicOutput, OpDefinition, Output
 from .planner import ExecutionStep, OutputRef, StepInput
@@ -49,8 +49,9 @@ class RunContext:
 
     def event(self, event_type: EventType, step_key: str | None = None, message: str = "",
               error: ErrorInfo | None = None, **data: Any) -> None:
-        self.emit(RunEvent(event_type=event_type, run_id=self.run_id, job_name=self.job.name,
-                           step_key=step_key, message=message, error=error, data=data))
+        # Built from trusted values on the hot path: skip pydantic validation.
+        self.emit(trusted(RunEvent, event_type=event_type, run_id=self.run_id, job_name=self.job.name,
+                          step_key=step_key, timestamp=time.time(), message=message, error=error, data=data))
 
 
 @dataclass
@@ -312,7 +313,7 @@ def _store_output(run: RunContext, step: ExecutionStep, op_def: OpDefinition, co
         metadata.update(context.output_metadata.get(None, {}))
     if mapping_key is not None:
         metadata.update(context.output_metadata.get(f"{name}[{mapping_key}]", {}))
-    ref = OutputRef(step_key=step.key, output_name=name, mapping_key=mapping_key)
+    ref = trusted(OutputRef, step_key=step.key, output_name=name, mapping_key=mapping_key)
     if not out.is_nothing:
         manager = getattr(resources, out.io_manager_key)
         out_context = OutputContext(

@@ -146,6 +146,7 @@ redis.call('HSET', p .. ':record', 'status', ARGV[2], 'ended_at', ARGV[3])
 if ARGV[4] ~= '' then redis.call('HSET', p .. ':record', 'reason', ARGV[4]) end
 redis.call('SREM', ARGV[5], ARGV[6])
 for _, e in ipairs(cjson.decode(ARGV[7])) do redis.call('XADD', p .. ':events', '*', 'e', e) end
+redis.call('XADD', p .. ':end', '*', 'status', ARGV[2])
 return 1
 """
 
@@ -196,7 +197,7 @@ class RunStorage:
         pipe.hset(run_key(rid, "record"), mapping={
             "json": record.model_dump_json(), "status": RunStatus.QUEUED.value, "job": record.job_name,
         })
-        pipe.set(run_key(rid, "plan"), plan.model_dump_json())
+        pipe.set(run_key(rid, "plan"), plan.model_dump_json(exclude_defaults=True))
         if pending:
             pipe.hset(run_key(rid, "pending"), mapping=pending)
         if down:
@@ -287,6 +288,11 @@ class RunStorage:
                 return events
             events.extend(e for _id, e in batch)
             after = batch[-1][0]
+
+    def wait_for_end(self, run_id: str, block_ms: int) -> bool:
+        """Block until the run is closed (True) or ``block_ms`` passes (False). Wakes once, at the end."""
+        reply = self.redis.xread({run_key(run_id, "end"): "0-0"}, count=1, block=max(1, block_ms))
+        return bool(reply)
 
     def follow_events(self, run_id: str, poll_ms: int = 500) -> Iterator[RunEvent]:
         """Every event from the start, then live ones, until the run's final event."""

@@ -9,6 +9,7 @@ closes the run. There is no central coordinator: the submitter may exit at once.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
     from ..jobs import JobDefinition
 
 __all__ = ["DistributedRun"]
+
+_CACHED_RUNS = int(os.environ.get("ORCH_CACHED_RUNS", "4"))
+_CANCEL_CHECK_INTERVAL = float(os.environ.get("ORCH_CANCEL_CHECK_INTERVAL", "0.5"))
 
 _log = logging.getLogger("orchestrator.distributed")
 
@@ -81,6 +85,8 @@ class DistributedRun:
                                           default_executor=celery_executor)
         self.resolved = resolved
         self.app = app_for(instance.broker_url, instance.backend_url)
+        self.closed = info.status.is_finished
+        self.status_checked_at = time.monotonic()
 
     # -- cache of runs per worker process ------------------------------------------------------
     _cache: OrderedDict[str, DistributedRun] = OrderedDict()
@@ -96,9 +102,28 @@ class DistributedRun:
         run = cls(instance, instance.storage.get_run(run_id))
         with cls._lock:
             cls._cache[run_id] = run
-            while len(cls._cache) > 32:
+            while len(cls._cache) > _CACHED_RUNS:
                 cls._cache.popitem(last=False)
         return run
+
+    @classmethod
+    def forget(cls, run_id: str) -> None:
+        """Drop a closed run from this process's cache (its plan can be large)."""
+        with cls._lock:
+            cls._cache.pop(run_id, None)
+
+    def is_closed(self) -> bool:
+        """Whether the run was canceled or closed. Asks Redis at most every ``ORCH_CANCEL_CHECK_INTERVAL``
+        seconds (0.5): a step queued before a cancel may still start within that time, but its
+        result is discarded and nothing after it is enqueued."""
+        if self.closed:
+            return True
+        now = time.monotonic()
+        if now - self.status_checked_at >= _CANCEL_CHECK_INTERVAL:
+            status = self.storage.run_status(self.run_id)
+            self.closed = status is None or status.is_finished
+            self.status_checked_at = now
+        return self.closed
 
     # -- events --------------------------------------------------------------------------------
     def event(self, event_type: EventType, step_key: str | None = None, message: str = "", **data: Any) -> RunEvent:
@@ -189,7 +214,11 @@ class DistributedRun:
             return None
         if completion.remaining == 0:
             self.close(completion.failed)
+            self.closed = True
+            DistributedRun.forget(self.run_id)
         if completion.run_closed:
+            self.closed = True
+            DistributedRun.forget(self.run_id)
             return None  # canceled or failed as stalled: enqueue nothing more
         return completion.ready
 

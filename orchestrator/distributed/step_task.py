@@ -35,13 +35,6 @@ def execute_step_task(instance: Instance, run_id: str, step_key: str, attempt: i
     if not isinstance(run_id, str) or not isinstance(step_key, str) or not run_id or not step_key:
         _log.error("dropping a step task with bad arguments: run_id=%r step_key=%r", run_id, step_key)
         return {"status": "dropped", "reason": "bad arguments"}
-    status = instance.storage.run_status(run_id)
-    if status is None:
-        _log.error("dropping step %s of unknown run %s", step_key, run_id)
-        return {"status": "dropped", "reason": "unknown run"}
-    if status.is_finished:
-        _log.warning("run %s is %s; not running step %s", run_id, status.value, step_key)
-        return {"status": "dropped", "reason": f"run {status.value}"}
     try:
         run = DistributedRun.load(instance, run_id)
     except RunNotFoundError:
@@ -49,6 +42,10 @@ def execute_step_task(instance: Instance, run_id: str, step_key: str, attempt: i
         return {"status": "dropped", "reason": "unknown run"}
     except OrchestratorError as exc:
         return _fail_unloadable(instance, run_id, step_key, exc)
+    if run.is_closed():
+        _log.warning("run %s is closed (canceled or finished); not running step %s", run_id, step_key)
+        DistributedRun.forget(run_id)
+        return {"status": "dropped", "reason": "run closed"}
     step = run.get_step(step_key, stored)
     if step is None:
         _log.error("run %s has no step %s; dropping the task", run_id, step_key)

@@ -148,26 +148,28 @@ class RunHandle:
         return self.instance.storage.follow_events(self.run_id)
 
     def wait(self, timeout: float | None = None, poll_seconds: float = 0.5) -> RunResult:
-        """Block until the run finishes; ``RunTimeoutError`` after ``timeout`` seconds."""
+        """Block until the run finishes; ``RunTimeoutError`` after ``timeout`` seconds.
+
+        Sleeps on the run's end marker rather than its events, so waiting costs the workers nothing;
+        every ``poll_seconds`` it checks whether the run has stalled.
+        """
         deadline = None if timeout is None else time.monotonic() + timeout
         storage = self.instance.storage
-        last_id = "0-0"
         while True:
-            info = storage.get_run(self.run_id)
-            if info.status.is_finished:
-                return RunResult(self.run_id, self.instance, info, storage.all_events(self.run_id), self._job)
             remaining = None if deadline is None else deadline - time.monotonic()
-            if remaining is not None and remaining <= 0:
+            block = poll_seconds if remaining is None else max(0.0, min(poll_seconds, remaining))
+            if storage.wait_for_end(self.run_id, int(block * 1000)):
+                info = storage.get_run(self.run_id)
+                return RunResult(self.run_id, self.instance, info, None, self._job)
+            info = storage.get_run(self.run_id)
+            if info.status.is_finished:  # closed before end markers existed, or the marker was trimmed
+                return RunResult(self.run_id, self.instance, info, None, self._job)
+            if remaining is not None and remaining <= poll_seconds:
                 raise RunTimeoutError(
                     f"Run {self.run_id} of job '{info.record.job_name}' did not finish within {timeout}s "
                     f"(status {info.status.value})."
                 )
-            block = poll_seconds if remaining is None else max(0.01, min(poll_seconds, remaining))
-            batch = storage.read_events(self.run_id, last_id, block_ms=int(block * 1000))
-            if batch:
-                last_id = batch[-1][0]
-            else:
-                check_stalled(self.instance, self.run_id)
+            check_stalled(self.instance, self.run_id)
 
     def cancel(self, terminate: bool = True) -> bool:
         """Stop the run. Queued steps are dropped when a worker picks them up; running steps are
@@ -195,12 +197,27 @@ class RunHandle:
 class RunResult(RunResultBase):
     """The result of a distributed run: the same API as ``ExecuteInProcessResult``."""
 
-    def __init__(self, run_id: str, instance: Instance, info: RunInfo, events: list[RunEvent],
+    def __init__(self, run_id: str, instance: Instance, info: RunInfo, events: list[RunEvent] | None,
                  job: JobDefinition | None = None) -> None:
         self.instance = instance
         self.info = info
         self._job_given = job
-        super().__init__(job, run_id, events)  # type: ignore[arg-type]
+        super().__init__(job, run_id, [])  # type: ignore[arg-type]
+        self._loaded = events is not None
+        if events is not None:
+            self._events = list(events)
+
+    @property
+    def _events(self) -> list[RunEvent]:  # type: ignore[override]
+        # Read (and parse) the event stream only when a caller asks about events or outputs.
+        if not self._loaded:
+            self.__dict__["_events"] = self.instance.storage.all_events(self.run_id)
+            self._loaded = True
+        return self.__dict__["_events"]
+
+    @_events.setter
+    def _events(self, value: list[RunEvent]) -> None:
+        self.__dict__["_events"] = value
 
     @property
     def status(self) -> RunStatus:
