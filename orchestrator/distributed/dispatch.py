@@ -68,6 +68,10 @@ def celery_config(broker_url: str, backend_url: str | None = None) -> dict[str, 
         "worker_hijack_root_logger": False,
         "worker_redirect_stdouts": False,
     }
+    if broker_url.startswith(("redis://", "rediss://")):
+        from .transport import TRANSPORT_PATH
+
+        config["broker_transport"] = TRANSPORT_PATH
     if broker_url.startswith("rediss://"):
         config["broker_use_ssl"] = _ssl_options(broker_url)
     if (backend_url or broker_url).startswith("rediss://"):
