@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from orchestrator.events import RunEvent
     from orchestrator.instance import Instance
 
-__all__ = ["run_group", "run_list", "run_show", "run_logs", "run_cancel", "connect", "redis_errors", "find_run",
-           "INTERRUPTED_EXIT"]
+__all__ = ["run_group", "run_list", "run_show", "run_logs", "run_cancel", "run_reexecute", "connect", "redis_errors",
+           "find_run", "INTERRUPTED_EXIT"]
 
 INTERRUPTED_EXIT = 130
 _STATUSES = ("QUEUED", "STARTED", "SUCCESS", "FAILURE", "CANCELED")
@@ -263,7 +263,7 @@ def run_logs(ctx: click.Context, run_id: str, follow: bool) -> None:
 @verbose_option
 @click.pass_context
 def run_cancel(ctx: click.Context, run_id: str) -> None:
-    """Cancel a run: queued steps will not start; running ones finish and are discarded.
+    """Cancel a run: queued steps will not start; running ones are terminated.
 
     Exit 0 when the run was canceled, 1 when it had already finished.
     """
@@ -277,8 +277,42 @@ def run_cancel(ctx: click.Context, run_id: str) -> None:
         after = handle.info() if not canceled else info
     if canceled:
         click.echo(f"Canceled run {info.run_id} of job '{info.record.job_name}' (it was {info.status.value}). "
-                   "Queued steps will not start; steps already running finish and their results are discarded.")
+                   "Queued steps will not start; running steps are terminated and nothing after them is enqueued.")
         return
     click.echo(f"Run {info.run_id} of job '{info.record.job_name}' had already finished with status "
                f"{after.status.value}; nothing to cancel.", err=True)
     ctx.exit(RUN_FAILED_EXIT)
+
+
+# -- orch run reexecute --------------------------------------------------------------------------
+@run_group.command("reexecute")
+@click.argument("run_id")
+@click.option("--from-failure/--all", "from_failure", default=True, show_default=True,
+              help="Run again only the failed, skipped and unfinished steps (default), or every step.")
+@click.option("--steps", "steps", metavar="KEYS", help="Comma-separated steps (op paths or step keys) to run again.")
+@click.option("--wait", "wait", is_flag=True, help="Follow the new run live until it ends; exit 1 unless it succeeds.")
+@click.option("--timeout", "timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="With --wait: stop waiting after this long (the run goes on); exit 1. Implies --wait.")
+@verbose_option
+@click.pass_context
+def run_reexecute(ctx: click.Context, run_id: str, from_failure: bool, steps: str | None, wait: bool,
+                  timeout: float | None) -> None:
+    """Start a new run of RUN_ID's job and config that reuses the stored outputs of its successful
+    steps and runs the rest (or exactly --steps). Prints the new run id."""
+    from orchestrator.distributed.reexecute import reexecute
+
+    from .submit_commands import follow_run
+
+    instance = connect()
+    with redis_errors(instance):
+        info = find_run(instance, run_id)
+        selection = [s.strip() for s in steps.split(",") if s.strip()] if steps else None
+        handle = reexecute(info.run_id, from_failure=from_failure, step_selection=selection, instance=instance)
+    if not (wait or timeout is not None):
+        click.echo(handle.run_id)
+        click.echo(f"Re-executing run {info.run_id} as run {handle.run_id}. "
+                   f"Follow it with: orch run logs {handle.run_id} --follow", err=True)
+        return
+    code = follow_run(ctx, handle, instance, info.record.job_name, timeout)
+    if code:
+        ctx.exit(code)

@@ -282,3 +282,25 @@ def test_flower_shows_every_step_by_name_and_run_id(orch, orch_env, cluster, tmp
                 proc.wait(timeout=5)
         log.close()
     assert proc.returncode is not None
+
+
+def test_run_reexecute_from_failure_reuses_upstream(orch, tmp_path: Path, cli_instance: Instance) -> None:
+    flag, log = tmp_path / "flag", tmp_path / "start.log"
+    flag.write_text("1")
+    config = tmp_path / "cfg.yaml"
+    config.write_text(
+        f"ops:\n  fail_while_flagged:\n    config:\n      flag: {flag}\n  counted_start:\n    config:\n      log: {log}\n"
+    )
+    first = orch("job", "submit", "-m", "tests.integration.cli.fixtures.failing_jobs", "-j", "recoverable_job",
+                 "-c", str(config), "--wait", timeout=120)
+    assert first.returncode == 1, first.stdout + first.stderr
+    parent = cli_instance.storage.list_runs(job_name="recoverable_job", limit=1)[0].run_id
+    flag.unlink()
+    again = orch("run", "reexecute", parent, "--wait", timeout=120)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "fail_while_flagged" in again.stdout
+    assert log.read_text().split() == ["ran"], "counted_start must not run again"
+    child = cli_instance.storage.list_runs(job_name="recoverable_job", limit=1)[0]
+    assert child.record.parent_run_id == parent and child.status.value == "SUCCESS"
+    missing = orch("run", "reexecute", "0000-no-such-run")
+    assert missing.returncode == 2 and "No run with id" in missing.stderr
