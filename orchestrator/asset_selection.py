@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .errors import DefinitionError
+from .selection_syntax import parse_clause
 
 if TYPE_CHECKING:
     from .assets import AssetKey, AssetsDefinition
@@ -120,20 +121,7 @@ def _from_string(text: str) -> AssetSelection:
     text = text.strip()
     if text == "*":
         return AssetSelection.all()
-    up: int | None = 0
-    body = text
-    if body.startswith("*"):
-        up, body = None, body[1:]
-    else:
-        n = len(body) - len(body.lstrip("+"))
-        up, body = n, body[n:]
-    down: int | None = 0
-    if body.endswith("*"):
-        down, body = None, body[:-1]
-    else:
-        n = len(body) - len(body.rstrip("+"))
-        if n:
-            down, body = n, body[:-n]
+    up, body, down = parse_clause(text)
     if not body:
         raise DefinitionError(f"Asset selection {text!r} names no asset.")
     sel: AssetSelection = AssetSelection.keys(body)

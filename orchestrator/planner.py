@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from .errors import DefinitionError
 from .events import trusted
+from .selection_syntax import parse_clause
 from .topology import Topology
 
 if TYPE_CHECKING:
@@ -240,19 +241,7 @@ def select_ops(topo: Topology, selection: Sequence[str] | str) -> set[str]:
     for clause in clauses:
         if not clause:
             continue
-        body = clause
-        up_depth: int | None = 0
-        if body.startswith("*"):
-            up_depth, body = None, body[1:]
-        else:
-            n = len(body) - len(body.lstrip("+"))
-            up_depth, body = n, body[n:]
-        down_depth: int | None = 0
-        if body.endswith("*"):
-            down_depth, body = None, body[:-1]
-        else:
-            n = len(body) - len(body.rstrip("+"))
-            down_depth, body = n, body[: len(body) - n] if n else body
+        up_depth, body, down_depth = parse_clause(clause)
         matched = {p for p in topo.ops if p == body or p.startswith(body + ".")}
         if not matched:
             raise DefinitionError(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import threading
-import time
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
+
+from .progress import STYLES, StepRecord, StepTracker
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -16,13 +16,11 @@ if TYPE_CHECKING:
     from orchestrator.events import RunEvent
     from orchestrator.results import ExecuteInProcessResult
 
-__all__ = ["make_console", "RunDisplay", "StepState"]
+__all__ = ["make_console", "RunDisplay"]
 
 # Wide enough that piped output (tests, CI, `| grep`) is never wrapped mid-message.
 _PIPE_WIDTH = 200
 
-_STYLES = {"pending": "dim", "running": "yellow", "retrying": "yellow", "succeeded": "green",
-           "failed": "bold red", "skipped": "dim"}
 
 
 def make_console(stderr: bool = False) -> Console:
@@ -35,26 +33,15 @@ def make_console(stderr: bool = False) -> Console:
     return console
 
 
-@dataclass
-class StepState:
-    """What the display knows about one step."""
-
-    key: str
-    status: str = "pending"
-    started: float | None = None
-    duration_ms: float | None = None
-    error: Any = None
-
-    def elapsed_ms(self) -> float | None:
-        if self.duration_ms is not None:
-            return self.duration_ms
-        if self.started is not None and self.status in ("running", "retrying"):
-            return (time.time() - self.started) * 1000
-        return None
-
-
 def _ms(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
+
+
+def _duration_ms(step: StepRecord) -> float | None:
+    if step.status == "skipped":
+        return None
+    elapsed = step.elapsed()
+    return None if elapsed is None else elapsed * 1000
 
 
 class RunDisplay:
@@ -70,7 +57,7 @@ class RunDisplay:
         self.title = title or f"job '{job_name}'"
         self.run_id = run_id
         self.live_mode = console.is_terminal if live is None else live
-        self.steps: dict[str, StepState] = {}
+        self.tracker = StepTracker()
         self._lock = threading.Lock()
         self._live: Live | None = None
 
@@ -94,56 +81,27 @@ class RunDisplay:
             self._live = None
 
     # -- events -------------------------------------------------------------------------------
-    def _step(self, key: str) -> StepState:
-        state = self.steps.get(key)
-        if state is None:
-            state = self.steps[key] = StepState(key)
-        return state
-
     def on_event(self, event: RunEvent) -> None:
         """Update the view with one run event."""
         from orchestrator.events import EventType
 
-        kind, key = event.event_type, event.step_key
+        kind = event.event_type
         if kind is EventType.RUN_START:
             self._start()
             return
         if kind is EventType.LOG:
             self._print_log(event)
             return
-        if key is None:
-            return
-        finished: StepState | None = None
         with self._lock:
-            state = self._step(key)
-            if kind is EventType.STEP_START:
-                if state.started is None:
-                    state.started = event.timestamp
-                state.status = "running"
-            elif kind is EventType.STEP_RETRY:
-                state.status = "retrying"
-            elif kind is EventType.STEP_SUCCESS:
-                state.status = "succeeded"
-                duration = event.data.get("duration_ms")
-                state.duration_ms = float(duration) if duration is not None else self._since(state, event)
-                finished = state
-            elif kind is EventType.STEP_FAILURE:
-                state.status = "failed"
-                state.duration_ms = self._since(state, event)
-                state.error = event.error
-                finished = state
-            elif kind is EventType.STEP_SKIPPED:
-                state.status = "skipped"
-                finished = state
+            state = self.tracker.apply(event)
+        if state is None:
+            return
         if kind is EventType.STEP_RETRY:
-            self._print_line(f"  {key}: retrying ({event.message})")
-        if finished is not None and self._live is None:
-            duration = f" in {_ms(finished.duration_ms)} ms" if finished.duration_ms is not None else ""
-            self._print_line(f"  {finished.key}: {finished.status}{duration}")
-
-    @staticmethod
-    def _since(state: StepState, event: RunEvent) -> float | None:
-        return None if state.started is None else max(event.timestamp - state.started, 0.0) * 1000
+            self._print_line(f"  {state.key}: retrying ({event.message})")
+        elif state.finished and self._live is None:
+            elapsed = state.elapsed()
+            duration = f" in {_ms(elapsed * 1000)} ms" if elapsed is not None and state.status != "skipped" else ""
+            self._print_line(f"  {state.key}: {state.status}{duration}")
 
     def _print_line(self, text: str) -> None:
         target = self._live.console if self._live is not None else self.console
@@ -162,16 +120,17 @@ class RunDisplay:
         from rich.text import Text
 
         with self._lock:
-            steps = [StepState(s.key, s.status, s.started, s.duration_ms, s.error) for s in self.steps.values()]
-        done = sum(s.status in ("succeeded", "failed", "skipped") for s in steps)
+            steps = [(s.key, s.status, s.elapsed()) for s in self.tracker.steps.values()]
+        done = sum(status in ("succeeded", "failed", "skipped") for _key, status, _elapsed in steps)
         table = Table()
         table.add_column("")
         table.add_column("Step")
         table.add_column("Status")
         table.add_column("Duration (ms)", justify="right")
-        for s in steps:
-            icon: RenderableType = Spinner("dots") if s.status in ("running", "retrying") else Text(" ")
-            table.add_row(icon, Text(s.key), Text(s.status, style=_STYLES.get(s.status, "")), _ms(s.elapsed_ms()))
+        for key, status, elapsed in steps:
+            icon: RenderableType = Spinner("dots") if status in ("running", "retrying") else Text(" ")
+            table.add_row(icon, Text(key), Text(status, style=STYLES.get(status, "")),
+                          _ms(None if elapsed is None else elapsed * 1000))
         return Group(Text(f"{self.title}: {done}/{len(steps)} steps finished"), table)
 
     def summary_table(self) -> RenderableType:
@@ -183,8 +142,8 @@ class RunDisplay:
         table.add_column("Step")
         table.add_column("Status")
         table.add_column("Duration (ms)", justify="right")
-        for s in self.steps.values():
-            table.add_row(Text(s.key), Text(s.status, style=_STYLES.get(s.status, "")), _ms(s.duration_ms))
+        for s in self.tracker.steps.values():
+            table.add_row(Text(s.key), Text(s.status, style=STYLES.get(s.status, "")), _ms(_duration_ms(s)))
         return table
 
     def report(self, result: ExecuteInProcessResult, verbose: bool) -> None:
@@ -197,7 +156,7 @@ class RunDisplay:
         self.console.print(f"Run {result.run_id} of {self.title} {outcome}.", markup=False, soft_wrap=True)
         if result.success:
             return
-        failed = [s for s in self.steps.values() if s.status == "failed"]
+        failed = self.tracker.failed()
         for s in failed:
             error = s.error
             if verbose and error is not None and error.traceback:

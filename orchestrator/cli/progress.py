@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["StepRecord", "StepTracker", "RunProgress", "format_duration"]
 
-_STYLES = {"pending": "dim", "running": "yellow", "retrying": "yellow", "succeeded": "green",
+STYLES = {"pending": "dim", "running": "yellow", "retrying": "yellow", "succeeded": "green",
            "failed": "bold red", "skipped": "dim"}
 _FINISHED = ("succeeded", "failed", "skipped")
 
@@ -176,7 +176,7 @@ def steps_table(tracker: StepTracker) -> RenderableType:
     table.add_column("Worker")
     table.add_column("Attempts", justify="right")
     for s in tracker.steps.values():
-        table.add_row(Text(s.key), Text(s.status, style=_STYLES.get(s.status, "")), format_duration(s.elapsed()),
+        table.add_row(Text(s.key), Text(s.status, style=STYLES.get(s.status, "")), format_duration(s.elapsed()),
                       Text(s.where), str(s.attempts) if s.attempts else "")
     return table
 
@@ -302,7 +302,7 @@ class RunProgress:
             limit = max(self.console.height - 6, 3)
             table = Table.grid(padding=(0, 2))
             for key, status, elapsed, where in rows[:limit]:
-                table.add_row(Text(f"  {key}"), Text(status, style=_STYLES.get(status, "")), Text(elapsed),
+                table.add_row(Text(f"  {key}"), Text(status, style=STYLES.get(status, "")), Text(elapsed),
                               Text(where, style="dim"))
             parts.append(table)
             if len(rows) > limit:
