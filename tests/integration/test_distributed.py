@@ -287,3 +287,14 @@ def test_record_is_plain_json(instance: Instance) -> None:
     data = json.loads(raw)
     assert data["job_name"] == "nested" and data["run_id"] == handle.run_id
     assert time.time() - data["created_at"] < 120
+
+
+def test_a_malformed_event_entry_is_reported_naming_the_run(instance: Instance) -> None:
+    from orchestrator import OrchestratorError
+
+    handle = submit_job(nested, instance=instance)
+    handle.wait(60)
+    instance.redis.xadd(f"orch:run:{handle.run_id}:events", {"e": b"{not json"})
+    with pytest.raises(OrchestratorError) as err:
+        instance.storage.all_events(handle.run_id)
+    assert handle.run_id in str(err.value) and "malformed event" in str(err.value)
