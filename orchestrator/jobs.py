@@ -11,9 +11,9 @@ from .errors import DefinitionError
 from .events import EventType, RunEvent
 from .executors.base import ExecutorDefinition
 from .graphs import GraphDefinition, build_graph_from_body
-from .planner import OutputRef, build_plan
+from .planner import build_plan
 from .resources import ResourceDefinition, ResourceProvider, as_resource_definition
-from .results import ExecuteInProcessResult
+from .results import ExecuteInProcessResult, output_loader
 from .retries import RetryPolicy
 from .topology import Topology, flatten
 
@@ -193,7 +193,7 @@ class JobDefinition:
         built: dict[str, Any] = {}
         try:
             failures = execute_plan_in_process(run, plan, stop_on_failure=raise_on_error)
-            built = dict(provider._built)
+            built = provider.built()
         finally:
             teardown_error: BaseException | None = None
             try:
@@ -207,35 +207,14 @@ class JobDefinition:
             run.event(EventType.RUN_FAILURE, message=f"Run of job '{job.name}' failed: {keys}")
         else:
             run.event(EventType.RUN_SUCCESS, message=f"Run of job '{job.name}' succeeded.")
-        result = ExecuteInProcessResult(job, run_id, events, _output_loader(job, run, built))
+        loader = output_loader(job, run_id, resolved.resource_configs, partition_key, built)
+        result = ExecuteInProcessResult(job, run_id, events, loader)
         if failures and raise_on_error and failures[0].exception is not None:
             raise failures[0].exception
         return result
 
     def __repr__(self) -> str:
         return f"<JobDefinition {self.name}>"
-
-
-def _output_loader(job: JobDefinition, run: Any, built: dict[str, Any]) -> Callable[[OutputRef], Any]:
-    from .io_managers.base import InputContext, OutputContext
-    from .step_runner import node_path_of
-
-    def load(ref: OutputRef) -> Any:
-        flat = job.topology.op(node_path_of(ref.step_key))
-        out = flat.op_def.outs[ref.output_name]
-        manager = built.get(out.io_manager_key)
-        if manager is None:
-            provider = ResourceProvider(job.resource_defs, run.config.resource_configs, run_id=run.run_id)
-            manager = provider.get(out.io_manager_key)
-        upstream = OutputContext(step_key=ref.step_key, name=ref.output_name, run_id=run.run_id,
-                                 mapping_key=ref.mapping_key, metadata=out.metadata, op_def=flat.op_def,
-                                 dagster_type=out.dagster_type, partition_key=run.partition_key, job_name=job.name,
-                                 asset_key=getattr(flat.op_def, "asset_key", None))
-        return manager.load_input(InputContext(name=ref.output_name, upstream_output=upstream,
-                                               dagster_type=out.dagster_type, partition_key=run.partition_key,
-                                               asset_key=getattr(flat.op_def, "asset_key", None)))
-
-    return load
 
 
 def job(

@@ -260,6 +260,10 @@ class ResourceProvider:
         self._built[key] = value
         return value
 
+    def built(self) -> dict[str, Any]:
+        """The resources built so far, by key (e.g. the IO managers that hold a run's outputs)."""
+        return dict(self._built)
+
     def namespace(self, keys: set[str] | frozenset[str]) -> Resources:
         return Resources({k: self.get(k) for k in sorted(keys)})
 

@@ -12,7 +12,7 @@ from .planner import OutputRef
 if TYPE_CHECKING:
     from .jobs import JobDefinition
 
-__all__ = ["RunResultBase", "ExecuteInProcessResult"]
+__all__ = ["RunResultBase", "ExecuteInProcessResult", "output_loader"]
 
 
 class RunResultBase:
@@ -147,3 +147,30 @@ class ExecuteInProcessResult(RunResultBase):
 
     def __repr__(self) -> str:
         return f"<ExecuteInProcessResult job={self.job_def.name} run_id={self.run_id} success={self.success}>"
+
+
+def output_loader(job: JobDefinition, run_id: str, resource_configs: dict[str, Any], partition_key: str | None,
+                  built: dict[str, Any] | None = None) -> Callable[[OutputRef], Any]:
+    """Read a run's outputs back through the job's IO managers (``built`` ones first, else new ones)."""
+    from .io_managers.base import InputContext, OutputContext
+    from .resources import ResourceProvider
+    from .step_runner import node_path_of
+
+    managers = dict(built or {})
+
+    def load(ref: OutputRef) -> Any:
+        flat = job.topology.op(node_path_of(ref.step_key))
+        out = flat.op_def.outs[ref.output_name]
+        manager = managers.get(out.io_manager_key)
+        if manager is None:
+            provider = ResourceProvider(job.resource_defs, resource_configs, run_id=run_id)
+            manager = managers[out.io_manager_key] = provider.get(out.io_manager_key)
+        upstream = OutputContext(step_key=ref.step_key, name=ref.output_name, run_id=run_id,
+                                 mapping_key=ref.mapping_key, metadata=out.metadata, op_def=flat.op_def,
+                                 dagster_type=out.dagster_type, partition_key=partition_key, job_name=job.name,
+                                 asset_key=flat.op_def.asset_key)
+        return manager.load_input(InputContext(name=ref.output_name, upstream_output=upstream,
+                                               dagster_type=out.dagster_type, partition_key=partition_key,
+                                               asset_key=flat.op_def.asset_key))
+
+    return load

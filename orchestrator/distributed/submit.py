@@ -204,6 +204,7 @@ class RunResult(RunResultBase):
         self._job_given = job
         super().__init__(job, run_id, [])  # type: ignore[arg-type]
         self._loaded = events is not None
+        self._loader: Any = None
         if events is not None:
             self._events = list(events)
 
@@ -238,21 +239,15 @@ class RunResult(RunResultBase):
         self._job_given = value
 
     def _load_output(self, ref: OutputRef) -> Any:
-        from ..jobs import _output_loader
-        from ..run_config import resolve_run_config as resolve
+        if self._loader is None:
+            from ..executors.celery import celery_executor
+            from ..results import output_loader
 
-        job = distributed_job(self.job_def)
-        record = self.info.record
-        from ..executors.celery import celery_executor
-
-        resolved = resolve(job, record.run_config, record.partition_key, default_executor=celery_executor)
-
-        class _Run:
-            run_id = self.run_id
-            config = resolved
-            partition_key = record.partition_key
-
-        return _output_loader(job, _Run, {})(ref)
+            job = distributed_job(self.job_def)
+            record = self.info.record
+            resolved = resolve_run_config(job, record.run_config, record.partition_key, default_executor=celery_executor)
+            self._loader = output_loader(job, self.run_id, resolved.resource_configs, record.partition_key)
+        return self._loader(ref)
 
     def __repr__(self) -> str:
         return f"<RunResult run_id={self.run_id} status={self.info.status.value}>"

@@ -75,8 +75,8 @@ def execute_multiprocess(job: JobDefinition, resolved: ResolvedRunConfig, tags: 
     import cloudpickle
 
     from ..distributed.scheduler import distributed_job
-    from ..jobs import _output_loader
     from ..planner import OutputRef
+    from ..results import output_loader
     from ..step_runner import RunContext
 
     job = distributed_job(job)
@@ -134,7 +134,7 @@ def execute_multiprocess(job: JobDefinition, resolved: ResolvedRunConfig, tags: 
         run.event(EventType.RUN_FAILURE, message=f"Run of job '{job.name}' failed.")
     else:
         run.event(EventType.RUN_SUCCESS, message=f"Run of job '{job.name}' succeeded.")
-    result = ExecuteInProcessResult(job, run_id, events, _output_loader(job, run, {}))
+    result = ExecuteInProcessResult(job, run_id, events, output_loader(job, run_id, resolved.resource_configs, partition_key))
     if failed and raise_on_error:
         error = result.failure_error
         raise OrchestratorError(f"Run {run_id} of job '{job.name}' failed: {error}")
