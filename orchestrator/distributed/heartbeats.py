@@ -50,16 +50,38 @@ class _Heartbeats:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._pid = 0
+        self._released: dict[tuple[int, str], tuple[Instance, list[str]]] = {}
+
+    def _ensure_thread(self) -> None:
+        if self._thread is None or self._pid != os.getpid():
+            # After a fork (prefork pool) the parent's thread does not exist in the child.
+            self._pid = os.getpid()
+            self._released = {}
+            self._thread = threading.Thread(target=self._loop, name="orch-heartbeats", daemon=True)
+            self._thread.start()
 
     def register(self, step: RunningStep) -> RunningStep:
         with self._lock:
-            if self._thread is None or self._pid != os.getpid():
-                # After a fork (prefork pool) the parent's thread does not exist in the child.
-                self._pid = os.getpid()
-                self._thread = threading.Thread(target=self._loop, name="orch-heartbeats", daemon=True)
-                self._thread.start()
+            self._ensure_thread()
             self._steps[id(step)] = step
         return step
+
+    def release(self, instance: Instance, run_id: str, keys: list[str]) -> None:
+        """Confirm, off the hot path, that ``keys`` were published: they leave the run's outbox."""
+        if not keys:
+            return
+        with self._lock:
+            self._ensure_thread()
+            self._released.setdefault((id(instance), run_id), (instance, []))[1].extend(keys)
+
+    def _flush_released(self) -> None:
+        with self._lock:
+            released, self._released = self._released, {}
+        for instance, run_id_keys in _group(released):
+            pipe = instance.redis.pipeline(transaction=False)
+            for run_id, keys in run_id_keys:
+                instance.storage.release_outbox(pipe, run_id, keys)
+            pipe.execute()
 
     def unregister(self, step: RunningStep) -> bool:
         """Stop serving ``step``; True when its start was already written."""
@@ -73,6 +95,10 @@ class _Heartbeats:
         while True:
             self._wake.wait(START_DELAY / 2)
             now = time.monotonic()
+            try:
+                self._flush_released()
+            except Exception as exc:  # noqa: BLE001 - entries stay in the outbox; the watchdog re-sends late
+                _log.warning("could not confirm published steps: %s", exc)
             with self._lock:
                 steps = list(self._steps.values())
             for step in steps:
@@ -96,6 +122,13 @@ class _Heartbeats:
             elif now - step.last_beat >= step.interval:
                 step.instance.storage.heartbeat(step.run_id, step.step_key, step.who)
                 step.last_beat = now
+
+
+def _group(released: dict[tuple[int, str], tuple[Instance, list[str]]]) -> list[tuple[Instance, list[tuple[str, list[str]]]]]:
+    by_instance: dict[int, tuple[Instance, list[tuple[str, list[str]]]]] = {}
+    for (inst_id, run_id), (instance, keys) in released.items():
+        by_instance.setdefault(inst_id, (instance, []))[1].append((run_id, keys))
+    return list(by_instance.values())
 
 
 heartbeats = _Heartbeats()

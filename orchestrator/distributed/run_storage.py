@@ -116,7 +116,11 @@ local rstatus = redis.call('HGET', p .. ':record', 'status')
 local closed = 0
 if rstatus == 'SUCCESS' or rstatus == 'FAILURE' or rstatus == 'CANCELED' then closed = 1 end
 local result = {remaining, failed, closed}
-for _, r in ipairs(ready) do table.insert(result, r) end
+for _, r in ipairs(ready) do
+  table.insert(result, r)
+  -- Until the caller confirms it published r, r is in the outbox: a crash right here is recoverable.
+  redis.call('HSET', p .. ':outbox', r, ARGV[8])
+end
 redis.call('HSET', p .. ':done', key, cjson.encode({token = ARGV[9], result = result}))
 return result
 """
@@ -338,6 +342,17 @@ class RunStorage:
             return Completion(True, -1, bool(failed), [])
         ready = [r.decode() if isinstance(r, bytes) else r for r in reply[3:]]
         return Completion(False, remaining, bool(failed), ready, bool(closed))
+
+    def release_outbox(self, pipe: Any, run_id: str, keys: Iterable[str]) -> None:
+        """Steps were published (or skipped): they leave the outbox (queued on ``pipe``)."""
+        keys = list(keys)
+        if keys:
+            pipe.hdel(run_key(run_id, "outbox"), *keys)
+
+    @retrying
+    def outbox(self, run_id: str) -> dict[str, float]:
+        """Ready steps whose publishing was not confirmed, with the time they became ready."""
+        return {k.decode(): float(v) for k, v in self.redis.hgetall(run_key(run_id, "outbox")).items()}
 
     @retrying
     def run_status(self, run_id: str) -> RunStatus | None:

@@ -22,6 +22,7 @@ from ..run_config import ResolvedRunConfig, resolve_run_config
 from ..scheduling import check_inputs, collect_source
 from .code import load_job
 from .dispatch import app_for, enqueue_steps
+from .heartbeats import heartbeats
 from .records import RunStatus
 from .retrying import retrying
 from .run_storage import RunInfo, run_key
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from ..instance import Instance
     from ..jobs import JobDefinition
 
-__all__ = ["DistributedRun"]
+__all__ = ["DistributedRun", "local_step", "distributed_job"]
 
 _CACHED_RUNS = int(os.environ.get("ORCH_CACHED_RUNS", "4"))
 _CANCEL_CHECK_INTERVAL = float(os.environ.get("ORCH_CANCEL_CHECK_INTERVAL", "0.5"))
@@ -64,6 +65,22 @@ class _View:
 
     def mapping_keys(self, source: OutputRef) -> list[str]:
         return self.dyn.get(source.id, [])
+
+
+def local_step(plan: ExecutionPlan, step_key: str) -> ExecutionStep | None:
+    """A step as the plan defines it, mapped steps rebuilt from their template; None if unknown."""
+    planned = plan.by_key.get(step_key)
+    if planned is not None:
+        return None if planned.is_template else planned
+    template_key, _, rest = step_key.partition("[")
+    template = plan.by_key.get(template_key)
+    if template is None or template.mapped_on is None or not rest.endswith("]"):
+        return None
+    # Expanding a template for one key is deterministic: every process gets the same step.
+    for step in expand_mapped(plan, template.mapped_on, [rest[:-1]]):
+        if step.key == step_key:
+            return step
+    return None
 
 
 class DistributedRun:
@@ -142,23 +159,12 @@ class DistributedRun:
         return ExecutionStep.model_validate_json(raw) if raw else None
 
     def _local_step(self, step_key: str) -> ExecutionStep | None:
-        planned = self.plan.by_key.get(step_key)
-        if planned is not None:
-            return None if planned.is_template else planned
-        template_key, _, rest = step_key.partition("[")
-        template = self.plan.by_key.get(template_key)
-        if template is None or template.mapped_on is None or not rest.endswith("]"):
-            return None
-        # Expanding a template for one key is deterministic: every process gets the same step.
-        for step in expand_mapped(self.plan, template.mapped_on, [rest[:-1]]):
-            if step.key == step_key:
-                return step
-        return None
+        return local_step(self.plan, step_key)
 
     def start(self) -> None:
         """Enqueue the steps with no upstream (called once, by the submitter)."""
         roots = [s.key for s in self.plan.steps if not s.upstream and not s.is_template]
-        self._schedule(roots, _View(self.plan))
+        self._schedule(roots, _View(self.plan), from_outbox=False)
 
     def finish_step(self, step: ExecutionStep, status: str, outputs: list[OutputRef], events: list[RunEvent],
                     started: bool = False) -> None:
@@ -222,7 +228,7 @@ class DistributedRun:
             return None  # canceled or failed as stalled: enqueue nothing more
         return completion.ready
 
-    def _schedule(self, keys: list[str], view: _View) -> list[tuple[ExecutionStep, str]]:
+    def _schedule(self, keys: list[str], view: _View, from_outbox: bool = True) -> list[tuple[ExecutionStep, str]]:
         """Run or skip each ready step. Returns the skipped ones with reasons (to complete them)."""
         if not keys:
             return []
@@ -245,6 +251,9 @@ class DistributedRun:
             retrying(self.instance.redis.hset)(run_key(self.run_id, "steps"), mapping=narrowed)
         if to_run:
             enqueue_steps(self.app, self.job.name, self.run_id, to_run, self.record.queue, stored=stored)
+        # Published or about to be completed as skipped: out of the outbox (confirmed off the hot path).
+        if from_outbox:
+            heartbeats.release(self.instance, self.run_id, [s.key for s in to_run] + [s.key for s, _ in skipped])
         return skipped
 
     def _steps_for(self, keys: list[str]) -> list[ExecutionStep]:

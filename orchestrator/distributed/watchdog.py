@@ -5,6 +5,7 @@ by a thread in every worker, so no run is left hanging even when nobody waits fo
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from typing import TYPE_CHECKING
@@ -16,9 +17,67 @@ from .run_storage import run_key
 if TYPE_CHECKING:
     from ..instance import Instance
 
-__all__ = ["check_stalled", "start_watchdog_thread"]
+__all__ = ["check_stalled", "republish_lost", "start_watchdog_thread"]
 
 _log = logging.getLogger("orchestrator.watchdog")
+
+REPUBLISH_AFTER = float(os.environ.get("ORCH_REPUBLISH_AFTER", "30"))
+
+
+def republish_lost(instance: Instance, run_id: str, now: float | None = None,
+                   older_than: float | None = None) -> list[str]:
+    """Send again the steps that became ready but whose publishing was never confirmed.
+
+    A worker confirms within milliseconds that it published the steps its completion made ready;
+    an entry still unconfirmed after ``ORCH_REPUBLISH_AFTER`` seconds (30) means that worker died
+    in between. Delivery is then at least once; completion stays exactly once.
+    """
+    from ..planner import ExecutionStep
+    from .dispatch import app_for, enqueue_steps
+    from .scheduler import local_step
+
+    storage = instance.storage
+    outbox = storage.outbox(run_id)
+    if not outbox:
+        return []
+    now = time.time() if now is None else now
+    age = REPUBLISH_AFTER if older_than is None else older_than
+    stale = sorted(k for k, ts in outbox.items() if now - ts > age)
+    if not stale:
+        return []
+    info = storage.get_run(run_id)
+    statuses = storage.step_status(run_id, stale)
+    running = storage.running_steps(run_id)
+    lost = [k for k in stale if statuses.get(k) is None and k not in running and not info.status.is_finished]
+    pipe = instance.redis.pipeline(transaction=False)
+    storage.release_outbox(pipe, run_id, [k for k in stale if k not in lost])
+    if not lost:
+        pipe.execute()
+        return []
+    plan = storage.plan(run_id)
+    stored_json = storage.extra_steps(run_id, lost)
+    steps, stored = [], []
+    for key in lost:
+        raw = stored_json.get(key)
+        step = ExecutionStep.model_validate_json(raw) if raw else local_step(plan, key)
+        if step is None:
+            _log.error("run %s: cannot re-send unknown step %s", run_id, key)
+            continue
+        if raw and key in plan.by_key:
+            stored.append(key)
+        steps.append(step)
+    enqueue_steps(app_for(instance.broker_url, instance.backend_url), info.record.job_name, run_id, steps,
+                  info.record.queue, stored=stored)
+    message = (f"Re-sent step(s) {', '.join(s.key for s in steps)}: they became ready but the worker that "
+               "finished their upstream step stopped before confirming it had enqueued them.")
+    event = RunEvent(event_type=EventType.LOG, run_id=run_id, job_name=info.record.job_name, message=message,
+                     data={"level": "WARNING", "republished": [s.key for s in steps]})
+    storage.release_outbox(pipe, run_id, [s.key for s in steps])
+    storage.add_events(pipe, run_id, [event])
+    pipe.hset(run_key(run_id, "meta"), "progress_at", repr(now))
+    pipe.execute()
+    _log.warning("run %s: %s", run_id, message)
+    return [s.key for s in steps]
 
 
 def check_stalled(instance: Instance, run_id: str, now: float | None = None) -> str | None:
@@ -28,6 +87,8 @@ def check_stalled(instance: Instance, run_id: str, now: float | None = None) -> 
     if info.status.is_finished:
         return None
     now = time.time() if now is None else now
+    if storage.redis.exists(run_key(run_id, "outbox")) and republish_lost(instance, run_id, now):
+        return None  # progress again: lost steps were re-sent
     progress = storage.progress_at(run_id) or info.record.created_at
     timeout = info.record.stall_timeout
     idle = now - progress
@@ -73,6 +134,7 @@ def start_watchdog_thread(instance: Instance, interval: float) -> threading.Thre
             time.sleep(interval)
             try:
                 for run_id in instance.storage.active_run_ids():
+                    republish_lost(instance, run_id)
                     check_stalled(instance, run_id)
             except Exception as exc:  # noqa: BLE001 - the watchdog must outlive Redis hiccups
                 _log.warning("watchdog check failed: %s", exc)

@@ -18,6 +18,8 @@ import pytest
 
 from orchestrator import (
     EventType,
+    In,
+    Nothing,
     Instance,
     RunNotFoundError,
     RunStatus,
@@ -35,7 +37,7 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "fault-test-secret"
 FAST_RECOVERY = {"ORCH_VISIBILITY_TIMEOUT": "6", "ORCH_RESTORE_INTERVAL": "1", "ORCH_WATCHDOG_INTERVAL": "1",
-                 "ORCH_HEARTBEAT_INTERVAL": "1", "ORCH_STALL_TIMEOUT": "120"}
+                 "ORCH_HEARTBEAT_INTERVAL": "1", "ORCH_STALL_TIMEOUT": "120", "ORCH_REPUBLISH_AFTER": "1"}
 
 
 class Site:
@@ -426,3 +428,43 @@ def test_corrupted_stored_output_fails_the_step_naming_it(site: Site, tmp_path: 
     error = child.failure_error
     assert error is not None and "count_b" in error.message and "maybe_fail" in error.message
     assert json.loads(site.instance.redis.hget(f"orch:run:{child.run_id}:record", "json"))["parent_run_id"] == run.run_id
+
+
+# -- a worker dying between its completion and publishing what became ready --------------------------
+
+@op(config_schema={"dir": str})
+def ping(context) -> None:
+    with open(Path(context.op_config["dir"]) / "ping.txt", "a") as f:
+        f.write("ping\n")
+
+
+@op(ins={"start": In(Nothing)}, config_schema={"dir": str})
+def pong(context) -> int:
+    with open(Path(context.op_config["dir"]) / "pong.txt", "a") as f:
+        f.write("pong\n")
+    return 7
+
+
+@job
+def ping_pong():
+    pong(start=ping())
+
+
+def test_steps_lost_between_completion_and_publish_are_re_sent(site: Site, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    config = {"ops": {"ping": {"config": {"dir": str(out)}}, "pong": {"config": {"dir": str(out)}}}}
+    handle = submit_job(ping_pong, run_config=config, instance=site.instance)
+    # As if a worker ran `ping`, recorded its completion, and died before enqueueing `pong`.
+    site.instance.redis.delete("orch")
+    completion = site.instance.storage.complete(handle.run_id, "ping", "success", ["ping.result"], {}, [], [])
+    assert completion.ready == ["pong"]
+    assert "pong" in site.instance.storage.outbox(handle.run_id)
+    site.worker("w1")
+    result = handle.wait(timeout=60)
+    assert result.success and result.output_for_node("pong") == 7
+    assert _lines(out / "pong.txt") == ["pong"]
+    assert not (out / "ping.txt").exists()
+    resent = [e for e in result.all_events if e.event_type is EventType.LOG and "Re-sent step(s) pong" in e.message]
+    assert len(resent) == 1
+    assert site.instance.storage.outbox(handle.run_id) == {}
