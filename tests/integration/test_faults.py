@@ -19,8 +19,8 @@ import pytest
 from orchestrator import (
     EventType,
     In,
-    Nothing,
     Instance,
+    Nothing,
     RunNotFoundError,
     RunStatus,
     fs_io_manager,
