@@ -24,6 +24,7 @@ __all__ = ["RunningStep", "heartbeats"]
 _log = logging.getLogger("orchestrator.worker")
 
 START_DELAY = float(os.environ.get("ORCH_START_DELAY", "0.05"))
+RELEASE_BATCH_SECONDS = 0.25
 
 
 @dataclass
@@ -51,6 +52,7 @@ class _Heartbeats:
         self._thread: threading.Thread | None = None
         self._pid = 0
         self._released: dict[tuple[int, str], tuple[Instance, list[str]]] = {}
+        self._released_since = 0.0
 
     def _ensure_thread(self) -> None:
         if self._thread is None or self._pid != os.getpid():
@@ -72,10 +74,15 @@ class _Heartbeats:
             return
         with self._lock:
             self._ensure_thread()
+            if not self._released:
+                self._released_since = time.monotonic()
             self._released.setdefault((id(instance), run_id), (instance, []))[1].extend(keys)
 
     def _flush_released(self) -> None:
         with self._lock:
+            # Batched: confirmations only need to beat the watchdog's 30 s, not the next step.
+            if not self._released or time.monotonic() - self._released_since < RELEASE_BATCH_SECONDS:
+                return
             released, self._released = self._released, {}
         for instance, run_id_keys in _group(released):
             pipe = instance.redis.pipeline(transaction=False)
