@@ -141,20 +141,13 @@ def missing_output_message(context: InputContext, where: str) -> str:
     )
 
 
-class PickledObjectFilesystemIOManager(IOManager):
-    """Stores each output as a cloudpickle file under ``base_dir`` (layout in the module doc)."""
+class PickledPathIOManager(IOManager):
+    """Cloudpickle files under a root path (a ``Path`` or a ``UPath``), in the layout of the module doc."""
 
-    def __init__(self, base_dir: str | os.PathLike[str], fsync: bool | None = None) -> None:
-        self.base_dir = Path(base_dir).expanduser()
-        self.fsync = os.environ.get("ORCH_FSYNC") == "1" if fsync is None else fsync
+    root: Any
 
-    def _get_path(self, context: OutputContext | InputContext) -> Path:
-        return self.base_dir.joinpath(*storage_path_parts(context))
-
-    def handle_output(self, context: OutputContext, obj: Any) -> None:
-        path = self._get_path(context)
-        write_bytes_atomic(path, cloudpickle.dumps(obj), self.fsync)
-        context.add_output_metadata({"path": str(path)})
+    def _get_path(self, context: OutputContext | InputContext) -> Any:
+        return self.root.joinpath(*storage_path_parts(context))
 
     def load_input(self, context: InputContext) -> Any:
         path = self._get_path(context)
@@ -165,7 +158,24 @@ class PickledObjectFilesystemIOManager(IOManager):
         return cloudpickle.loads(data)
 
     def has_output(self, context: OutputContext) -> bool:
-        return self._get_path(context).is_file()
+        return bool(self._get_path(context).exists())
+
+
+class PickledObjectFilesystemIOManager(PickledPathIOManager):
+    """Stores each output as a cloudpickle file under ``base_dir`` (layout in the module doc)."""
+
+    def __init__(self, base_dir: str | os.PathLike[str], fsync: bool | None = None) -> None:
+        self.base_dir = Path(base_dir).expanduser()
+        self.fsync = os.environ.get("ORCH_FSYNC") == "1" if fsync is None else fsync
+
+    @property
+    def root(self) -> Path:
+        return self.base_dir
+
+    def handle_output(self, context: OutputContext, obj: Any) -> None:
+        path = self._get_path(context)
+        write_bytes_atomic(path, cloudpickle.dumps(obj), self.fsync)
+        context.add_output_metadata({"path": str(path)})
 
 
 # Dagster's newer name for the same class.

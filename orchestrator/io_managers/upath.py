@@ -15,8 +15,8 @@ import cloudpickle
 
 from ..config.schema import Field
 from ..errors import OrchestratorError
-from .base import InputContext, IOManager, OutputContext, io_manager
-from .fs import OutputNotFoundError, missing_output_message, storage_path_parts, write_bytes_atomic
+from .base import OutputContext, io_manager
+from .fs import PickledPathIOManager, write_bytes_atomic
 
 __all__ = ["UPathIOManager", "upath_io_manager"]
 
@@ -31,7 +31,7 @@ def _missing_dependency(base_path: object, exc: ImportError) -> OrchestratorErro
     )
 
 
-class UPathIOManager(IOManager):
+class UPathIOManager(PickledPathIOManager):
     """Stores each output as a cloudpickle object under ``base_path`` (a universal-pathlib URL)."""
 
     def __init__(self, base_path: str | os.PathLike[str]) -> None:
@@ -45,8 +45,9 @@ class UPathIOManager(IOManager):
             raise _missing_dependency(base_path, exc) from exc
         self._local = self.base_path.protocol in _LOCAL_PROTOCOLS
 
-    def _get_path(self, context: OutputContext | InputContext) -> Any:
-        return self.base_path.joinpath(*storage_path_parts(context))
+    @property
+    def root(self) -> Any:
+        return self.base_path
 
     def handle_output(self, context: OutputContext, obj: Any) -> None:
         path = self._get_path(context)
@@ -62,17 +63,6 @@ class UPathIOManager(IOManager):
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(data)
         context.add_output_metadata({"path": str(path)})
-
-    def load_input(self, context: InputContext) -> Any:
-        path = self._get_path(context)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise OutputNotFoundError(missing_output_message(context, str(path))) from None
-        return cloudpickle.loads(data)
-
-    def has_output(self, context: OutputContext) -> bool:
-        return bool(self._get_path(context).exists())
 
 
 @io_manager(
