@@ -302,8 +302,8 @@ def bench_in_process(ops: int, warmups: int, reps: int) -> Sample:
 def bench_plan(steps: int, warmups: int, reps: int) -> dict[str, Sample]:
     """Config resolution + planning (topology flattening included) of a fresh job of ``steps`` steps."""
     from bench.project_jobs import chain_job, fanout_job
-    from orchestrator.planner import build_plan
-    from orchestrator.run_config import resolve_run_config
+    from orchestrator.definitions.config.run_config import resolve_run_config
+    from orchestrator.plan.planner import build_plan
 
     out = {}
     for shape, make in (("chain", lambda: chain_job(steps - 1)), ("fanout", lambda: fanout_job(steps - 2))):

@@ -13,34 +13,34 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 _EXPORTS: dict[str, str] = {
-    'UnresolvedAssetJobDefinition': '.asset_jobs',
-    'define_asset_job': '.asset_jobs',
-    'materialize': '.asset_jobs',
-    'materialize_to_memory': '.asset_jobs',
-    'AssetSelection': '.asset_selection',
-    'AssetIn': '.assets',
-    'AssetKey': '.assets',
-    'AssetMaterialization': '.assets',
-    'AssetsDefinition': '.assets',
-    'SourceAsset': '.assets',
-    'asset': '.assets',
-    'ConfigMapping': '.config.mapping',
-    'config_mapping': '.config.mapping',
-    'Array': '.config.schema',
-    'BoolSource': '.config.schema',
-    'Config': '.config.schema',
-    'Enum': '.config.schema',
-    'EnumValue': '.config.schema',
-    'Field': '.config.schema',
-    'IntSource': '.config.schema',
-    'Noneable': '.config.schema',
-    'Permissive': '.config.schema',
-    'Selector': '.config.schema',
-    'Shape': '.config.schema',
-    'StringSource': '.config.schema',
-    'AssetExecutionContext': '.context',
-    'OpExecutionContext': '.context',
-    'build_op_context': '.context',
+    'UnresolvedAssetJobDefinition': '.definitions.asset_jobs',
+    'define_asset_job': '.definitions.asset_jobs',
+    'materialize': '.definitions.asset_jobs',
+    'materialize_to_memory': '.definitions.asset_jobs',
+    'AssetSelection': '.definitions.asset_selection',
+    'AssetIn': '.definitions.assets',
+    'AssetKey': '.definitions.assets',
+    'AssetMaterialization': '.definitions.assets',
+    'AssetsDefinition': '.definitions.assets',
+    'SourceAsset': '.definitions.assets',
+    'asset': '.definitions.assets',
+    'ConfigMapping': '.definitions.config.mapping',
+    'config_mapping': '.definitions.config.mapping',
+    'Array': '.definitions.config.schema',
+    'BoolSource': '.definitions.config.schema',
+    'Config': '.definitions.config.schema',
+    'Enum': '.definitions.config.schema',
+    'EnumValue': '.definitions.config.schema',
+    'Field': '.definitions.config.schema',
+    'IntSource': '.definitions.config.schema',
+    'Noneable': '.definitions.config.schema',
+    'Permissive': '.definitions.config.schema',
+    'Selector': '.definitions.config.schema',
+    'Shape': '.definitions.config.schema',
+    'StringSource': '.definitions.config.schema',
+    'AssetExecutionContext': '.execution.context',
+    'OpExecutionContext': '.execution.context',
+    'build_op_context': '.execution.context',
     'RunStatus': '.distributed.records',
     'reexecute': '.distributed.reexecute',
     'RunHandle': '.distributed.submit',
@@ -60,79 +60,79 @@ _EXPORTS: dict[str, str] = {
     'ErrorInfo': '.events',
     'EventType': '.events',
     'RunEvent': '.events',
-    'ExecutorDefinition': '.executors.base',
-    'celery_executor': '.executors.celery',
+    'ExecutorDefinition': '.definitions.executor_definition',
+    'celery_executor': '.distributed.executor',
     'in_process_executor': '.executors.in_process',
     'multiprocess_executor': '.executors.multiprocess',
-    'DependencyDefinition': '.graphs',
-    'DynamicCollectDependencyDefinition': '.graphs',
-    'GraphDefinition': '.graphs',
-    'GraphIn': '.graphs',
-    'GraphOut': '.graphs',
-    'MultiDependencyDefinition': '.graphs',
-    'NodeInvocation': '.graphs',
-    'graph': '.graphs',
-    'HookContext': '.hooks',
-    'HookDefinition': '.hooks',
-    'build_hook_context': '.hooks',
-    'failure_hook': '.hooks',
-    'success_hook': '.hooks',
-    'Instance': '.instance',
-    'InputContext': '.io_managers.base',
-    'IOManager': '.io_managers.base',
-    'IOManagerDefinition': '.io_managers.base',
-    'OutputContext': '.io_managers.base',
-    'build_input_context': '.io_managers.base',
-    'build_output_context': '.io_managers.base',
-    'io_manager': '.io_managers.base',
-    'FilesystemIOManager': '.io_managers.fs',
-    'PickledObjectFilesystemIOManager': '.io_managers.fs',
-    'fs_io_manager': '.io_managers.fs',
-    'InMemoryIOManager': '.io_managers.mem',
-    'mem_io_manager': '.io_managers.mem',
-    'RedisIOManager': '.io_managers.redis',
-    'ValueTooLargeError': '.io_managers.redis',
-    'redis_io_manager': '.io_managers.redis',
-    'UPathIOManager': '.io_managers.upath',
-    'upath_io_manager': '.io_managers.upath',
-    'JobDefinition': '.jobs',
-    'job': '.jobs',
-    'DynamicOut': '.ops',
-    'DynamicOutput': '.ops',
-    'In': '.ops',
-    'Nothing': '.ops',
-    'OpDefinition': '.ops',
-    'Out': '.ops',
-    'Output': '.ops',
-    'op': '.ops',
-    'DailyPartitionsDefinition': '.partitions',
-    'PartitionedConfig': '.partitions',
-    'PartitionsDefinition': '.partitions',
-    'StaticPartitionsDefinition': '.partitions',
-    'daily_partitioned_config': '.partitions',
-    'static_partitioned_config': '.partitions',
-    'ExecutionPlan': '.planner',
-    'ExecutionStep': '.planner',
-    'Definitions': '.repositories',
-    'RepositoryDefinition': '.repositories',
-    'repository': '.repositories',
-    'ConfigurableResource': '.resources',
-    'InitResourceContext': '.resources',
-    'ResourceDefinition': '.resources',
-    'build_init_resource_context': '.resources',
-    'resource': '.resources',
-    'ExecuteInProcessResult': '.results',
-    'Backoff': '.retries',
-    'Jitter': '.retries',
-    'RetryPolicy': '.retries',
-    'RunRequest': '.schedules',
-    'ScheduleDefinition': '.schedules',
-    'ScheduleEvaluationContext': '.schedules',
-    'SensorDefinition': '.schedules',
-    'SensorEvaluationContext': '.schedules',
-    'SkipReason': '.schedules',
-    'schedule': '.schedules',
-    'sensor': '.schedules',
+    'DependencyDefinition': '.definitions.graphs',
+    'DynamicCollectDependencyDefinition': '.definitions.graphs',
+    'GraphDefinition': '.definitions.graphs',
+    'GraphIn': '.definitions.graphs',
+    'GraphOut': '.definitions.graphs',
+    'MultiDependencyDefinition': '.definitions.graphs',
+    'NodeInvocation': '.definitions.graphs',
+    'graph': '.definitions.graphs',
+    'HookContext': '.definitions.hooks',
+    'HookDefinition': '.definitions.hooks',
+    'build_hook_context': '.definitions.hooks',
+    'failure_hook': '.definitions.hooks',
+    'success_hook': '.definitions.hooks',
+    'Instance': '.distributed.instance',
+    'InputContext': '.definitions.io_managers.base',
+    'IOManager': '.definitions.io_managers.base',
+    'IOManagerDefinition': '.definitions.io_managers.base',
+    'OutputContext': '.definitions.io_managers.base',
+    'build_input_context': '.definitions.io_managers.base',
+    'build_output_context': '.definitions.io_managers.base',
+    'io_manager': '.definitions.io_managers.base',
+    'FilesystemIOManager': '.definitions.io_managers.fs',
+    'PickledObjectFilesystemIOManager': '.definitions.io_managers.fs',
+    'fs_io_manager': '.definitions.io_managers.fs',
+    'InMemoryIOManager': '.definitions.io_managers.mem',
+    'mem_io_manager': '.definitions.io_managers.mem',
+    'RedisIOManager': '.definitions.io_managers.redis',
+    'ValueTooLargeError': '.definitions.io_managers.redis',
+    'redis_io_manager': '.definitions.io_managers.redis',
+    'UPathIOManager': '.definitions.io_managers.upath',
+    'upath_io_manager': '.definitions.io_managers.upath',
+    'JobDefinition': '.definitions.jobs',
+    'job': '.definitions.jobs',
+    'DynamicOut': '.definitions.ops',
+    'DynamicOutput': '.definitions.ops',
+    'In': '.definitions.ops',
+    'Nothing': '.definitions.ops',
+    'OpDefinition': '.definitions.ops',
+    'Out': '.definitions.ops',
+    'Output': '.definitions.ops',
+    'op': '.definitions.ops',
+    'DailyPartitionsDefinition': '.definitions.partitions',
+    'PartitionedConfig': '.definitions.partitions',
+    'PartitionsDefinition': '.definitions.partitions',
+    'StaticPartitionsDefinition': '.definitions.partitions',
+    'daily_partitioned_config': '.definitions.partitions',
+    'static_partitioned_config': '.definitions.partitions',
+    'ExecutionPlan': '.plan.planner',
+    'ExecutionStep': '.plan.planner',
+    'Definitions': '.definitions.repositories',
+    'RepositoryDefinition': '.definitions.repositories',
+    'repository': '.definitions.repositories',
+    'ConfigurableResource': '.definitions.resources',
+    'InitResourceContext': '.definitions.resources',
+    'ResourceDefinition': '.definitions.resources',
+    'build_init_resource_context': '.definitions.resources',
+    'resource': '.definitions.resources',
+    'ExecuteInProcessResult': '.execution.results',
+    'Backoff': '.definitions.retries',
+    'Jitter': '.definitions.retries',
+    'RetryPolicy': '.definitions.retries',
+    'RunRequest': '.definitions.schedules',
+    'ScheduleDefinition': '.definitions.schedules',
+    'ScheduleEvaluationContext': '.definitions.schedules',
+    'SensorDefinition': '.definitions.schedules',
+    'SensorEvaluationContext': '.definitions.schedules',
+    'SkipReason': '.definitions.schedules',
+    'schedule': '.definitions.schedules',
+    'sensor': '.definitions.schedules',
 }
 
 __all__ = [
@@ -187,11 +187,23 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from .asset_jobs import UnresolvedAssetJobDefinition, define_asset_job, materialize, materialize_to_memory
-    from .asset_selection import AssetSelection
-    from .assets import AssetIn, AssetKey, AssetMaterialization, AssetsDefinition, SourceAsset, asset
-    from .config.mapping import ConfigMapping, config_mapping
-    from .config.schema import (
+    from orchestrator.definitions.asset_jobs import (
+        UnresolvedAssetJobDefinition,
+        define_asset_job,
+        materialize,
+        materialize_to_memory,
+    )
+    from orchestrator.definitions.asset_selection import AssetSelection
+    from orchestrator.definitions.assets import (
+        AssetIn,
+        AssetKey,
+        AssetMaterialization,
+        AssetsDefinition,
+        SourceAsset,
+        asset,
+    )
+    from orchestrator.definitions.config.mapping import ConfigMapping, config_mapping
+    from orchestrator.definitions.config.schema import (
         Array,
         BoolSource,
         Config,
@@ -205,11 +217,76 @@ if TYPE_CHECKING:
         Shape,
         StringSource,
     )
-    from .context import AssetExecutionContext, OpExecutionContext, build_op_context
-    from .distributed.records import RunStatus
-    from .distributed.reexecute import reexecute
-    from .distributed.submit import RunHandle, RunResult, execute_job, get_run, submit_job
-    from .errors import (
+    from orchestrator.definitions.executor_definition import ExecutorDefinition
+    from orchestrator.definitions.graphs import (
+        DependencyDefinition,
+        DynamicCollectDependencyDefinition,
+        GraphDefinition,
+        GraphIn,
+        GraphOut,
+        MultiDependencyDefinition,
+        NodeInvocation,
+        graph,
+    )
+    from orchestrator.definitions.hooks import (
+        HookContext,
+        HookDefinition,
+        build_hook_context,
+        failure_hook,
+        success_hook,
+    )
+    from orchestrator.definitions.io_managers.base import (
+        InputContext,
+        IOManager,
+        IOManagerDefinition,
+        OutputContext,
+        build_input_context,
+        build_output_context,
+        io_manager,
+    )
+    from orchestrator.definitions.io_managers.fs import (
+        FilesystemIOManager,
+        PickledObjectFilesystemIOManager,
+        fs_io_manager,
+    )
+    from orchestrator.definitions.io_managers.mem import InMemoryIOManager, mem_io_manager
+    from orchestrator.definitions.io_managers.redis import RedisIOManager, ValueTooLargeError, redis_io_manager
+    from orchestrator.definitions.io_managers.upath import UPathIOManager, upath_io_manager
+    from orchestrator.definitions.jobs import JobDefinition, job
+    from orchestrator.definitions.ops import DynamicOut, DynamicOutput, In, Nothing, OpDefinition, Out, Output, op
+    from orchestrator.definitions.partitions import (
+        DailyPartitionsDefinition,
+        PartitionedConfig,
+        PartitionsDefinition,
+        StaticPartitionsDefinition,
+        daily_partitioned_config,
+        static_partitioned_config,
+    )
+    from orchestrator.definitions.repositories import Definitions, RepositoryDefinition, repository
+    from orchestrator.definitions.resources import (
+        ConfigurableResource,
+        InitResourceContext,
+        ResourceDefinition,
+        build_init_resource_context,
+        resource,
+    )
+    from orchestrator.definitions.retries import Backoff, Jitter, RetryPolicy
+    from orchestrator.definitions.schedules import (
+        RunRequest,
+        ScheduleDefinition,
+        ScheduleEvaluationContext,
+        SensorDefinition,
+        SensorEvaluationContext,
+        SkipReason,
+        schedule,
+        sensor,
+    )
+    from orchestrator.distributed.executor import celery_executor
+    from orchestrator.distributed.instance import Instance
+    from orchestrator.distributed.records import RunStatus
+    from orchestrator.distributed.reexecute import reexecute
+    from orchestrator.distributed.submit import RunHandle, RunResult, execute_job, get_run, submit_job
+    from orchestrator.errors import (
         ConfigError,
         DefinitionError,
         Failure,
@@ -220,64 +297,9 @@ if TYPE_CHECKING:
         RunTimeoutError,
         TypeCheckError,
     )
-    from .events import ErrorInfo, EventType, RunEvent
-    from .executors.base import ExecutorDefinition
-    from .executors.celery import celery_executor
-    from .executors.in_process import in_process_executor
-    from .executors.multiprocess import multiprocess_executor
-    from .graphs import (
-        DependencyDefinition,
-        DynamicCollectDependencyDefinition,
-        GraphDefinition,
-        GraphIn,
-        GraphOut,
-        MultiDependencyDefinition,
-        NodeInvocation,
-        graph,
-    )
-    from .hooks import HookContext, HookDefinition, build_hook_context, failure_hook, success_hook
-    from .instance import Instance
-    from .io_managers.base import (
-        InputContext,
-        IOManager,
-        IOManagerDefinition,
-        OutputContext,
-        build_input_context,
-        build_output_context,
-        io_manager,
-    )
-    from .io_managers.fs import FilesystemIOManager, PickledObjectFilesystemIOManager, fs_io_manager
-    from .io_managers.mem import InMemoryIOManager, mem_io_manager
-    from .io_managers.redis import RedisIOManager, ValueTooLargeError, redis_io_manager
-    from .io_managers.upath import UPathIOManager, upath_io_manager
-    from .jobs import JobDefinition, job
-    from .ops import DynamicOut, DynamicOutput, In, Nothing, OpDefinition, Out, Output, op
-    from .partitions import (
-        DailyPartitionsDefinition,
-        PartitionedConfig,
-        PartitionsDefinition,
-        StaticPartitionsDefinition,
-        daily_partitioned_config,
-        static_partitioned_config,
-    )
-    from .planner import ExecutionPlan, ExecutionStep
-    from .repositories import Definitions, RepositoryDefinition, repository
-    from .resources import (
-        ConfigurableResource,
-        InitResourceContext,
-        ResourceDefinition,
-        build_init_resource_context,
-        resource,
-    )
-    from .results import ExecuteInProcessResult
-    from .retries import Backoff, Jitter, RetryPolicy
-    from .schedules import (
-        RunRequest,
-        ScheduleDefinition,
-        ScheduleEvaluationContext,
-        SensorDefinition,
-        SensorEvaluationContext,
-        SkipReason,
-        schedule,
-        sensor,
-    )
+    from orchestrator.events import ErrorInfo, EventType, RunEvent
+    from orchestrator.execution.context import AssetExecutionContext, OpExecutionContext, build_op_context
+    from orchestrator.execution.results import ExecuteInProcessResult
+    from orchestrator.executors.in_process import in_process_executor
+    from orchestrator.executors.multiprocess import multiprocess_executor
+    from orchestrator.plan.planner import ExecutionPlan, ExecutionStep

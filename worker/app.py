@@ -13,7 +13,7 @@ from typing import Any
 from celery import Celery, signals
 
 from orchestrator.distributed.dispatch import STEP_TASK_NAME, celery_config
-from orchestrator.instance import Instance
+from orchestrator.distributed.instance import Instance
 from worker.registry import StepTaskRegistry
 
 _log = logging.getLogger("orchestrator.worker")

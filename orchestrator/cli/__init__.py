@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from . import asset_commands, dev_commands, job_commands, run_commands, submit_commands, worker_commands  # noqa: F401 - registers commands
-from .app import cli
+from orchestrator.cli import asset_commands, dev_commands, job_commands, run_commands, submit_commands, worker_commands  # noqa: F401 - registers commands
+from orchestrator.cli.app import cli
 
 __all__ = ["cli", "main"]
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from .errors import report_exception
+from orchestrator.cli.errors import report_exception
 
 __all__ = ["cli", "job_group", "asset_group", "verbose_option", "is_verbose"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from .app import asset_group, is_verbose, verbose_option
-from .errors import RUN_FAILED_EXIT
-from .options import code_location_options, run_options
+from orchestrator.cli.app import asset_group, is_verbose, verbose_option
+from orchestrator.cli.errors import RUN_FAILED_EXIT
+from orchestrator.cli.options import code_location_options, run_options
 
 __all__ = ["asset_list", "asset_materialize"]
 
@@ -19,8 +19,8 @@ def asset_list(module: str | None, file: str | None, attr: str | None) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from .display import make_console
-    from .loading import load_code
+    from orchestrator.cli.display import make_console
+    from orchestrator.cli.loading import load_code
 
     code = load_code(module, file, attr)
     repo = code.repository
@@ -52,9 +52,9 @@ def asset_list(module: str | None, file: str | None, attr: str | None) -> None:
 def asset_materialize(ctx: click.Context, module: str | None, file: str | None, attr: str | None, selection: str,
                       config_files: tuple[str, ...], tags: str | None, partition: str | None) -> None:
     """Materialize the selected assets in this process. Exit 1 when the run fails."""
-    from .config_files import load_run_config, parse_tags
-    from .execution import execute_with_display
-    from .loading import load_code
+    from orchestrator.cli.config_files import load_run_config, parse_tags
+    from orchestrator.cli.execution import execute_with_display
+    from orchestrator.cli.loading import load_code
 
     run_tags = parse_tags(tags)
     run_config = load_run_config(config_files)

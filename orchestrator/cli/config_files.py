@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import CliError
+from orchestrator.cli.errors import CliError
 
 __all__ = ["load_run_config", "parse_tags"]
 
@@ -47,7 +47,7 @@ def _load_yaml_file(path: str) -> dict[str, Any]:
 
 def load_run_config(paths: Sequence[str]) -> dict[str, Any]:
     """Every file's mapping, deep-merged in order (later files override earlier ones)."""
-    from orchestrator.run_config import deep_merge
+    from orchestrator.definitions.config.run_config import deep_merge
 
     config: dict[str, Any] = {}
     for path in paths:

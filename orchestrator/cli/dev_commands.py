@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from .app import cli, verbose_option
-from .errors import RUN_FAILED_EXIT, CliError
+from orchestrator.cli.app import cli, verbose_option
+from orchestrator.cli.errors import RUN_FAILED_EXIT, CliError
 
 __all__ = ["dev"]
 
@@ -36,7 +36,7 @@ def _code_paths(module: str | None, file: str | None) -> tuple[list[Path], str |
 
 
 def _job_names(module: str | None, file: str | None) -> list[str]:
-    from .loading import load_code
+    from orchestrator.cli.loading import load_code
 
     return list(load_code(module, file).repository.job_names)
 

@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .progress import STYLES, StepRecord, StepTracker
+from orchestrator.cli.progress import STYLES, StepRecord, StepTracker
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.live import Live
 
     from orchestrator.events import RunEvent
-    from orchestrator.results import ExecuteInProcessResult
+    from orchestrator.execution.results import ExecuteInProcessResult
 
 __all__ = ["make_console", "RunDisplay"]
 

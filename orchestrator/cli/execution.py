@@ -7,12 +7,12 @@ import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .display import RunDisplay, make_console
-from .errors import CliError
+from orchestrator.cli.display import RunDisplay, make_console
+from orchestrator.cli.errors import CliError
 
 if TYPE_CHECKING:
-    from orchestrator.jobs import JobDefinition
-    from orchestrator.results import ExecuteInProcessResult
+    from orchestrator.definitions.jobs import JobDefinition
+    from orchestrator.execution.results import ExecuteInProcessResult
 
 __all__ = ["execute_with_display"]
 
@@ -22,7 +22,7 @@ def execute_with_display(job: JobDefinition, *, run_config: Mapping[str, Any] | 
                          op_selection: str | None = None, verbose: bool = False,
                          title: str | None = None) -> ExecuteInProcessResult:
     """Execute ``job`` in process, showing each step live, then the summary. Config errors raise."""
-    from orchestrator.partitions import PartitionedConfig
+    from orchestrator.definitions.partitions import PartitionedConfig
 
     if partition_key is None and isinstance(job.config, PartitionedConfig):
         raise CliError(f"Job '{job.name}' is partitioned: pass --partition KEY (one of {job.config.describe_keys()}).")

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .app import is_verbose, job_group, verbose_option
-from .errors import RUN_FAILED_EXIT
-from .options import code_location_options, run_options
+from orchestrator.cli.app import is_verbose, job_group, verbose_option
+from orchestrator.cli.errors import RUN_FAILED_EXIT
+from orchestrator.cli.options import code_location_options, run_options
 
 if TYPE_CHECKING:
-    from orchestrator.jobs import JobDefinition
-    from orchestrator.topology import FlatInput
+    from orchestrator.definitions.jobs import JobDefinition
+    from orchestrator.definitions.topology import FlatInput
 
 __all__ = ["job_list", "job_show", "job_execute", "describe_input"]
 
@@ -26,8 +26,8 @@ def job_list(module: str | None, file: str | None, attr: str | None) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from .display import make_console
-    from .loading import load_code
+    from orchestrator.cli.display import make_console
+    from orchestrator.cli.loading import load_code
 
     code = load_code(module, file, attr)
     table = Table()
@@ -59,7 +59,7 @@ def describe_input(flat_input: FlatInput) -> str:
 
 
 def _schema_text(schema: Any) -> str:
-    from orchestrator.config.schema import describe_schema
+    from orchestrator.definitions.config.schema import describe_schema
 
     return _data_text(describe_schema(schema))
 
@@ -80,10 +80,9 @@ def _print_job(job: JobDefinition) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from orchestrator.config.mapping import ConfigMapping
-    from orchestrator.partitions import PartitionedConfig
-
-    from .display import make_console
+    from orchestrator.cli.display import make_console
+    from orchestrator.definitions.config.mapping import ConfigMapping
+    from orchestrator.definitions.partitions import PartitionedConfig
 
     console = make_console()
     topo = job.topology
@@ -146,7 +145,7 @@ def _indent(text: str, by: int = 2) -> str:
 @verbose_option
 def job_show(module: str | None, file: str | None, attr: str | None, job_name: str) -> None:
     """Show a job's ops in dependency order, their inputs, config schemas and resources."""
-    from .loading import load_code
+    from orchestrator.cli.loading import load_code
 
     _print_job(load_code(module, file, attr).get_job(job_name))
 
@@ -163,9 +162,9 @@ def job_execute(ctx: click.Context, module: str | None, file: str | None, attr: 
                 config_files: tuple[str, ...], tags: str | None, partition: str | None,
                 op_selection: str | None) -> None:
     """Run a job in this process, showing each step live. Exit 1 when the run fails."""
-    from .config_files import load_run_config, parse_tags
-    from .execution import execute_with_display
-    from .loading import load_code
+    from orchestrator.cli.config_files import load_run_config, parse_tags
+    from orchestrator.cli.execution import execute_with_display
+    from orchestrator.cli.loading import load_code
 
     run_tags = parse_tags(tags)
     run_config = load_run_config(config_files)

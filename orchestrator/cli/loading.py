@@ -12,11 +12,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from .errors import VERBOSE_HINT, CliError
+from orchestrator.cli.errors import VERBOSE_HINT, CliError
 
 if TYPE_CHECKING:
-    from orchestrator.jobs import JobDefinition
-    from orchestrator.repositories import RepositoryDefinition
+    from orchestrator.definitions.jobs import JobDefinition
+    from orchestrator.definitions.repositories import RepositoryDefinition
 
 __all__ = ["LoadedCode", "load_code", "import_user_module", "import_user_file"]
 
@@ -101,10 +101,10 @@ def import_user_file(path: str) -> ModuleType:
 
 
 def _repository_from_value(value: Any, attr: str, module: ModuleType, source: str) -> tuple[RepositoryDefinition, dict[str, str]]:
-    from orchestrator.asset_jobs import UnresolvedAssetJobDefinition
-    from orchestrator.graphs import GraphDefinition
-    from orchestrator.jobs import JobDefinition
-    from orchestrator.repositories import Definitions, RepositoryDefinition
+    from orchestrator.definitions.asset_jobs import UnresolvedAssetJobDefinition
+    from orchestrator.definitions.graphs import GraphDefinition
+    from orchestrator.definitions.jobs import JobDefinition
+    from orchestrator.definitions.repositories import Definitions, RepositoryDefinition
 
     if isinstance(value, RepositoryDefinition):
         return value, {}
@@ -121,7 +121,7 @@ def _repository_from_value(value: Any, attr: str, module: ModuleType, source: st
 
 
 def _module_assets(module: ModuleType) -> list[Any]:
-    from orchestrator.assets import AssetsDefinition, SourceAsset
+    from orchestrator.definitions.assets import AssetsDefinition, SourceAsset
 
     found: dict[int, Any] = {}
     for value in vars(module).values():
@@ -131,19 +131,19 @@ def _module_assets(module: ModuleType) -> list[Any]:
 
 
 def _candidates(module: ModuleType) -> str:
-    from orchestrator.asset_jobs import UnresolvedAssetJobDefinition
-    from orchestrator.graphs import GraphDefinition
-    from orchestrator.jobs import JobDefinition
-    from orchestrator.repositories import RepositoryDefinition
+    from orchestrator.definitions.asset_jobs import UnresolvedAssetJobDefinition
+    from orchestrator.definitions.graphs import GraphDefinition
+    from orchestrator.definitions.jobs import JobDefinition
+    from orchestrator.definitions.repositories import RepositoryDefinition
 
     kinds = (RepositoryDefinition, JobDefinition, GraphDefinition, UnresolvedAssetJobDefinition)
     return ", ".join(sorted(a for a, v in vars(module).items() if isinstance(v, kinds))) or "none"
 
 
 def _find(module: ModuleType, source: str) -> tuple[RepositoryDefinition, str | None, dict[str, str]]:
-    from orchestrator.asset_jobs import UnresolvedAssetJobDefinition
-    from orchestrator.jobs import JobDefinition
-    from orchestrator.repositories import Definitions, RepositoryDefinition
+    from orchestrator.definitions.asset_jobs import UnresolvedAssetJobDefinition
+    from orchestrator.definitions.jobs import JobDefinition
+    from orchestrator.definitions.repositories import Definitions, RepositoryDefinition
 
     repos: dict[int, tuple[str, RepositoryDefinition]] = {}
     jobs: dict[int, tuple[str, Any]] = {}

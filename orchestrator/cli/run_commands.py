@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .app import cli, is_verbose, verbose_option
-from .errors import RUN_FAILED_EXIT, CliError
+from orchestrator.cli.app import cli, is_verbose, verbose_option
+from orchestrator.cli.errors import RUN_FAILED_EXIT, CliError
 
 if TYPE_CHECKING:
+    from orchestrator.distributed.instance import Instance
     from orchestrator.distributed.run_storage import RunInfo
     from orchestrator.events import RunEvent
-    from orchestrator.instance import Instance
 
 __all__ = ["run_group", "run_list", "run_show", "run_logs", "run_cancel", "run_reexecute", "connect", "redis_errors",
            "find_run", "INTERRUPTED_EXIT"]
@@ -34,7 +34,7 @@ def run_group() -> None:
 # -- shared helpers (also used by `orch job submit`) ---------------------------------------------
 def connect() -> Instance:
     """The instance from the environment (REDIS_URL / ORCH_HOME / dev.json), checked to answer."""
-    from orchestrator.instance import Instance
+    from orchestrator.distributed.instance import Instance
 
     instance = Instance.from_env()
     instance.ping()
@@ -116,10 +116,9 @@ def run_list(job_name: str | None, status: str | None, limit: int) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from orchestrator.cli.display import make_console
+    from orchestrator.cli.progress import format_duration
     from orchestrator.distributed.records import RunStatus
-
-    from .display import make_console
-    from .progress import format_duration
 
     instance = connect()
     with redis_errors(instance):
@@ -156,8 +155,8 @@ def _status_style(info: RunInfo) -> str:
 @click.pass_context
 def run_show(ctx: click.Context, run_id: str) -> None:
     """Show a run's record and a table of its steps (status, duration, worker, attempts)."""
-    from .display import make_console
-    from .progress import StepTracker, expected_steps, format_duration, print_failures, steps_table
+    from orchestrator.cli.display import make_console
+    from orchestrator.cli.progress import StepTracker, expected_steps, format_duration, print_failures, steps_table
 
     instance = connect()
     with redis_errors(instance):
@@ -299,9 +298,8 @@ def run_reexecute(ctx: click.Context, run_id: str, from_failure: bool, steps: st
                   timeout: float | None) -> None:
     """Start a new run of RUN_ID's job and config that reuses the stored outputs of its successful
     steps and runs the rest (or exactly --steps). Prints the new run id."""
+    from orchestrator.cli.submit_commands import follow_run
     from orchestrator.distributed.reexecute import reexecute
-
-    from .submit_commands import follow_run
 
     instance = connect()
     with redis_errors(instance):

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .app import is_verbose, job_group, verbose_option
-from .errors import RUN_FAILED_EXIT, CliError
-from .options import code_location_options, run_options
+from orchestrator.cli.app import is_verbose, job_group, verbose_option
+from orchestrator.cli.errors import RUN_FAILED_EXIT, CliError
+from orchestrator.cli.options import code_location_options, run_options
 
 if TYPE_CHECKING:
+    from orchestrator.distributed.instance import Instance
     from orchestrator.distributed.submit import RunHandle
-    from orchestrator.instance import Instance
 
 __all__ = ["job_submit"]
 
@@ -35,14 +35,13 @@ def job_submit(ctx: click.Context, module: str | None, file: str | None, attr: s
     Config is validated first: nothing is enqueued when it is wrong. With --wait, each step is
     shown live; exit 0 when the run succeeds, 1 when it fails or is canceled.
     """
+    from orchestrator.cli.config_files import load_run_config, parse_tags
+    from orchestrator.cli.loading import load_code
+    from orchestrator.cli.run_commands import redis_errors
+    from orchestrator.definitions.config.run_config import resolve_run_config
+    from orchestrator.definitions.partitions import PartitionedConfig
+    from orchestrator.distributed.instance import Instance
     from orchestrator.distributed.submit import submit_job
-    from orchestrator.instance import Instance
-    from orchestrator.partitions import PartitionedConfig
-    from orchestrator.run_config import resolve_run_config
-
-    from .config_files import load_run_config, parse_tags
-    from .loading import load_code
-    from .run_commands import redis_errors
 
     run_tags = parse_tags(tags)
     run_config = load_run_config(config_files)
@@ -67,11 +66,10 @@ def job_submit(ctx: click.Context, module: str | None, file: str | None, attr: s
 def follow_run(ctx: click.Context, handle: RunHandle, instance: Instance, job_name: str,
                timeout: float | None) -> int:
     """Show the run live until it ends (or ``timeout``); the exit code: 0 on success, else 1 (130 on Ctrl-C)."""
+    from orchestrator.cli.display import make_console
+    from orchestrator.cli.progress import RunProgress, expected_steps
+    from orchestrator.cli.run_commands import INTERRUPTED_EXIT, redis_errors
     from orchestrator.distributed.records import RunStatus
-
-    from .display import make_console
-    from .progress import RunProgress, expected_steps
-    from .run_commands import INTERRUPTED_EXIT, redis_errors
 
     console = make_console()
     console.print(f"Submitted run {handle.run_id} of job '{job_name}' to Redis at {instance.masked_url}",

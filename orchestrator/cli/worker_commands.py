@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 
 import click
 
-from .app import cli, verbose_option
-from .errors import CliError
+from orchestrator.cli.app import cli, verbose_option
+from orchestrator.cli.errors import CliError
 
 __all__ = ["worker_group", "worker_start", "flower", "celery_worker_argv", "celery_flower_argv", "FLOWER_HINT"]
 
@@ -54,7 +54,7 @@ def flower_installed() -> bool:
 
 def _check_environment(need_secret: bool, insecure: bool) -> None:
     """Fail early, with the CLI's clear messages, where ``worker.app`` would fail with a traceback."""
-    from orchestrator.instance import Instance
+    from orchestrator.distributed.instance import Instance
 
     instance = Instance.from_env()  # no REDIS_URL and no dev.json -> a clear error, exit 2
     if need_secret and not insecure and not instance.secret and os.environ.get("ORCH_INSECURE") != "1":

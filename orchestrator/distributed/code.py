@@ -19,13 +19,13 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import OrchestratorError
-from .records import CodeRef
+from orchestrator.distributed.records import CodeRef
+from orchestrator.errors import OrchestratorError
 
 if TYPE_CHECKING:
     import redis
 
-    from ..jobs import JobDefinition
+    from orchestrator.definitions.jobs import JobDefinition
 
 __all__ = ["code_ref_for", "load_job", "CodeLoadError", "sign", "INSECURE_SECRET"]
 
@@ -69,7 +69,7 @@ def _importable_on_workers(module_name: str) -> bool:
 
 def _find_pointer(job: JobDefinition) -> CodeRef | None:
     """A module attribute holding this job (or a repository that builds a job of the same name)."""
-    from ..repositories import RepositoryDefinition
+    from orchestrator.definitions.repositories import RepositoryDefinition
 
     op_modules = [flat.op_def.compute_fn.__module__ for flat in job.topology.ops.values()]
     for name in dict.fromkeys([*job.source_modules, *op_modules]):
@@ -139,8 +139,8 @@ def load_job(ref: CodeRef, client: redis.Redis, secret: str | None) -> JobDefini
 
 
 def _load_pointer(ref: CodeRef) -> JobDefinition:
-    from ..jobs import JobDefinition
-    from ..repositories import RepositoryDefinition
+    from orchestrator.definitions.jobs import JobDefinition
+    from orchestrator.definitions.repositories import RepositoryDefinition
 
     try:
         module = importlib.import_module(str(ref.module))

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from celery import Celery
 
-    from ..planner import ExecutionStep
+    from orchestrator.plan.planner import ExecutionStep
 
 __all__ = ["celery_config", "make_app", "app_for", "enqueue_steps", "STEP_TASK_NAME", "DEFAULT_QUEUE",
            "step_priority", "step_queue"]
@@ -69,7 +69,7 @@ def celery_config(broker_url: str, backend_url: str | None = None) -> dict[str, 
         "worker_redirect_stdouts": False,
     }
     if broker_url.startswith(("redis://", "rediss://")):
-        from .transport import TRANSPORT_PATH
+        from orchestrator.distributed.transport import TRANSPORT_PATH
 
         config["broker_transport"] = TRANSPORT_PATH
     if broker_url.startswith("rediss://"):
@@ -130,7 +130,7 @@ def step_priority(step: ExecutionStep) -> int | None:
         try:
             value = int(raw)
         except (TypeError, ValueError):
-            from ..errors import DefinitionError
+            from orchestrator.errors import DefinitionError
 
             raise DefinitionError(f"Step '{step.key}' has {tag}={raw!r}; priorities are integers.") from None
         return max(0, min(9, 5 - value))

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..events import RunEvent
-    from ..instance import Instance
+    from orchestrator.distributed.instance import Instance
+    from orchestrator.events import RunEvent
 
 __all__ = ["RunningStep", "heartbeats"]
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..errors import OrchestratorError
-from ..planner import ExecutionPlan
-from .code import load_job
-from .submit import RunHandle, _instance, submit_job
+from orchestrator.distributed.code import load_job
+from orchestrator.distributed.submit import RunHandle, _instance, submit_job
+from orchestrator.errors import OrchestratorError
+from orchestrator.plan.planner import ExecutionPlan
 
 if TYPE_CHECKING:
-    from ..instance import Instance
-    from ..jobs import JobDefinition
+    from orchestrator.definitions.jobs import JobDefinition
+    from orchestrator.distributed.instance import Instance
 
 __all__ = ["reexecute", "steps_to_rerun"]
 

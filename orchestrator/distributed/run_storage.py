@@ -18,11 +18,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..errors import OrchestratorError, RunNotFoundError
-from ..events import EventType, RunEvent
-from ..planner import ExecutionPlan
-from .records import RunRecord, RunStatus
-from .retrying import retrying
+from orchestrator.distributed.records import RunRecord, RunStatus
+from orchestrator.distributed.retrying import retrying
+from orchestrator.errors import OrchestratorError, RunNotFoundError
+from orchestrator.events import EventType, RunEvent
+from orchestrator.plan.planner import ExecutionPlan
 
 if TYPE_CHECKING:
     import redis

@@ -16,20 +16,20 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..events import EventType, RunEvent
-from ..planner import ExecutionPlan, ExecutionStep, OutputRef, expand_mapped, mapped_key
-from ..run_config import ResolvedRunConfig, resolve_run_config
-from ..scheduling import check_inputs, collect_source
-from .code import load_job
-from .dispatch import app_for, enqueue_steps
-from .heartbeats import heartbeats
-from .records import RunStatus
-from .retrying import retrying
-from .run_storage import RunInfo, run_key
+from orchestrator.definitions.config.run_config import ResolvedRunConfig, resolve_run_config
+from orchestrator.distributed.code import load_job
+from orchestrator.distributed.dispatch import app_for, enqueue_steps
+from orchestrator.distributed.heartbeats import heartbeats
+from orchestrator.distributed.records import RunStatus
+from orchestrator.distributed.retrying import retrying
+from orchestrator.distributed.run_storage import RunInfo, run_key
+from orchestrator.events import EventType, RunEvent
+from orchestrator.execution.scheduling import check_inputs, collect_source
+from orchestrator.plan.planner import ExecutionPlan, ExecutionStep, OutputRef, expand_mapped, mapped_key
 
 if TYPE_CHECKING:
-    from ..instance import Instance
-    from ..jobs import JobDefinition
+    from orchestrator.definitions.jobs import JobDefinition
+    from orchestrator.distributed.instance import Instance
 
 __all__ = ["DistributedRun", "local_step", "distributed_job"]
 
@@ -43,7 +43,7 @@ def distributed_job(job: JobDefinition) -> JobDefinition:
     """The job as it runs on workers: outputs default to ``fs_io_manager`` (a shared directory)."""
     if "io_manager" in job._given_resources:
         return job
-    from ..io_managers.fs import fs_io_manager
+    from orchestrator.definitions.io_managers.fs import fs_io_manager
 
     return job.with_resources({"io_manager": fs_io_manager})
 
@@ -96,7 +96,7 @@ class DistributedRun:
         self.job = distributed_job(raw_job)
         self.plan = plan or self.storage.plan(self.run_id)
         if resolved is None:
-            from ..executors.celery import celery_executor
+            from orchestrator.distributed.executor import celery_executor
 
             resolved = resolve_run_config(self.job, self.record.run_config, self.record.partition_key,
                                           default_executor=celery_executor)

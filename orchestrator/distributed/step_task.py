@@ -11,18 +11,18 @@ import os
 import socket
 from typing import TYPE_CHECKING, Any
 
-from ..errors import OrchestratorError, RunNotFoundError
-from ..events import ErrorInfo, EventType, RunEvent
-from ..resources import ResourceProvider
-from ..step_runner import RunContext, run_step
-from .dispatch import enqueue_steps
-from .heartbeats import RunningStep, heartbeats
-from .records import RunStatus
-from .retrying import retrying
-from .scheduler import DistributedRun
+from orchestrator.definitions.resources import ResourceProvider
+from orchestrator.distributed.dispatch import enqueue_steps
+from orchestrator.distributed.heartbeats import RunningStep, heartbeats
+from orchestrator.distributed.records import RunStatus
+from orchestrator.distributed.retrying import retrying
+from orchestrator.distributed.scheduler import DistributedRun
+from orchestrator.errors import OrchestratorError, RunNotFoundError
+from orchestrator.events import ErrorInfo, EventType, RunEvent
+from orchestrator.execution.step_runner import RunContext, run_step
 
 if TYPE_CHECKING:
-    from ..instance import Instance
+    from orchestrator.distributed.instance import Instance
 
 __all__ = ["execute_step_task"]
 

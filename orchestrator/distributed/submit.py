@@ -11,26 +11,26 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..errors import OrchestratorError, RunTimeoutError
-from ..events import EventType, RunEvent
-from ..planner import OutputRef, build_plan
-from ..results import RunResultBase
-from ..run_config import resolve_run_config
-from .code import code_ref_for, load_job
-from .records import RunRecord, RunStatus
-from .run_storage import RunInfo
-from .scheduler import DistributedRun, distributed_job
-from .watchdog import check_stalled
+from orchestrator.definitions.config.run_config import resolve_run_config
+from orchestrator.distributed.code import code_ref_for, load_job
+from orchestrator.distributed.records import RunRecord, RunStatus
+from orchestrator.distributed.run_storage import RunInfo
+from orchestrator.distributed.scheduler import DistributedRun, distributed_job
+from orchestrator.distributed.watchdog import check_stalled
+from orchestrator.errors import OrchestratorError, RunTimeoutError
+from orchestrator.events import EventType, RunEvent
+from orchestrator.execution.results import RunResultBase
+from orchestrator.plan.planner import OutputRef, build_plan
 
 if TYPE_CHECKING:
-    from ..instance import Instance
-    from ..jobs import JobDefinition
+    from orchestrator.definitions.jobs import JobDefinition
+    from orchestrator.distributed.instance import Instance
 
 __all__ = ["submit_job", "execute_job", "get_run", "RunHandle", "RunResult"]
 
 
 def _instance(instance: Instance | None) -> Instance:
-    from ..instance import Instance
+    from orchestrator.distributed.instance import Instance
 
     return instance or Instance.from_env()
 
@@ -51,8 +51,8 @@ def submit_job(
 
     Config is validated and the plan built before anything is written or enqueued.
     """
-    from ..executors.base import executor_by_name
-    from ..executors.celery import celery_executor
+    from orchestrator.definitions.executor_definition import executor_by_name
+    from orchestrator.distributed.executor import celery_executor
 
     inst = _instance(instance)
     resolved = resolve_run_config(job, run_config, partition_key, default_executor=celery_executor)
@@ -108,13 +108,13 @@ def execute_job(job: JobDefinition, run_config: Mapping[str, Any] | None = None,
                 tags: Mapping[str, Any] | None = None, partition_key: str | None = None,
                 timeout: float | None = None, raise_on_error: bool = False) -> RunResultBase:
     """Run ``job`` and wait for it: on the workers (celery), or in a local pool (multiprocess)."""
-    from ..executors.base import executor_by_name
-    from ..executors.celery import celery_executor
+    from orchestrator.definitions.executor_definition import executor_by_name
+    from orchestrator.distributed.executor import celery_executor
 
     resolved = resolve_run_config(job, run_config, partition_key, default_executor=celery_executor)
     executor = executor_by_name(resolved.execution.get("executor", "")) or job.executor_def
     if executor.name == "multiprocess":
-        from ..executors.multiprocess import execute_multiprocess
+        from orchestrator.executors.multiprocess import execute_multiprocess
 
         return execute_multiprocess(job, resolved, tags=tags, partition_key=partition_key,
                                     raise_on_error=raise_on_error)
@@ -184,7 +184,7 @@ class RunHandle:
             return False
         task_ids = [who["task_id"] for who in running.values() if who.get("task_id")]
         if terminate and task_ids:
-            from .dispatch import app_for
+            from orchestrator.distributed.dispatch import app_for
 
             app_for(self.instance.broker_url, self.instance.backend_url).control.revoke(
                 task_ids, terminate=True, signal="SIGTERM")
@@ -240,8 +240,8 @@ class RunResult(RunResultBase):
 
     def _load_output(self, ref: OutputRef) -> Any:
         if self._loader is None:
-            from ..executors.celery import celery_executor
-            from ..results import output_loader
+            from orchestrator.distributed.executor import celery_executor
+            from orchestrator.execution.results import output_loader
 
             job = distributed_job(self.job_def)
             record = self.info.record

@@ -10,12 +10,12 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from ..events import EventType, RunEvent
-from .records import RunStatus
-from .run_storage import run_key
+from orchestrator.distributed.records import RunStatus
+from orchestrator.distributed.run_storage import run_key
+from orchestrator.events import EventType, RunEvent
 
 if TYPE_CHECKING:
-    from ..instance import Instance
+    from orchestrator.distributed.instance import Instance
 
 __all__ = ["check_stalled", "republish_lost", "start_watchdog_thread"]
 
@@ -32,9 +32,9 @@ def republish_lost(instance: Instance, run_id: str, now: float | None = None,
     an entry still unconfirmed after ``ORCH_REPUBLISH_AFTER`` seconds (30) means that worker died
     in between. Delivery is then at least once; completion stays exactly once.
     """
-    from ..planner import ExecutionStep
-    from .dispatch import app_for, enqueue_steps
-    from .scheduler import local_step
+    from orchestrator.distributed.dispatch import app_for, enqueue_steps
+    from orchestrator.distributed.scheduler import local_step
+    from orchestrator.plan.planner import ExecutionStep
 
     storage = instance.storage
     outbox = storage.outbox(run_id)
@@ -108,7 +108,7 @@ def check_stalled(instance: Instance, run_id: str, now: float | None = None) -> 
             f"{key} (last heartbeat {now - float(who.get('hb', progress)):.0f}s ago on {who.get('worker', '?')})"
             for key, who in sorted(running.items())))
     if queued:
-        from .dispatch import step_queue
+        from orchestrator.distributed.dispatch import step_queue
 
         plan = storage.plan(run_id)
         queues = sorted({step_queue(plan.by_key[k], info.record.queue) if k in plan.by_key else info.record.queue

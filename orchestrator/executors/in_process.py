@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from ..events import EventType
-from ..planner import ExecutionPlan
-from ..scheduling import RunState, StepOutcome
-from ..step_runner import RunContext, StepResult, run_step
-from .base import ExecutorDefinition
+from orchestrator.definitions.executor_definition import ExecutorDefinition
+from orchestrator.events import EventType
+from orchestrator.execution.scheduling import RunState, StepOutcome
+from orchestrator.execution.step_runner import RunContext, StepResult, run_step
+from orchestrator.plan.planner import ExecutionPlan
 
 if TYPE_CHECKING:
     pass

@@ -15,18 +15,18 @@ from collections.abc import Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
-from ..config.schema import Field
-from ..errors import OrchestratorError
-from ..events import EventType, RunEvent
-from ..planner import ExecutionStep, build_plan
-from ..results import ExecuteInProcessResult
-from ..scheduling import RunState, StepOutcome
-from .base import ExecutorDefinition
-from .in_process import emit_skips
+from orchestrator.definitions.config.schema import Field
+from orchestrator.definitions.executor_definition import ExecutorDefinition
+from orchestrator.errors import OrchestratorError
+from orchestrator.events import EventType, RunEvent
+from orchestrator.execution.results import ExecuteInProcessResult
+from orchestrator.execution.scheduling import RunState, StepOutcome
+from orchestrator.executors.in_process import emit_skips
+from orchestrator.plan.planner import ExecutionStep, build_plan
 
 if TYPE_CHECKING:
-    from ..jobs import JobDefinition
-    from ..run_config import ResolvedRunConfig
+    from orchestrator.definitions.config.run_config import ResolvedRunConfig
+    from orchestrator.definitions.jobs import JobDefinition
 
 __all__ = ["multiprocess_executor", "execute_multiprocess"]
 
@@ -49,8 +49,8 @@ def _init_child(job_blob: bytes, resolved: ResolvedRunConfig, run_id: str, tags:
 
 
 def _run_in_child(step_json: str, retry_number: int) -> dict[str, Any]:
-    from ..resources import ResourceProvider
-    from ..step_runner import RunContext, run_step
+    from orchestrator.definitions.resources import ResourceProvider
+    from orchestrator.execution.step_runner import RunContext, run_step
 
     job = _child["job"]
     step = ExecutionStep.model_validate_json(step_json)
@@ -74,10 +74,10 @@ def execute_multiprocess(job: JobDefinition, resolved: ResolvedRunConfig, tags: 
     """Run ``job`` with its steps spread over a local process pool; wait and return the result."""
     import cloudpickle
 
-    from ..distributed.scheduler import distributed_job
-    from ..planner import OutputRef
-    from ..results import output_loader
-    from ..step_runner import RunContext
+    from orchestrator.distributed.scheduler import distributed_job
+    from orchestrator.execution.results import output_loader
+    from orchestrator.execution.step_runner import RunContext
+    from orchestrator.plan.planner import OutputRef
 
     job = distributed_job(job)
     config = resolved.execution.get("config") or {}

@@ -25,13 +25,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import OrchestratorError
-from ..home import orch_home
-from ..io_managers.redis import mask_url
-from .processes import CeleryWorker, ManagedProcess, RedisServer, free_port
+from orchestrator.definitions.io_managers.redis import mask_url
+from orchestrator.errors import OrchestratorError
+from orchestrator.home import orch_home
+from orchestrator.local.processes import CeleryWorker, ManagedProcess, RedisServer, free_port
 
 if TYPE_CHECKING:
-    from ..instance import Instance
+    from orchestrator.distributed.instance import Instance
 
 __all__ = ["DevEnvironment", "DevProcessDied", "flower_available", "read_dev_file", "module_root"]
 
@@ -185,7 +185,7 @@ class DevEnvironment:
 
     @property
     def instance(self) -> Instance:
-        from ..instance import Instance
+        from orchestrator.distributed.instance import Instance
 
         return Instance(redis_url=self.redis_url, home=self.home, secret=self.secret)
 

@@ -16,7 +16,7 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from ..errors import OrchestratorError
+from orchestrator.errors import OrchestratorError
 
 __all__ = ["free_port", "ManagedProcess", "RedisServer", "CeleryWorker", "find_redis_server"]
 

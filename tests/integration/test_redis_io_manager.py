@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
+from orchestrator.definitions.io_managers.base import OutputContext, build_input_context, build_output_context
+from orchestrator.definitions.io_managers.fs import OutputNotFoundError
+from orchestrator.definitions.io_managers.redis import RedisIOManager, ValueTooLargeError, mask_url, redis_io_manager
+from orchestrator.definitions.resources import build_init_resource_context
 from orchestrator.errors import OrchestratorError
-from orchestrator.io_managers.base import OutputContext, build_input_context, build_output_context
-from orchestrator.io_managers.fs import OutputNotFoundError
-from orchestrator.io_managers.redis import RedisIOManager, ValueTooLargeError, mask_url, redis_io_manager
-from orchestrator.resources import build_init_resource_context
 
 pytestmark = pytest.mark.integration
 

@@ -105,7 +105,7 @@ def test_asset_selection_forms() -> None:
     assert names(AssetSelection.keys("a").downstream(depth=1)) == ["a", "b"]
     assert names(AssetSelection.groups("other") | AssetSelection.keys("a")) == ["a", "d"]
     assert names(AssetSelection.all() - AssetSelection.keys("c")) == ["a", "b", "d"]
-    from orchestrator.asset_selection import coerce_selection
+    from orchestrator.definitions.asset_selection import coerce_selection
 
     assert names(coerce_selection("*c")) == ["a", "b", "c"]
     assert names(coerce_selection("a+")) == ["a", "b"]

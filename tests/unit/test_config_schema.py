@@ -1,4 +1,4 @@
-"""Tests for orchestrator.config.schema: Dagster-style config schemas and validation."""
+"""Tests for orchestrator.definitions.config.schema: Dagster-style config schemas and validation."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional, Union  # noqa: UP035 - the typing 
 import pydantic
 import pytest
 
-from orchestrator.config.schema import (
+from orchestrator.definitions.config.schema import (
     Array,
     BoolSource,
     Config,

@@ -406,7 +406,7 @@ def test_env_examples_cover_every_variable_the_files_use():
 
 def test_config_example_is_valid_run_config_for_the_demo():
     from definitions.demo.pipeline import demo_pipeline
-    from orchestrator.run_config import resolve_run_config
+    from orchestrator.definitions.config.run_config import resolve_run_config
 
     config = load_all(DEPLOY / "config.example.yaml")[0]
     resolved = resolve_run_config(demo_pipeline, config)

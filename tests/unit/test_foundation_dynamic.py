@@ -14,7 +14,7 @@ from orchestrator import (
     job,
     op,
 )
-from orchestrator.planner import build_plan
+from orchestrator.plan.planner import build_plan
 
 
 @op(out=DynamicOut())

@@ -19,7 +19,7 @@ from orchestrator import (
     job,
     op,
 )
-from orchestrator.planner import build_plan
+from orchestrator.plan.planner import build_plan
 
 
 @op

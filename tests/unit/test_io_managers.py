@@ -13,19 +13,24 @@ from typing import Any
 
 import pytest
 
-from orchestrator.errors import OrchestratorError
-from orchestrator.home import default_storage_dir, orch_home
-from orchestrator.io_managers.base import InputContext, OutputContext, build_input_context, build_output_context
-from orchestrator.io_managers.fs import (
+from orchestrator.definitions.io_managers.base import (
+    InputContext,
+    OutputContext,
+    build_input_context,
+    build_output_context,
+)
+from orchestrator.definitions.io_managers.fs import (
     FilesystemIOManager,
     OutputNotFoundError,
     PickledObjectFilesystemIOManager,
     fs_io_manager,
     safe_path_part,
 )
-from orchestrator.io_managers.redis import redis_io_manager
-from orchestrator.io_managers.upath import UPathIOManager, upath_io_manager
-from orchestrator.resources import build_init_resource_context
+from orchestrator.definitions.io_managers.redis import redis_io_manager
+from orchestrator.definitions.io_managers.upath import UPathIOManager, upath_io_manager
+from orchestrator.definitions.resources import build_init_resource_context
+from orchestrator.errors import OrchestratorError
+from orchestrator.home import default_storage_dir, orch_home
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -160,8 +165,8 @@ def test_fs_outputs_survive_a_new_process(tmp_path: Path) -> None:
     PickledObjectFilesystemIOManager(tmp_path).handle_output(out_ctx(step_key="produce[0]", run_id="r-sub"), value)
     code = (
         "import json, sys\n"
-        "from orchestrator.io_managers.base import build_input_context, build_output_context\n"
-        "from orchestrator.io_managers.fs import PickledObjectFilesystemIOManager\n"
+        "from orchestrator.definitions.io_managers.base import build_input_context, build_output_context\n"
+        "from orchestrator.definitions.io_managers.fs import PickledObjectFilesystemIOManager\n"
         "up = build_output_context(step_key='produce[0]', name='result', run_id='r-sub')\n"
         "value = PickledObjectFilesystemIOManager(sys.argv[1]).load_input(build_input_context(upstream_output=up))\n"
         "print(json.dumps(value))\n"
@@ -302,7 +307,7 @@ def test_io_manager_modules_import_redis_and_upath_lazily() -> None:
         "import sys, json\n"
         "import orchestrator\n"
         "before = {m for m in ('redis', 'upath', 'fsspec') if m in sys.modules}\n"
-        "import orchestrator.io_managers.fs, orchestrator.io_managers.redis, orchestrator.io_managers.upath\n"
+        "import orchestrator.definitions.io_managers.fs, orchestrator.definitions.io_managers.redis, orchestrator.definitions.io_managers.upath\n"
         "after = {m for m in ('redis', 'upath', 'fsspec') if m in sys.modules}\n"
         "print(json.dumps(sorted(after - before)))\n"
     )

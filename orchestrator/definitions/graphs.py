@@ -1,0 +1,351 @@
+"""Graphs: ops (and graphs) wired together by data dependencies, declared by a body or by a dict."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from orchestrator.definitions import composition
+from orchestrator.definitions.ops import NodeDefinition, check_name
+from orchestrator.definitions.retries import RetryPolicy
+from orchestrator.errors import DefinitionError
+
+if TYPE_CHECKING:
+    from orchestrator.definitions.jobs import JobDefinition
+
+__all__ = [
+    "DependencyDefinition",
+    "MultiDependencyDefinition",
+    "DynamicCollectDependencyDefinition",
+    "NodeInvocation",
+    "GraphIn",
+    "GraphOut",
+    "GraphDefinition",
+    "graph",
+]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an input's value comes from: ``node``'s output ``name``, or the graph input ``name``."""
+
+    node: str | None
+    name: str
+
+
+@dataclass(frozen=True)
+class Binding:
+    """How one input is fed: one source, a fan-in list of sources, or a collected dynamic output."""
+
+    kind: Literal["direct", "fan_in", "collect"]
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True)
+class Node:
+    """A definition placed in a graph under a name, with node-level tags, hooks and retry policy."""
+
+    name: str
+    definition: NodeDefinition
+    tags: dict[str, str] = field(default_factory=dict)
+    hook_defs: frozenset = frozenset()
+    retry_policy: RetryPolicy | None = None
+
+
+@dataclass(frozen=True)
+class DependencyDefinition:
+    """An input fed by output ``output`` of node ``node``."""
+
+    node: str
+    output: str = "result"
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class MultiDependencyDefinition:
+    """A fan-in input fed by the list of outputs of several nodes."""
+
+    dependencies: Sequence[DependencyDefinition]
+
+
+@dataclass(frozen=True)
+class DynamicCollectDependencyDefinition:
+    """An input fed by every element of a dynamic output, as a list."""
+
+    node_name: str
+    output_name: str = "result"
+
+
+@dataclass(frozen=True)
+class NodeInvocation:
+    """A key of ``dependencies`` that places definition ``name`` under ``alias`` with tags/hooks."""
+
+    name: str
+    alias: str | None = None
+    tags: Mapping[str, str] | None = None
+    hook_defs: frozenset | None = None
+    retry_policy: RetryPolicy | None = None
+
+
+class GraphIn:
+    """Declares a graph input (optional: parameters of the graph function are inputs anyway)."""
+
+    def __init__(self, description: str | None = None) -> None:
+        self.description = description
+
+
+class GraphOut:
+    """Declares a graph output, for graphs that return a dict of several outputs."""
+
+    def __init__(self, description: str | None = None) -> None:
+        self.description = description
+
+
+class GraphDefinition(NodeDefinition):
+    """A set of nodes and the data dependencies between them. Make jobs from it with ``to_job``."""
+
+    def __init__(
+        self,
+        name: str,
+        node_defs: Sequence[NodeDefinition] | None = None,
+        dependencies: Mapping[str | NodeInvocation, Mapping[str, Any]] | None = None,
+        description: str | None = None,
+        config: Any = None,
+        tags: Mapping[str, Any] | None = None,
+        input_names: Sequence[str] | None = None,
+        _nodes: dict[str, Node] | None = None,
+        _bindings: dict[str, dict[str, Binding]] | None = None,
+        _outputs: dict[str, tuple[Source, bool]] | None = None,
+    ) -> None:
+        self.name = check_name(name, "Graph")
+        self.description = description
+        self.config = config
+        self.tags = {str(k): str(v) for k, v in (tags or {}).items()}
+        self._input_names = list(input_names or [])
+        if _nodes is not None:
+            self.nodes = _nodes
+            self.bindings = _bindings or {}
+        else:
+            self.nodes, self.bindings = _nodes_from_dependencies(self.name, node_defs or [], dependencies or {})
+        self.outputs: dict[str, tuple[Source, bool]] = dict(_outputs or {})
+        self.node_order = _validate(self)
+        self.source_module: str | None = None  # the module of the body function, to find the job by pointer
+
+    # -- node interface --------------------------------------------------------------------
+    @property
+    def input_names(self) -> list[str]:
+        return list(self._input_names)
+
+    @property
+    def output_names(self) -> list[str]:
+        return list(self.outputs)
+
+    def output_is_dynamic(self, output_name: str) -> bool:
+        return self.outputs[output_name][1]
+
+    @property
+    def node_defs(self) -> list[NodeDefinition]:
+        seen: dict[int, NodeDefinition] = {}
+        for node in self.nodes.values():
+            seen.setdefault(id(node.definition), node.definition)
+        return list(seen.values())
+
+    def to_job(
+        self,
+        name: str | None = None,
+        description: str | None = None,
+        resource_defs: Mapping[str, Any] | None = None,
+        config: Any = None,
+        tags: Mapping[str, Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        executor_def: Any = None,
+        hooks: Any = None,
+        op_retry_policy: RetryPolicy | None = None,
+        partitions_def: Any = None,
+        run_tags: Mapping[str, Any] | None = None,
+        logger_defs: Mapping[str, Any] | None = None,
+    ) -> JobDefinition:
+        """Bind this graph to resources, config, hooks, tags and an executor, making a job."""
+        from orchestrator.definitions.jobs import JobDefinition
+
+        return JobDefinition(
+            graph_def=self, name=name, description=description, resource_defs=resource_defs,
+            config=config if config is not None else self.config, tags=tags, metadata=metadata,
+            executor_def=executor_def, hooks=hooks, op_retry_policy=op_retry_policy,
+            partitions_def=partitions_def, run_tags=run_tags, logger_defs=logger_defs,
+        )
+
+    def execute_in_process(self, run_config: Mapping[str, Any] | None = None, resources: Mapping[str, Any] | None = None,
+                           **kwargs: Any) -> Any:
+        """Run this graph as an ad-hoc job in the current process (see ``JobDefinition.execute_in_process``)."""
+        return self.to_job(resource_defs=resources).execute_in_process(run_config=run_config, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<GraphDefinition {self.name}>"
+
+
+def _nodes_from_dependencies(
+    graph_name: str, node_defs: Sequence[NodeDefinition], dependencies: Mapping[str | NodeInvocation, Mapping[str, Any]]
+) -> tuple[dict[str, Node], dict[str, dict[str, Binding]]]:
+    defs_by_name: dict[str, NodeDefinition] = {}
+    for d in node_defs:
+        if not isinstance(d, NodeDefinition):
+            raise DefinitionError(f"Graph '{graph_name}': node_defs must hold ops or graphs, got {d!r}.")
+        if d.name in defs_by_name and defs_by_name[d.name] is not d:
+            raise DefinitionError(
+                f"Graph '{graph_name}' has two different definitions named '{d.name}'. Rename one."
+            )
+        defs_by_name[d.name] = d
+
+    nodes: dict[str, Node] = {}
+    bindings: dict[str, dict[str, Binding]] = {}
+    used_defs: set[str] = set()
+    for key, deps in dependencies.items():
+        inv = key if isinstance(key, NodeInvocation) else NodeInvocation(str(key))
+        if inv.name not in defs_by_name:
+            raise DefinitionError(
+                f"Graph '{graph_name}': dependencies name node '{inv.name}', but no op or graph of "
+                f"that name is in node_defs ({', '.join(sorted(defs_by_name)) or 'none'})."
+            )
+        node_name = check_name(inv.alias or inv.name, "Node")
+        if node_name in nodes:
+            raise DefinitionError(f"Graph '{graph_name}' has two nodes named '{node_name}'. Use distinct aliases.")
+        used_defs.add(inv.name)
+        nodes[node_name] = Node(node_name, defs_by_name[inv.name], dict(inv.tags or {}),
+                                frozenset(inv.hook_defs or ()), inv.retry_policy)
+        node_bindings: dict[str, Binding] = {}
+        for input_name, dep in (deps or {}).items():
+            node_bindings[input_name] = _binding_of(graph_name, node_name, input_name, dep)
+        bindings[node_name] = node_bindings
+    for d in node_defs:
+        if d.name not in used_defs and d.name not in nodes:
+            nodes[d.name] = Node(d.name, d)
+            bindings[d.name] = {}
+    return nodes, bindings
+
+
+def _binding_of(graph_name: str, node_name: str, input_name: str, dep: Any) -> Binding:
+    if isinstance(dep, DependencyDefinition):
+        return Binding("direct", (Source(dep.node, dep.output),))
+    if isinstance(dep, MultiDependencyDefinition):
+        sources = []
+        for d in dep.dependencies:
+            if not isinstance(d, DependencyDefinition):
+                raise DefinitionError(
+                    f"Graph '{graph_name}', node '{node_name}', input '{input_name}': "
+                    f"MultiDependencyDefinition takes DependencyDefinition items, got {d!r}."
+                )
+            sources.append(Source(d.node, d.output))
+        return Binding("fan_in", tuple(sources))
+    if isinstance(dep, DynamicCollectDependencyDefinition):
+        return Binding("collect", (Source(dep.node_name, dep.output_name),))
+    raise DefinitionError(
+        f"Graph '{graph_name}', node '{node_name}', input '{input_name}': expected a "
+        f"DependencyDefinition, MultiDependencyDefinition or DynamicCollectDependencyDefinition, got {dep!r}."
+    )
+
+
+def _validate(g: GraphDefinition) -> list[str]:
+    """Check every binding points at a real node, output and input; return nodes in dependency order."""
+    upstream: dict[str, set[str]] = {name: set() for name in g.nodes}
+    for node_name, node_bindings in g.bindings.items():
+        node = g.nodes[node_name]
+        for input_name, binding in node_bindings.items():
+            if input_name not in node.definition.input_names:
+                raise DefinitionError(
+                    f"Graph '{g.name}': node '{node_name}' has no input named '{input_name}' "
+                    f"(inputs: {', '.join(node.definition.input_names) or 'none'})."
+                )
+            for src in binding.sources:
+                if src.node is None:
+                    if src.name not in g._input_names:
+                        raise DefinitionError(f"Graph '{g.name}' has no input named '{src.name}'.")
+                    continue
+                if src.node not in g.nodes:
+                    raise DefinitionError(
+                        f"Graph '{g.name}': input '{input_name}' of node '{node_name}' depends on "
+                        f"node '{src.node}', which is not in the graph."
+                    )
+                src_def = g.nodes[src.node].definition
+                if src.name not in src_def.output_names:
+                    raise DefinitionError(
+                        f"Graph '{g.name}': input '{input_name}' of node '{node_name}' reads output "
+                        f"'{src.name}' of node '{src.node}', which has outputs "
+                        f"{src_def.output_names or 'none'}."
+                    )
+                upstream[node_name].add(src.node)
+    for out_name, (src, _dyn) in g.outputs.items():
+        if src.node not in g.nodes or src.name not in g.nodes[src.node].definition.output_names:
+            raise DefinitionError(f"Graph '{g.name}': output '{out_name}' maps to an unknown node output.")
+    return _topological(g.name, upstream)
+
+
+def _topological(graph_name: str, upstream: Mapping[str, set[str]]) -> list[str]:
+    downstream: dict[str, list[str]] = {n: [] for n in upstream}
+    pending = {n: len(ups) for n, ups in upstream.items()}
+    for n, ups in upstream.items():
+        for u in ups:
+            downstream[u].append(n)
+    ready = [n for n, c in pending.items() if c == 0]
+    order: list[str] = []
+    while ready:
+        n = ready.pop()
+        order.append(n)
+        for d in downstream[n]:
+            pending[d] -= 1
+            if pending[d] == 0:
+                ready.append(d)
+    if len(order) != len(upstream):
+        stuck = sorted(n for n, c in pending.items() if c > 0)
+        raise DefinitionError(
+            f"Graph '{graph_name}' has a dependency cycle among nodes {stuck}. "
+            "Remove one of the dependencies so data flows one way."
+        )
+    return order
+
+
+def build_graph_from_body(
+    fn: Callable[..., Any], name: str, description: str | None = None, config: Any = None,
+    tags: Mapping[str, Any] | None = None, out: Mapping[str, GraphOut] | GraphOut | None = None,
+) -> GraphDefinition:
+    """Record ``fn``'s body into a graph; its parameters become graph inputs."""
+    params = [p.name for p in inspect.signature(fn).parameters.values()
+              if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    frame, ret = composition.record_body(name, fn, params)
+    declared = list(out) if isinstance(out, Mapping) else None
+    outputs = composition.output_sources(frame, ret, declared)
+    used_inputs = {s.name for b in frame.bindings.values() for bind in b.values() for s in bind.sources if s.node is None}
+    unused = [p for p in params if p not in used_inputs]
+    if unused:
+        raise DefinitionError(
+            f"Graph '{name}' has parameter(s) {unused} that no op in its body uses. "
+            "Pass each graph input to an op, or remove the parameter."
+        )
+    graph_def = GraphDefinition(
+        name=name, description=description or inspect.getdoc(fn), config=config, tags=tags,
+        input_names=params, _nodes=frame.nodes, _bindings=frame.bindings, _outputs=outputs,
+    )
+    graph_def.source_module = getattr(fn, "__module__", None)
+    return graph_def
+
+
+def graph(
+    compose_fn: Callable[..., Any] | None = None,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    config: Any = None,
+    tags: Mapping[str, Any] | None = None,
+    out: Mapping[str, GraphOut] | GraphOut | None = None,
+    ins: Mapping[str, GraphIn] | None = None,
+) -> Any:
+    """Compose ops and graphs into a reusable graph by calling them in the decorated function."""
+
+    def wrap(fn: Callable[..., Any]) -> GraphDefinition:
+        return build_graph_from_body(fn, name or fn.__name__, description, config, tags, out)
+
+    if compose_fn is not None:
+        return wrap(compose_fn)
+    return wrap

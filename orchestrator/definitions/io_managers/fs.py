@@ -1,0 +1,192 @@
+"""The filesystem IO manager: outputs as cloudpickle files under a base directory.
+
+Layout (every part escaped by :func:`safe_path_part`)::
+
+    <base_dir>/<run_id>/<step_key>/<output_name>                 # an op output
+    <base_dir>/<run_id>/<step_key>/<output_name>/<mapping_key>   # one value of a dynamic output
+    <base_dir>/<asset path parts...>[/<partition_key>]           # an asset, so later runs can load it
+
+Files are written atomically (temp file in the same directory, then ``os.replace``), so a reader
+never sees a half-written value, even if the writer is killed mid-write. With ``fsync: true`` (or
+``ORCH_FSYNC=1``) each file and its directory are also flushed to disk, so a stored output survives a
+power loss; that costs milliseconds per output, and a lost output only means its step runs again. The default for
+distributed runs: point ``base_dir`` at storage every worker mounts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import string
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import cloudpickle
+
+from orchestrator.definitions.config.schema import Field
+from orchestrator.definitions.io_managers.base import InputContext, IOManager, OutputContext, io_manager
+from orchestrator.errors import OrchestratorError
+from orchestrator.home import default_storage_dir
+
+__all__ = [
+    "PickledObjectFilesystemIOManager",
+    "FilesystemIOManager",
+    "OutputNotFoundError",
+    "fs_io_manager",
+    "safe_path_part",
+    "storage_path_parts",
+    "describe_output",
+]
+
+_SAFE_CHARS = frozenset(string.ascii_letters + string.digits + "_.-")
+
+
+class OutputNotFoundError(OrchestratorError, FileNotFoundError):
+    """No stored value exists for the output an input loads from."""
+
+
+def safe_path_part(part: str) -> str:
+    """Escape ``part`` into one safe, reversible path segment.
+
+    Characters outside ``[A-Za-z0-9_.-]`` become ``%XX`` (UTF-8 bytes): ``process[k]`` becomes
+    ``process%5Bk%5D``. Escaping ``/`` keeps a part one segment; escaping ``[``, ``*`` and ``?``
+    keeps fsspec from reading it as a glob; ``.``/``..`` are escaped so no part can leave the base.
+    Dotted keys like ``outer.inner.op`` stay as they are.
+    """
+    if part == "":
+        return "%"  # never produced otherwise: every other % is followed by two hex digits
+    if part in (".", ".."):
+        return "%2E" * len(part)
+    return "".join(ch if ch in _SAFE_CHARS else "".join(f"%{b:02X}" for b in ch.encode()) for ch in part)
+
+
+def _source_output(context: OutputContext | InputContext) -> OutputContext | None:
+    return context if isinstance(context, OutputContext) else context.upstream_output
+
+
+def storage_path_parts(context: OutputContext | InputContext) -> list[str]:
+    """The escaped relative path parts of the value ``context`` stores or loads (see module doc)."""
+    if context.has_asset_key:
+        raw = context.get_asset_identifier()
+    else:
+        upstream = _source_output(context)
+        # An input may carry only its upstream output's asset key; load from where that asset lives.
+        raw = upstream.get_asset_identifier() if upstream is not None and upstream.has_asset_key else context.get_identifier()
+    return [safe_path_part(str(p)) for p in raw]
+
+
+def describe_output(context: OutputContext | InputContext) -> str:
+    """A human name for the stored value, for error messages: asset, or output and step."""
+    upstream = _source_output(context)
+    asset_key = context.asset_key if context.has_asset_key else getattr(upstream, "asset_key", None)
+    if asset_key is not None:
+        text = f"asset {'/'.join(str(p) for p in asset_key.path)}"
+        partition = context.partition_key if context.has_partition_key else getattr(upstream, "partition_key", None)
+        if partition is not None:
+            text += f" (partition '{partition}')"
+    elif upstream is not None:
+        text = f"output '{upstream.name}' of step '{upstream.step_key}'"
+        if upstream.mapping_key is not None:
+            text += f" (mapping key '{upstream.mapping_key}')"
+    else:
+        text = f"input '{context.name}'"
+    if isinstance(context, InputContext) and context.step_key is not None:
+        text += f", loaded for input '{context.name}' of step '{context.step_key}'"
+    return text
+
+
+def write_bytes_atomic(path: Path, data: bytes, fsync: bool = False) -> None:
+    """Write ``data`` to ``path`` so readers see the old file or the whole new one, never a part.
+
+    ``fsync`` also makes the file and the rename durable across a power loss.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # The temp file must live in the same directory: os.replace is only atomic within a filesystem.
+    tmp = tempfile.NamedTemporaryFile(delete=False, dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with tmp:
+            tmp.write(data)
+            if fsync:
+                tmp.flush()
+                os.fsync(tmp.fileno())
+        os.replace(tmp.name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp.name)
+        raise
+    if fsync:
+        _fsync_dir(path.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    # Makes the rename itself durable across a power loss; not supported on every platform.
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def missing_output_message(context: InputContext, where: str) -> str:
+    """The error text for a value that is not stored at ``where``, with the likely causes and fixes."""
+    return (
+        f"No stored value for {describe_output(context)}: nothing at {where}. The upstream output was "
+        "never stored (its step did not run or did not succeed in this run), or it was stored on another "
+        "machine: use storage every worker shares (a shared base_dir, upath_io_manager or redis_io_manager)."
+    )
+
+
+class PickledPathIOManager(IOManager):
+    """Cloudpickle files under a root path (a ``Path`` or a ``UPath``), in the layout of the module doc."""
+
+    root: Any
+
+    def _get_path(self, context: OutputContext | InputContext) -> Any:
+        return self.root.joinpath(*storage_path_parts(context))
+
+    def load_input(self, context: InputContext) -> Any:
+        path = self._get_path(context)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise OutputNotFoundError(missing_output_message(context, str(path))) from None
+        return cloudpickle.loads(data)
+
+    def has_output(self, context: OutputContext) -> bool:
+        return bool(self._get_path(context).exists())
+
+
+class PickledObjectFilesystemIOManager(PickledPathIOManager):
+    """Stores each output as a cloudpickle file under ``base_dir`` (layout in the module doc)."""
+
+    def __init__(self, base_dir: str | os.PathLike[str], fsync: bool | None = None) -> None:
+        self.base_dir = Path(base_dir).expanduser()
+        self.fsync = os.environ.get("ORCH_FSYNC") == "1" if fsync is None else fsync
+
+    @property
+    def root(self) -> Path:
+        return self.base_dir
+
+    def handle_output(self, context: OutputContext, obj: Any) -> None:
+        path = self._get_path(context)
+        write_bytes_atomic(path, cloudpickle.dumps(obj), self.fsync)
+        context.add_output_metadata({"path": str(path)})
+
+
+# Dagster's newer name for the same class.
+FilesystemIOManager = PickledObjectFilesystemIOManager
+
+
+@io_manager(
+    config_schema={"base_dir": Field(str, is_required=False),
+                   "fsync": Field(bool, is_required=False, description="Flush each output to disk (durable).")},
+    description="Stores outputs as pickle files under base_dir (default $ORCH_HOME/storage).",
+)
+def fs_io_manager(init_context: Any) -> PickledObjectFilesystemIOManager:
+    config = init_context.resource_config or {}
+    return PickledObjectFilesystemIOManager(config.get("base_dir") or default_storage_dir(), config.get("fsync"))

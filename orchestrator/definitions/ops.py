@@ -1,0 +1,488 @@
+"""Ops: Python functions that are the units of work, with their declared inputs and outputs."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, get_type_hints
+
+from orchestrator.definitions.retries import RetryPolicy
+from orchestrator.errors import DefinitionError, InvocationError
+
+__all__ = [
+    "In",
+    "Out",
+    "DynamicOut",
+    "Output",
+    "DynamicOutput",
+    "Nothing",
+    "OpDefinition",
+    "op",
+]
+
+_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_MAPPING_KEY_RE = re.compile(r"^[A-Za-z0-9_]+$")
+
+
+class _NoValue:
+    def __repr__(self) -> str:
+        return "NoValue"
+
+    def __reduce__(self) -> str:
+        # Unpickle (e.g. a shipped job) to the module's one instance: code compares by identity.
+        return "NO_VALUE"
+
+
+NO_VALUE: Any = _NoValue()
+
+
+class _NothingType:
+    """Marker type for inputs and outputs that only order steps and carry no value."""
+
+    def __repr__(self) -> str:
+        return "Nothing"
+
+    def __reduce__(self) -> str:
+        # Unpickle (e.g. a shipped job) to the module's one instance: code compares by identity.
+        return "Nothing"
+
+
+Nothing: Any = _NothingType()
+
+
+def check_name(name: str, what: str) -> str:
+    if not isinstance(name, str) or not _NAME_RE.match(name):
+        raise DefinitionError(
+            f"{what} name {name!r} is not valid: use letters, digits and underscores, "
+            "not starting with a digit."
+        )
+    return name
+
+
+class In:
+    """Declares an op input: its type, a default value, and metadata."""
+
+    def __init__(
+        self,
+        dagster_type: Any = None,
+        description: str | None = None,
+        default_value: Any = NO_VALUE,
+        metadata: Mapping[str, Any] | None = None,
+        asset_key: Any = None,
+        input_manager_key: str | None = None,
+    ) -> None:
+        self.dagster_type = dagster_type
+        self.description = description
+        self.default_value = default_value
+        self.metadata = dict(metadata or {})
+        self.asset_key = asset_key
+        self.input_manager_key = input_manager_key
+
+    @property
+    def has_default(self) -> bool:
+        return self.default_value is not NO_VALUE
+
+    @property
+    def is_nothing(self) -> bool:
+        return self.dagster_type is Nothing
+
+
+class Out:
+    """Declares an op output: its type, whether it must be produced, and its IO manager."""
+
+    is_dynamic = False
+
+    def __init__(
+        self,
+        dagster_type: Any = None,
+        description: str | None = None,
+        is_required: bool = True,
+        io_manager_key: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        code_version: str | None = None,
+    ) -> None:
+        self.dagster_type = dagster_type
+        self.description = description
+        self.is_required = is_required
+        self.io_manager_key = io_manager_key or "io_manager"
+        self.metadata = dict(metadata or {})
+        self.code_version = code_version
+
+    @property
+    def is_nothing(self) -> bool:
+        return self.dagster_type is Nothing
+
+
+class DynamicOut(Out):
+    """An output yielded any number of times, each with a ``mapping_key``; downstream ops ``map`` over it."""
+
+    is_dynamic = True
+
+    def __init__(self, dagster_type: Any = None, description: str | None = None,
+                 is_required: bool = True, io_manager_key: str | None = None,
+                 metadata: Mapping[str, Any] | None = None) -> None:
+        super().__init__(dagster_type, description, is_required, io_manager_key, metadata)
+
+
+class Output:
+    """A value an op emits for one of its outputs (``output_name`` defaults to ``"result"``)."""
+
+    def __init__(self, value: Any, output_name: str = "result",
+                 metadata: Mapping[str, Any] | None = None) -> None:
+        self.value = value
+        self.output_name = output_name
+        self.metadata = dict(metadata or {})
+
+    def __repr__(self) -> str:
+        return f"Output({self.value!r}, output_name={self.output_name!r})"
+
+
+class DynamicOutput(Output):
+    """One element of a dynamic output, identified by ``mapping_key`` (letters, digits, underscores)."""
+
+    def __init__(self, value: Any, mapping_key: str, output_name: str = "result",
+                 metadata: Mapping[str, Any] | None = None) -> None:
+        if not isinstance(mapping_key, str) or not _MAPPING_KEY_RE.match(mapping_key):
+            raise InvocationError(
+                f"DynamicOutput mapping_key {mapping_key!r} is not valid: use only letters, "
+                "digits and underscores (it becomes part of the step key)."
+            )
+        super().__init__(value, output_name, metadata)
+        self.mapping_key = mapping_key
+
+    def __repr__(self) -> str:
+        return f"DynamicOutput({self.value!r}, mapping_key={self.mapping_key!r}, output_name={self.output_name!r})"
+
+
+class NodeDefinition:
+    """What ops and graphs share: a name, inputs, outputs, and how they are invoked in a body."""
+
+    name: str
+    description: str | None
+    tags: dict[str, str]
+
+    @property
+    def input_names(self) -> list[str]:
+        raise NotImplementedError
+
+    @property
+    def output_names(self) -> list[str]:
+        raise NotImplementedError
+
+    def output_is_dynamic(self, output_name: str) -> bool:
+        raise NotImplementedError
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from orchestrator.definitions import composition
+
+        if composition.in_composition():
+            return composition.invoke(self, None, {}, frozenset(), None, args, kwargs)
+        return self._direct_call(args, kwargs)
+
+    def _direct_call(self, args: tuple, kwargs: dict) -> Any:
+        raise InvocationError(
+            f"{type(self).__name__} '{self.name}' can only be invoked inside a @job or @graph body."
+        )
+
+    def alias(self, name: str) -> PendingNodeInvocation:
+        """Invoke this definition under another node name in a job or graph body."""
+        return PendingNodeInvocation(self).alias(name)
+
+    def tag(self, tags: Mapping[str, str]) -> PendingNodeInvocation:
+        """Invoke this definition with extra node tags."""
+        return PendingNodeInvocation(self).tag(tags)
+
+    def with_hooks(self, hook_defs: Any) -> PendingNodeInvocation:
+        """Invoke this definition with success/failure hooks attached to the node."""
+        return PendingNodeInvocation(self).with_hooks(hook_defs)
+
+    def with_retry_policy(self, retry_policy: RetryPolicy) -> PendingNodeInvocation:
+        """Invoke this definition with a node-level retry policy."""
+        return PendingNodeInvocation(self).with_retry_policy(retry_policy)
+
+
+class PendingNodeInvocation:
+    """A definition with an alias, tags, hooks or retry policy, waiting to be called in a body."""
+
+    def __init__(self, node_def: NodeDefinition, given_alias: str | None = None,
+                 tags: Mapping[str, str] | None = None, hook_defs: frozenset = frozenset(),
+                 retry_policy: RetryPolicy | None = None) -> None:
+        self.node_def = node_def
+        self.given_alias = given_alias
+        self.tags = dict(tags or {})
+        self.hook_defs = frozenset(hook_defs)
+        self.retry_policy = retry_policy
+
+    @property
+    def name(self) -> str:
+        return self.given_alias or self.node_def.name
+
+    def _copy(self, **changes: Any) -> PendingNodeInvocation:
+        values = dict(node_def=self.node_def, given_alias=self.given_alias, tags=self.tags,
+                      hook_defs=self.hook_defs, retry_policy=self.retry_policy)
+        values.update(changes)
+        return PendingNodeInvocation(**values)
+
+    def alias(self, name: str) -> PendingNodeInvocation:
+        return self._copy(given_alias=check_name(name, "Node alias"))
+
+    def tag(self, tags: Mapping[str, str]) -> PendingNodeInvocation:
+        return self._copy(tags={**self.tags, **{str(k): str(v) for k, v in tags.items()}})
+
+    def with_hooks(self, hook_defs: Any) -> PendingNodeInvocation:
+        return self._copy(hook_defs=self.hook_defs | frozenset(hook_defs))
+
+    def with_retry_policy(self, retry_policy: RetryPolicy) -> PendingNodeInvocation:
+        return self._copy(retry_policy=retry_policy)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from orchestrator.definitions import composition
+
+        if not composition.in_composition():
+            if self.given_alias is None and not self.tags and not self.hook_defs:
+                return self.node_def(*args, **kwargs)
+            raise InvocationError(
+                f"'{self.name}' (an aliased, tagged or hooked '{self.node_def.name}') can only be "
+                "invoked inside a @job or @graph body; call the op itself to run it directly."
+            )
+        return composition.invoke(self.node_def, self.given_alias, self.tags, self.hook_defs,
+                                  self.retry_policy, args, kwargs)
+
+
+_CONTEXT_NAMES = {"context", "_context", "_", "ctx", "_ctx"}
+
+
+def _is_context_param(param: inspect.Parameter, hints: Mapping[str, Any]) -> bool:
+    from orchestrator.execution.context import OpExecutionContext
+
+    hint = hints.get(param.name)
+    if isinstance(hint, type) and issubclass(hint, OpExecutionContext):
+        return True
+    return param.name in _CONTEXT_NAMES and hint is None
+
+
+def _is_config_param(param: inspect.Parameter, hints: Mapping[str, Any]) -> bool:
+    hint = hints.get(param.name)
+    if param.name != "config" or not isinstance(hint, type):
+        return False
+    from orchestrator.definitions.config.schema import is_config_class
+
+    return is_config_class(hint)
+
+
+class OpDefinition(NodeDefinition):
+    """An op: a compute function with declared inputs, outputs, config and resource needs."""
+
+    def __init__(
+        self,
+        compute_fn: Callable[..., Any],
+        name: str | None = None,
+        ins: Mapping[str, In] | None = None,
+        outs: Mapping[str, Out] | None = None,
+        config_schema: Any = None,
+        required_resource_keys: set[str] | frozenset[str] | None = None,
+        tags: Mapping[str, Any] | None = None,
+        retry_policy: RetryPolicy | None = None,
+        description: str | None = None,
+        code_version: str | None = None,
+    ) -> None:
+        self.compute_fn = compute_fn
+        self.name = check_name(name or compute_fn.__name__, "Op")
+        self.description = description or inspect.getdoc(compute_fn)
+        self.tags = {str(k): str(v) for k, v in (tags or {}).items()}
+        self.retry_policy = retry_policy
+        self.code_version = code_version
+        self.required_resource_keys = frozenset(required_resource_keys or ())
+        self.config_schema = config_schema
+        self.asset_key: Any = None  # set when this op computes a software-defined asset
+        self.is_async = inspect.iscoroutinefunction(compute_fn)
+        self.is_generator = inspect.isgeneratorfunction(compute_fn)
+
+        sig = inspect.signature(compute_fn)
+        try:
+            hints = get_type_hints(compute_fn, include_extras=True)
+        except Exception:  # unresolvable forward references: fall back to raw annotations
+            hints = {k: v for k, v in getattr(compute_fn, "__annotations__", {}).items()}
+        params = list(sig.parameters.values())
+        self.has_context = bool(params) and _is_context_param(params[0], hints)
+        if self.has_context:
+            params = params[1:]
+        self.config_class: type | None = None
+        self.config_param: str | None = None
+        input_params: list[inspect.Parameter] = []
+        for p in params:
+            if _is_config_param(p, hints):
+                self.config_class = hints[p.name]
+                self.config_param = p.name
+            elif p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                continue
+            else:
+                input_params.append(p)
+
+        declared = dict(ins or {})
+        param_names = [p.name for p in input_params]
+        for in_name, in_def in declared.items():
+            if not isinstance(in_def, In):
+                raise DefinitionError(f"Op '{self.name}': ins['{in_name}'] must be an In(...), got {in_def!r}.")
+            if in_name not in param_names and not in_def.is_nothing:
+                raise DefinitionError(
+                    f"Op '{self.name}' declares input '{in_name}' in ins= but its function has no "
+                    f"parameter of that name (parameters: {param_names or 'none'}). "
+                    "Add the parameter or remove the input."
+                )
+        self.ins: dict[str, In] = {}
+        for p in input_params:
+            in_def = declared.get(p.name) or In()
+            if in_def.dagster_type is None and p.name in hints:
+                in_def.dagster_type = hints[p.name]
+            if not in_def.has_default and p.default is not inspect.Parameter.empty:
+                in_def.default_value = p.default
+            self.ins[p.name] = in_def
+        for in_name, in_def in declared.items():
+            if in_def.is_nothing:
+                self.ins[in_name] = in_def
+
+        if outs is None:
+            ret = hints.get("return")
+            self.outs: dict[str, Out] = {"result": Out(dagster_type=ret if _checkable_return(ret) else None)}
+        else:
+            self.outs = dict(outs)
+        for out_name, out_def in self.outs.items():
+            check_name(out_name, f"Output of op '{self.name}'")
+            if not isinstance(out_def, Out):
+                raise DefinitionError(f"Op '{self.name}': out['{out_name}'] must be Out(...) or DynamicOut(...).")
+        self.return_annotation = hints.get("return")
+
+    # -- node interface --------------------------------------------------------------------
+    @property
+    def input_names(self) -> list[str]:
+        return list(self.ins)
+
+    @property
+    def output_names(self) -> list[str]:
+        return list(self.outs)
+
+    def output_is_dynamic(self, output_name: str) -> bool:
+        return self.outs[output_name].is_dynamic
+
+    @property
+    def value_inputs(self) -> list[str]:
+        """Inputs passed to the compute function (``Nothing`` inputs only order steps)."""
+        return [n for n, d in self.ins.items() if not d.is_nothing]
+
+    # -- direct invocation -----------------------------------------------------------------
+    def _direct_call(self, args: tuple, kwargs: dict) -> Any:
+        from orchestrator.definitions import composition
+        from orchestrator.definitions.type_checks import describe, matches, type_name
+        from orchestrator.errors import TypeCheckError
+        from orchestrator.execution.context import OpExecutionContext, build_op_context
+
+        if composition.contains_symbolic(args, kwargs):
+            raise InvocationError(
+                f"Op '{self.name}' was called with the output of another op outside of a @job or "
+                "@graph body. Call ops with plain values to run them directly, or wire them "
+                "together inside a @job or @graph function."
+            )
+        args = list(args)
+        context = None
+        if args and isinstance(args[0], OpExecutionContext):
+            context = args.pop(0)
+        elif isinstance(kwargs.get("context"), OpExecutionContext):
+            context = kwargs.pop("context")
+        config_value = kwargs.pop(self.config_param, None) if self.config_param else None
+        if self.config_class is not None and args and isinstance(args[0], self.config_class):
+            config_value = args.pop(0)
+        if self.has_context and context is None:
+            context = build_op_context()
+        if context is not None:
+            context = context._for_op(self)
+        names = self.value_inputs
+        if len(args) > len(names):
+            raise InvocationError(
+                f"Op '{self.name}' takes {len(names)} input(s) ({', '.join(names) or 'none'}) "
+                f"but was given {len(args)} positional argument(s)."
+            )
+        values = dict(zip(names, args))
+        for key, value in kwargs.items():
+            if key not in names:
+                raise InvocationError(f"Op '{self.name}' has no input named '{key}' (inputs: {names}).")
+            if key in values:
+                raise InvocationError(f"Op '{self.name}' got input '{key}' twice.")
+            values[key] = value
+        for n in names:
+            if n not in values:
+                if self.ins[n].has_default:
+                    values[n] = self.ins[n].default_value
+                else:
+                    raise InvocationError(f"Op '{self.name}' is missing a value for input '{n}'.")
+            tp = self.ins[n].dagster_type
+            if tp is not None and not matches(values[n], tp):
+                raise TypeCheckError(
+                    f"Op '{self.name}', input '{n}': expected {type_name(tp)}, got {describe(values[n])}."
+                )
+        call_kwargs = dict(values)
+        if self.config_param:
+            if config_value is None and context is not None:
+                config_value = context._typed_config(self)
+            call_kwargs[self.config_param] = config_value
+        return self.invoke_compute(context, call_kwargs, unwrap_async=True)
+
+    def invoke_compute(self, context: Any, kwargs: dict[str, Any], unwrap_async: bool = True) -> Any:
+        """Call the compute function; coroutines run to completion on a fresh event loop."""
+        result = self.compute_fn(context, **kwargs) if self.has_context else self.compute_fn(**kwargs)
+        if unwrap_async and inspect.iscoroutine(result):
+            import asyncio
+
+            result = asyncio.run(result)
+        return result
+
+    def __repr__(self) -> str:
+        return f"<OpDefinition {self.name}>"
+
+
+def _checkable_return(ret: Any) -> bool:
+    if ret is None or ret is inspect.Signature.empty:
+        return False
+    origin = getattr(ret, "__origin__", None)
+    import collections.abc as cabc
+
+    return origin not in (cabc.Iterator, cabc.Generator, cabc.Iterable, cabc.AsyncIterator)
+
+
+def op(
+    compute_fn: Callable[..., Any] | None = None,
+    *,
+    name: str | None = None,
+    ins: Mapping[str, In] | None = None,
+    out: Out | Mapping[str, Out] | None = None,
+    config_schema: Any = None,
+    required_resource_keys: set[str] | None = None,
+    tags: Mapping[str, Any] | None = None,
+    retry_policy: RetryPolicy | None = None,
+    description: str | None = None,
+    code_version: str | None = None,
+) -> Any:
+    """Turn a function into an op. Parameters after ``context`` are inputs; the return is output ``result``."""
+
+    def wrap(fn: Callable[..., Any]) -> OpDefinition:
+        if isinstance(out, Out):
+            outs: Mapping[str, Out] | None = {"result": out}
+            if out.dagster_type is None:
+                try:
+                    ret = get_type_hints(fn).get("return")
+                except Exception:
+                    ret = None
+                if _checkable_return(ret) and not out.is_dynamic:
+                    out.dagster_type = ret
+        else:
+            outs = out
+        return OpDefinition(
+            fn, name=name, ins=ins, outs=outs, config_schema=config_schema,
+            required_resource_keys=required_resource_keys, tags=tags,
+            retry_policy=retry_policy, description=description, code_version=code_version,
+        )
+
+    if compute_fn is not None:
+        return wrap(compute_fn)
+    return wrap

@@ -1,0 +1,215 @@
+"""A job's graph flattened to its ops: one entry per op path (``outer.inner.op``) with every input
+resolved through graph boundaries to the op output that feeds it. Built once per job."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from orchestrator.definitions.graphs import Binding, GraphDefinition, Source
+from orchestrator.definitions.ops import OpDefinition
+from orchestrator.definitions.retries import RetryPolicy
+from orchestrator.errors import DefinitionError
+
+
+@dataclass(frozen=True)
+class OutputPath:
+    """Output ``output`` of the op at ``path``."""
+
+    path: str
+    output: str = "result"
+
+    def prefixed(self, prefix: str) -> OutputPath:
+        return OutputPath(prefix + self.path, self.output)
+
+
+@dataclass(frozen=True)
+class FlatInput:
+    """How an op input is fed after flattening."""
+
+    kind: Literal["direct", "fan_in", "collect", "unbound"]
+    sources: tuple[OutputPath, ...] = ()
+
+
+UNBOUND = FlatInput("unbound")
+
+
+@dataclass
+class FlatOp:
+    """An op placed in a job: its path, definition, merged tags and hooks, and resolved inputs."""
+
+    path: str
+    op_def: OpDefinition
+    tags: dict[str, str]
+    hook_defs: frozenset
+    retry_policy: RetryPolicy | None
+    inputs: dict[str, FlatInput]
+    mapped_on: OutputPath | None = None
+    collects_from: list[OutputPath] = field(default_factory=list)
+
+    @property
+    def upstream_paths(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for flat_input in self.inputs.values():
+            for src in flat_input.sources:
+                seen.setdefault(src.path, None)
+        return list(seen)
+
+
+@dataclass
+class Topology:
+    """All ops of a job in dependency order, and the job-level outputs."""
+
+    ops: dict[str, FlatOp]
+    outputs: dict[str, OutputPath]
+    graph_paths: set[str]
+
+    def op(self, path: str) -> FlatOp:
+        try:
+            return self.ops[path]
+        except KeyError:
+            raise DefinitionError(f"No op at path '{path}' in this job.") from None
+
+    def resolve_node_output(self, graph_def: GraphDefinition, node_path: str, output: str = "result") -> OutputPath:
+        """The op output behind ``node_path``'s output, following graph output mappings."""
+        g, prefix = graph_def, ""
+        parts = node_path.split(".")
+        for i, part in enumerate(parts):
+            node = g.nodes.get(part)
+            if node is None:
+                raise DefinitionError(
+                    f"No node '{node_path}' in '{graph_def.name}' (nodes at this level: {', '.join(g.nodes)})."
+                )
+            definition = node.definition
+            if not isinstance(definition, GraphDefinition):
+                if i != len(parts) - 1:
+                    raise DefinitionError(f"'{prefix}{part}' is an op, so '{node_path}' names nothing inside it.")
+                if output not in definition.outs:
+                    raise DefinitionError(f"Op '{node_path}' has no output '{output}' (outputs: {list(definition.outs)}).")
+                return OutputPath(f"{prefix}{part}", output)
+            if i == len(parts) - 1:
+                if output not in definition.outputs:
+                    raise DefinitionError(f"Graph '{node_path}' has no output '{output}' (outputs: {list(definition.outputs)}).")
+                src, _dyn = definition.outputs[output]
+                return self.resolve_node_output(definition, str(src.node), src.name).prefixed(f"{prefix}{part}.")
+            g, prefix = definition, f"{prefix}{part}."
+        raise DefinitionError(f"No node '{node_path}'.")
+
+    def is_dynamic_output(self, src: OutputPath) -> bool:
+        return self.ops[src.path].op_def.outs[src.output].is_dynamic
+
+
+def flatten(graph_def: GraphDefinition) -> Topology:
+    """Flatten nested graphs into ops keyed by path, resolve every input, and check dynamic wiring."""
+    ops: dict[str, FlatOp] = {}
+    graph_paths: set[str] = set()
+
+    def resolve_output(g: GraphDefinition, prefix: str, node_name: str, output: str) -> OutputPath:
+        definition = g.nodes[node_name].definition
+        while isinstance(definition, GraphDefinition):
+            src, _dyn = definition.outputs[output]
+            prefix = f"{prefix}{node_name}."
+            g, node_name, output = definition, str(src.node), src.name
+            definition = g.nodes[node_name].definition
+        return OutputPath(f"{prefix}{node_name}", output)
+
+    def resolve(g: GraphDefinition, prefix: str, binding: Binding, env: dict[str, FlatInput]) -> FlatInput:
+        def one(src: Source) -> FlatInput:
+            if src.node is None:
+                return env.get(src.name, UNBOUND)
+            return FlatInput("direct", (resolve_output(g, prefix, src.node, src.name),))
+
+        if binding.kind == "direct":
+            return one(binding.sources[0])
+        if binding.kind == "collect":
+            inner = one(binding.sources[0])
+            if inner.kind != "direct":
+                raise DefinitionError(f"In '{g.name}', collect() needs a dynamic output, got a {inner.kind} input.")
+            return FlatInput("collect", inner.sources)
+        sources: list[OutputPath] = []
+        for src in binding.sources:
+            inner = one(src)
+            if inner.kind == "unbound":
+                raise DefinitionError(f"In '{g.name}', a fan-in input includes graph input '{src.name}', which is not connected.")
+            sources.extend(inner.sources)
+        return FlatInput("fan_in", tuple(sources))
+
+    def walk(g: GraphDefinition, prefix: str, env: dict[str, FlatInput], hooks: frozenset) -> None:
+        for node_name in g.node_order:
+            node = g.nodes[node_name]
+            path = f"{prefix}{node_name}"
+            resolved = {name: resolve(g, prefix, b, env) for name, b in g.bindings.get(node_name, {}).items()}
+            node_hooks = hooks | node.hook_defs
+            definition = node.definition
+            if isinstance(definition, GraphDefinition):
+                graph_paths.add(path)
+                walk(definition, f"{path}.", resolved, node_hooks)
+                continue
+            assert isinstance(definition, OpDefinition)
+            inputs = {name: resolved.get(name, UNBOUND) for name in definition.ins}
+            ops[path] = FlatOp(
+                path=path, op_def=definition, tags={**definition.tags, **node.tags},
+                hook_defs=node_hooks, retry_policy=node.retry_policy or definition.retry_policy,
+                inputs=inputs,
+            )
+
+    walk(graph_def, "", {}, frozenset())
+    outputs = {name: resolve_output(graph_def, "", str(src.node), src.name) for name, (src, _d) in graph_def.outputs.items()}
+    topo = Topology(ops, outputs, graph_paths)
+    _assign_mapping(topo)
+    return topo
+
+
+def _assign_mapping(topo: Topology) -> None:
+    """Mark each op that runs once per dynamic element, and check the dynamic wiring rules."""
+    for flat in topo.ops.values():
+        context: OutputPath | None = None
+        for name, flat_input in flat.inputs.items():
+            if flat_input.kind == "direct":
+                src = flat_input.sources[0]
+                upstream = topo.ops[src.path]
+                if upstream.op_def.outs[src.output].is_dynamic:
+                    if upstream.mapped_on is not None:
+                        raise DefinitionError(
+                            f"Op '{flat.path}' maps over dynamic output '{src.output}' of "
+                            f"'{src.path}', which itself runs once per dynamic element. Nested "
+                            "dynamic mapping is not supported: collect the inner level first."
+                        )
+                    found: OutputPath | None = src
+                else:
+                    found = upstream.mapped_on
+                if found is not None:
+                    if context is not None and found != context:
+                        raise DefinitionError(
+                            f"Op '{flat.path}' takes inputs mapped over two different dynamic outputs "
+                            f"({context.path}.{context.output} and {found.path}.{found.output}); "
+                            "collect one of them first."
+                        )
+                    context = found
+            elif flat_input.kind == "fan_in":
+                for src in flat_input.sources:
+                    if topo.is_dynamic_output(src) or topo.ops[src.path].mapped_on is not None:
+                        raise DefinitionError(
+                            f"Fan-in input '{name}' of op '{flat.path}' includes the dynamic output of "
+                            f"'{src.path}'. Use .collect() to gather dynamic results."
+                        )
+            elif flat_input.kind == "collect":
+                src = flat_input.sources[0]
+                if not topo.is_dynamic_output(src) and topo.ops[src.path].mapped_on is None:
+                    raise DefinitionError(
+                        f"Input '{name}' of op '{flat.path}' collects output '{src.output}' of "
+                        f"'{src.path}', which is not dynamic."
+                    )
+                flat.collects_from.append(src)
+        if context is not None:
+            if flat.collects_from:
+                raise DefinitionError(
+                    f"Op '{flat.path}' both runs once per dynamic element and collects a dynamic "
+                    "output; collect outside of the mapped function instead."
+                )
+            if any(o.is_dynamic for o in flat.op_def.outs.values()):
+                raise DefinitionError(
+                    f"Op '{flat.path}' has a DynamicOut but runs once per element of "
+                    f"'{context.path}'. Nested dynamic outputs are not supported."
+                )
+        flat.mapped_on = context

@@ -1,0 +1,252 @@
+"""The op execution context: what an op sees of its run (config, resources, log, ids, tags)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from orchestrator.definitions.resources import ResourceProvider, Resources, as_resource_definition
+from orchestrator.errors import ConfigError, InvocationError
+from orchestrator.events import EventType, RunEvent, trusted
+
+if TYPE_CHECKING:
+    from orchestrator.definitions.ops import OpDefinition
+
+__all__ = ["OpExecutionContext", "AssetExecutionContext", "build_op_context", "StepLog"]
+
+_logger = logging.getLogger("orchestrator")
+
+
+class StepLog:
+    """``context.log``: each message becomes a LOG event of the run and a Python log record."""
+
+    def __init__(self, emit: Callable[[RunEvent], None] | None, run_id: str, job_name: str,
+                 step_key: str | None) -> None:
+        self._emit = emit
+        self._run_id = run_id
+        self._job_name = job_name
+        self._step_key = step_key
+
+    def _log(self, level: int, msg: str, *args: Any, exc_info: Any = None) -> None:
+        text = str(msg) % args if args else str(msg)
+        _logger.log(level, "%s [%s] %s", self._job_name, self._step_key or "-", text, exc_info=exc_info)
+        if self._emit is not None:
+            self._emit(trusted(RunEvent,
+                event_type=EventType.LOG, run_id=self._run_id, job_name=self._job_name, step_key=self._step_key,
+                timestamp=time.time(), message=text, error=None, data={"level": logging.getLevelName(level)},
+            ))
+
+    def debug(self, msg: str, *args: Any) -> None:
+        self._log(logging.DEBUG, msg, *args)
+
+    def info(self, msg: str, *args: Any) -> None:
+        self._log(logging.INFO, msg, *args)
+
+    def warning(self, msg: str, *args: Any) -> None:
+        self._log(logging.WARNING, msg, *args)
+
+    warn = warning
+
+    def error(self, msg: str, *args: Any) -> None:
+        self._log(logging.ERROR, msg, *args)
+
+    def critical(self, msg: str, *args: Any) -> None:
+        self._log(logging.CRITICAL, msg, *args)
+
+    def exception(self, msg: str, *args: Any) -> None:
+        self._log(logging.ERROR, msg, *args, exc_info=True)
+
+
+class OpExecutionContext:
+    """Passed as an op's first parameter: ``log``, ``op_config``, ``resources``, ``run_id`` and more."""
+
+    def __init__(
+        self,
+        *,
+        op_def: OpDefinition | None = None,
+        step_key: str | None = None,
+        run_id: str = "EPHEMERAL",
+        job_name: str = "__ephemeral__",
+        op_config: Any = None,
+        resources: Resources | None = None,
+        log: StepLog | None = None,
+        partition_key: str | None = None,
+        retry_number: int = 0,
+        run_tags: Mapping[str, str] | None = None,
+        run_config: Mapping[str, Any] | None = None,
+        mapping_key: str | None = None,
+        emit: Callable[[RunEvent], None] | None = None,
+        provider: ResourceProvider | None = None,
+        asset_key: Any = None,
+    ) -> None:
+        self._op_def = op_def
+        self._step_key = step_key
+        self._run_id = run_id
+        self._job_name = job_name
+        self._op_config = op_config
+        self._resources = resources if resources is not None else Resources({})
+        self._log = log or StepLog(emit, run_id, job_name, step_key)
+        self._partition_key = partition_key
+        self._retry_number = retry_number
+        self._run_tags = dict(run_tags or {})
+        self._run_config = dict(run_config or {})
+        self._mapping_key = mapping_key
+        self._provider = provider
+        self._asset_key = asset_key
+        self.output_metadata: dict[str | None, dict[str, Any]] = {}
+        self.events: list[RunEvent] = []
+
+    # -- what ops read ---------------------------------------------------------------------
+    @property
+    def log(self) -> StepLog:
+        return self._log
+
+    @property
+    def op_config(self) -> Any:
+        return self._op_config
+
+    @property
+    def resources(self) -> Resources:
+        return self._resources
+
+    @property
+    def run_id(self) -> str:
+        return self._run_id
+
+    @property
+    def job_name(self) -> str:
+        return self._job_name
+
+    @property
+    def op_def(self) -> OpDefinition:
+        if self._op_def is None:
+            raise InvocationError("This context is not bound to an op yet; invoke an op with it first.")
+        return self._op_def
+
+    op = op_def
+
+    @property
+    def step_key(self) -> str | None:
+        return self._step_key
+
+    @property
+    def partition_key(self) -> str:
+        if self._partition_key is None:
+            raise InvocationError(
+                f"Op '{self._op_def.name if self._op_def else '?'}' asked for context.partition_key, but "
+                "this run has no partition. Pass partition_key= when executing a partitioned job."
+            )
+        return self._partition_key
+
+    @property
+    def has_partition_key(self) -> bool:
+        return self._partition_key is not None
+
+    @property
+    def retry_number(self) -> int:
+        return self._retry_number
+
+    @property
+    def run_tags(self) -> dict[str, str]:
+        return dict(self._run_tags)
+
+    @property
+    def run_config(self) -> dict[str, Any]:
+        return dict(self._run_config)
+
+    @property
+    def asset_key(self) -> Any:
+        return self._asset_key
+
+    def has_tag(self, key: str) -> bool:
+        return key in self._run_tags
+
+    def get_tag(self, key: str) -> str | None:
+        return self._run_tags.get(key)
+
+    def get_mapping_key(self) -> str | None:
+        """The mapping key of this step when it runs once per element of a dynamic output."""
+        return self._mapping_key
+
+    def add_output_metadata(self, metadata: Mapping[str, Any], output_name: str | None = None,
+                            mapping_key: str | None = None) -> None:
+        """Attach metadata to an output's STEP_OUTPUT event (``output_name`` may be omitted for one output)."""
+        key = output_name if mapping_key is None else f"{output_name}[{mapping_key}]"
+        self.output_metadata.setdefault(key, {}).update(metadata)
+
+    # -- direct invocation support -----------------------------------------------------------
+    def _for_op(self, op_def: OpDefinition) -> OpExecutionContext:
+        """Bind an ad-hoc context (from ``build_op_context``) to the op being invoked directly."""
+        if self._op_def is op_def:
+            return self
+        config = self._op_config
+        if op_def.config_schema is not None or op_def.config_class is not None:
+            from orchestrator.definitions.config.schema import validate_config
+
+            schema = op_def.config_class or op_def.config_schema
+            config, errors = validate_config(schema, config, f"ops.{op_def.name}.config")
+            if errors:
+                raise ConfigError(f"Invalid config for op '{op_def.name}'.", errors)
+        missing = sorted(k for k in op_def.required_resource_keys if k not in self._resources)
+        if missing:
+            raise InvocationError(
+                f"Op '{op_def.name}' requires resource(s) {missing}, which the context does not "
+                "have. Pass them with build_op_context(resources={...})."
+            )
+        bound = OpExecutionContext(
+            op_def=op_def, step_key=op_def.name, run_id=self._run_id, job_name=self._job_name,
+            op_config=config, resources=self._resources, log=self._log, partition_key=self._partition_key,
+            retry_number=self._retry_number, run_tags=self._run_tags, run_config=self._run_config,
+            mapping_key=self._mapping_key, provider=self._provider, asset_key=self._asset_key,
+        )
+        bound.output_metadata = self.output_metadata
+        return bound
+
+    def _typed_config(self, op_def: OpDefinition) -> Any:
+        """The op's pydantic ``Config`` instance built from ``op_config``."""
+        cls = op_def.config_class
+        if cls is None:
+            return None
+        value = self._op_config
+        return value if isinstance(value, cls) else cls(**(value or {}))
+
+    def __enter__(self) -> OpExecutionContext:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._provider is not None:
+            self._provider.teardown()
+
+
+AssetExecutionContext = OpExecutionContext
+
+
+def build_op_context(
+    op_config: Any = None,
+    resources: Mapping[str, Any] | None = None,
+    resources_config: Mapping[str, Any] | None = None,
+    partition_key: str | None = None,
+    run_tags: Mapping[str, str] | None = None,
+    mapping_key: str | None = None,
+    config: Any = None,
+    run_id: str | None = None,
+) -> OpExecutionContext:
+    """A context for calling an op directly in tests: ``my_op(build_op_context(op_config=...), x)``.
+
+    Resources may be definitions or plain objects. Use it as a context manager to tear down
+    generator resources afterwards.
+    """
+    events: list[RunEvent] = []
+    run_id = run_id or "EPHEMERAL"
+    defs = {k: as_resource_definition(k, v) for k, v in (resources or {}).items()}
+    provider = ResourceProvider(defs, resources_config, run_id=run_id)
+    built = Resources({k: provider.get(k) for k in defs})
+    context = OpExecutionContext(
+        op_config=op_config if op_config is not None else config, resources=built,
+        partition_key=partition_key, run_tags=run_tags, mapping_key=mapping_key, run_id=run_id,
+        emit=events.append, provider=provider,
+    )
+    context.events = events
+    return context
