@@ -32,8 +32,10 @@ unit: install
 demo: install
 	$(BIN)/python -m definitions.demo
 
+# mypy: the package, and tests/typing (what users' type checkers see for the public decorators).
 lint: install
 	$(BIN)/ruff check orchestrator worker definitions tests bench
+	$(BIN)/mypy orchestrator tests/typing
 
 # Benchmarks, not part of `make test`: ratios against raw Celery in the same run;
 # writes bench/results.json and bench/RESULTS.md.
@@ -47,4 +49,4 @@ down:
 	docker compose -f deploy/docker-compose.yml down
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache *.egg-info

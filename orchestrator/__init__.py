@@ -41,7 +41,7 @@ _EXPORTS: dict[str, str] = {
     'AssetExecutionContext': '.execution.context',
     'OpExecutionContext': '.execution.context',
     'build_op_context': '.execution.context',
-    'RunStatus': '.distributed.records',
+    'RunStatus': '.status',
     'reexecute': '.distributed.reexecute',
     'RunHandle': '.distributed.submit',
     'RunResult': '.distributed.submit',
@@ -61,6 +61,10 @@ _EXPORTS: dict[str, str] = {
     'EventType': '.events',
     'RunEvent': '.events',
     'ExecutorDefinition': '.definitions.executor_definition',
+    'executor': '.definitions.executor_definition',
+    'Executor': '.executors.base',
+    'InitExecutorContext': '.executors.base',
+    'RunLaunch': '.executors.base',
     'celery_executor': '.distributed.executor',
     'in_process_executor': '.executors.in_process',
     'multiprocess_executor': '.executors.multiprocess',
@@ -72,9 +76,9 @@ _EXPORTS: dict[str, str] = {
     'MultiDependencyDefinition': '.definitions.graphs',
     'NodeInvocation': '.definitions.graphs',
     'graph': '.definitions.graphs',
-    'HookContext': '.definitions.hooks',
+    'HookContext': '.definitions.hook_context',
     'HookDefinition': '.definitions.hooks',
-    'build_hook_context': '.definitions.hooks',
+    'build_hook_context': '.definitions.hook_context',
     'failure_hook': '.definitions.hooks',
     'success_hook': '.definitions.hooks',
     'Instance': '.distributed.instance',
@@ -164,7 +168,8 @@ __all__ = [
     "success_hook", "failure_hook", "HookContext", "HookDefinition", "build_hook_context",
     "RetryPolicy", "Backoff", "Jitter", "RetryRequested", "Failure",
     # execution
-    "ExecutorDefinition", "in_process_executor", "multiprocess_executor", "celery_executor",
+    "ExecutorDefinition", "executor", "Executor", "InitExecutorContext", "RunLaunch",
+    "in_process_executor", "multiprocess_executor", "celery_executor",
     "submit_job", "execute_job", "get_run", "reexecute", "RunHandle", "RunResult", "RunStatus", "Instance", "ExecuteInProcessResult", "ExecutionPlan", "ExecutionStep",
     "EventType", "RunEvent", "ErrorInfo",
     # errors
@@ -217,7 +222,7 @@ if TYPE_CHECKING:
         Shape,
         StringSource,
     )
-    from orchestrator.definitions.executor_definition import ExecutorDefinition
+    from orchestrator.definitions.executor_definition import ExecutorDefinition, executor
     from orchestrator.definitions.graphs import (
         DependencyDefinition,
         DynamicCollectDependencyDefinition,
@@ -228,13 +233,8 @@ if TYPE_CHECKING:
         NodeInvocation,
         graph,
     )
-    from orchestrator.definitions.hooks import (
-        HookContext,
-        HookDefinition,
-        build_hook_context,
-        failure_hook,
-        success_hook,
-    )
+    from orchestrator.definitions.hook_context import HookContext, build_hook_context
+    from orchestrator.definitions.hooks import HookDefinition, failure_hook, success_hook
     from orchestrator.definitions.io_managers.base import (
         InputContext,
         IOManager,
@@ -283,7 +283,6 @@ if TYPE_CHECKING:
     )
     from orchestrator.distributed.executor import celery_executor
     from orchestrator.distributed.instance import Instance
-    from orchestrator.distributed.records import RunStatus
     from orchestrator.distributed.reexecute import reexecute
     from orchestrator.distributed.submit import RunHandle, RunResult, execute_job, get_run, submit_job
     from orchestrator.errors import (
@@ -300,6 +299,8 @@ if TYPE_CHECKING:
     from orchestrator.events import ErrorInfo, EventType, RunEvent
     from orchestrator.execution.context import AssetExecutionContext, OpExecutionContext, build_op_context
     from orchestrator.execution.results import ExecuteInProcessResult
+    from orchestrator.executors.base import Executor, InitExecutorContext, RunLaunch
     from orchestrator.executors.in_process import in_process_executor
     from orchestrator.executors.multiprocess import multiprocess_executor
     from orchestrator.plan.planner import ExecutionPlan, ExecutionStep
+    from orchestrator.status import RunStatus

@@ -5,11 +5,12 @@ from __future__ import annotations
 import enum
 import time
 import traceback as tb
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
 
-__all__ = ["EventType", "ErrorInfo", "RunEvent", "trusted"]
+__all__ = ["EventType", "ErrorInfo", "RunEvent", "trusted", "jsonable"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -26,6 +27,18 @@ def trusted(cls: type[M], **values: Any) -> M:
     object.__setattr__(obj, "__pydantic_extra__", None)
     object.__setattr__(obj, "__pydantic_private__", None)
     return obj
+
+
+def jsonable(metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """``metadata`` as event data: string keys, JSON-friendly values kept, anything else as its repr.
+
+    Events cross processes and land in run storage as JSON, so an op's metadata (``Output``,
+    ``Failure``, ``AssetMaterialization``) is reduced here, once, whoever emits the event.
+    """
+    result: dict[str, Any] = {}
+    for k, v in metadata.items():
+        result[str(k)] = v if isinstance(v, (str, int, float, bool, type(None), list, dict)) else repr(v)
+    return result
 
 
 class EventType(str, enum.Enum):

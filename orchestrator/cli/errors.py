@@ -6,10 +6,11 @@ import traceback
 
 import click
 
-__all__ = ["CliError", "USAGE_EXIT", "RUN_FAILED_EXIT", "report_exception"]
+__all__ = ["CliError", "USAGE_EXIT", "RUN_FAILED_EXIT", "INTERRUPTED_EXIT", "report_exception"]
 
 USAGE_EXIT = 2
 RUN_FAILED_EXIT = 1
+INTERRUPTED_EXIT = 130  # Ctrl-C, as a shell reports SIGINT
 VERBOSE_HINT = "Run with --verbose for the traceback."
 
 

@@ -4,24 +4,21 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import click
 
 from orchestrator.cli.app import cli, is_verbose, verbose_option
-from orchestrator.cli.errors import RUN_FAILED_EXIT, CliError
+from orchestrator.cli.connection import connect, redis_errors
+from orchestrator.cli.errors import INTERRUPTED_EXIT, RUN_FAILED_EXIT, CliError
 
 if TYPE_CHECKING:
     from orchestrator.distributed.instance import Instance
     from orchestrator.distributed.run_storage import RunInfo
     from orchestrator.events import RunEvent
 
-__all__ = ["run_group", "run_list", "run_show", "run_logs", "run_cancel", "run_reexecute", "connect", "redis_errors",
-           "find_run", "INTERRUPTED_EXIT"]
+__all__ = ["run_group", "run_list", "run_show", "run_logs", "run_cancel", "run_reexecute", "find_run"]
 
-INTERRUPTED_EXIT = 130
 _STATUSES = ("QUEUED", "STARTED", "SUCCESS", "FAILURE", "CANCELED")
 _PREFIX = re.compile(r"^[0-9a-fA-F-]{4,}$")
 
@@ -31,29 +28,6 @@ def run_group() -> None:
     """List, inspect, follow and cancel runs submitted to the workers."""
 
 
-# -- shared helpers (also used by `orch job submit`) ---------------------------------------------
-def connect() -> Instance:
-    """The instance from the environment (REDIS_URL / ORCH_HOME / dev.json), checked to answer."""
-    from orchestrator.distributed.instance import Instance
-
-    instance = Instance.from_env()
-    instance.ping()
-    return instance
-
-
-@contextmanager
-def redis_errors(instance: Instance) -> Iterator[None]:
-    """Turn a Redis failure in the middle of a command into a clear error naming the (masked) URL."""
-    import redis as redis_lib
-
-    try:
-        yield
-    except redis_lib.AuthenticationError as exc:
-        raise CliError(f"Redis at {instance.masked_url} refused the credentials: {exc}") from exc
-    except (redis_lib.ConnectionError, redis_lib.TimeoutError) as exc:
-        raise CliError(f"Lost the connection to Redis at {instance.masked_url}: {exc}") from exc
-
-
 def _no_run(run_id: str, instance: Instance) -> CliError:
     return CliError(f"No run with id '{run_id}' in Redis at {instance.masked_url}. "
                     f"See the runs there with `orch run list`.")
@@ -61,7 +35,6 @@ def _no_run(run_id: str, instance: Instance) -> CliError:
 
 def find_run(instance: Instance, run_id: str) -> RunInfo:
     """The run with id ``run_id``, or the only run whose id starts with it; a clear error otherwise."""
-    from orchestrator.distributed.run_storage import RUNS_INDEX
     from orchestrator.errors import RunNotFoundError
 
     text = run_id.strip()
@@ -73,11 +46,7 @@ def find_run(instance: Instance, run_id: str) -> RunInfo:
     except RunNotFoundError:
         pass
     if _PREFIX.match(text):
-        matches: list[str] = []
-        for member, _score in storage.redis.zscan_iter(RUNS_INDEX, match=f"{text.lower()}*", count=1000):
-            matches.append(member.decode() if isinstance(member, bytes) else member)
-            if len(matches) > 5:
-                break
+        matches = storage.run_ids_starting_with(text.lower(), limit=6)
         if len(matches) == 1:
             try:
                 return storage.get_run(matches[0])
@@ -298,7 +267,7 @@ def run_reexecute(ctx: click.Context, run_id: str, from_failure: bool, steps: st
                   timeout: float | None) -> None:
     """Start a new run of RUN_ID's job and config that reuses the stored outputs of its successful
     steps and runs the rest (or exactly --steps). Prints the new run id."""
-    from orchestrator.cli.submit_commands import follow_run
+    from orchestrator.cli.follow import follow_run
     from orchestrator.distributed.reexecute import reexecute
 
     instance = connect()

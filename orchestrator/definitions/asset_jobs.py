@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orchestrator.definitions.asset_selection import AssetSelection, coerce_selection
 from orchestrator.definitions.assets import AssetKey, AssetsDefinition, SourceAsset
@@ -15,7 +15,9 @@ from orchestrator.definitions.jobs import JobDefinition
 from orchestrator.definitions.ops import OpDefinition
 from orchestrator.definitions.retries import RetryPolicy
 from orchestrator.errors import DefinitionError
-from orchestrator.execution.results import ExecuteInProcessResult
+
+if TYPE_CHECKING:
+    from orchestrator.execution.results import ExecuteInProcessResult
 
 __all__ = ["define_asset_job", "UnresolvedAssetJobDefinition", "materialize", "materialize_to_memory",
            "build_assets_job"]

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, overload
 
 from orchestrator.definitions.ops import In, Nothing, OpDefinition, Out
 from orchestrator.definitions.retries import RetryPolicy
 from orchestrator.errors import DefinitionError
-from orchestrator.events import EventType
+from orchestrator.events import EventType, jsonable
 
 __all__ = ["AssetKey", "AssetIn", "AssetsDefinition", "AssetMaterialization", "asset", "SourceAsset"]
 
@@ -89,8 +89,6 @@ class AssetMaterialization:
         self.partition = partition
 
     def to_event_data(self) -> tuple[EventType, str, dict[str, Any]]:
-        from orchestrator.execution.step_runner import jsonable
-
         return (EventType.ASSET_MATERIALIZATION, f"Materialized asset '{self.asset_key}'.",
                 {"asset_key": list(self.asset_key.path), "metadata": jsonable(self.metadata),
                  "partition": self.partition, "description": self.description})
@@ -152,6 +150,35 @@ class SourceAsset:
         self.metadata = dict(metadata or {})
 
 
+@overload
+def asset(compute_fn: Callable[..., Any]) -> AssetsDefinition: ...
+
+
+@overload
+def asset(
+    compute_fn: None = None,
+    *,
+    name: str | None = None,
+    key: AssetKey | str | Sequence[str] | None = None,
+    key_prefix: str | Sequence[str] | None = None,
+    deps: Iterable[Any] | None = None,
+    ins: Mapping[str, AssetIn] | None = None,
+    config_schema: Any = None,
+    required_resource_keys: set[str] | None = None,
+    io_manager_key: str | None = None,
+    description: str | None = None,
+    partitions_def: Any = None,
+    group_name: str | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    retry_policy: RetryPolicy | None = None,
+    op_tags: Mapping[str, Any] | None = None,
+    tags: Mapping[str, Any] | None = None,
+    compute_kind: str | None = None,
+    code_version: str | None = None,
+    dagster_type: Any = None,
+) -> Callable[[Callable[..., Any]], AssetsDefinition]: ...
+
+
 def asset(
     compute_fn: Callable[..., Any] | None = None,
     *,
@@ -173,7 +200,7 @@ def asset(
     compute_kind: str | None = None,
     code_version: str | None = None,
     dagster_type: Any = None,
-) -> Any:
+) -> AssetsDefinition | Callable[[Callable[..., Any]], AssetsDefinition]:
     """Declare an asset. Parameters (after ``context``) name the upstream assets it reads."""
 
     def wrap(fn: Callable[..., Any]) -> AssetsDefinition:

@@ -9,10 +9,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from orchestrator.definitions.nodes import Binding, Node, Source
 from orchestrator.errors import DefinitionError, InvocationError
 
 if TYPE_CHECKING:
-    from orchestrator.definitions.graphs import Binding, Node
     from orchestrator.definitions.ops import NodeDefinition
     from orchestrator.definitions.retries import RetryPolicy
 
@@ -149,8 +149,6 @@ def _check_frame(frame: _Frame, handle: Any, node_name: str, input_name: str) ->
 
 
 def _bind_value(frame: _Frame, node_name: str, node_def: NodeDefinition, input_name: str, value: Any) -> Binding:
-    from orchestrator.definitions.graphs import Binding, Source
-
     if isinstance(value, OutputHandle):
         _check_frame(frame, value, node_name, input_name)
         if value.is_dynamic:
@@ -198,8 +196,6 @@ def invoke(
     kwargs: Mapping[str, Any],
 ) -> Any:
     """Record a call of ``node_def`` in the current body and return its symbolic outputs."""
-    from orchestrator.definitions.graphs import Node
-
     frame = _stack()[-1]
     if given_alias is not None:
         if given_alias in frame.nodes:
@@ -258,8 +254,6 @@ def record_body(name: str, fn: Callable[..., Any], input_names: list[str]) -> tu
 
 def output_sources(frame: _Frame, ret: Any, declared: list[str] | None) -> dict[str, tuple[Any, bool]]:
     """Map a body's return value to graph outputs: ``{output_name: (Source, is_dynamic)}``."""
-    from orchestrator.definitions.graphs import Source
-
     def source_of(out_name: str, value: Any) -> tuple[Any, bool]:
         if isinstance(value, OutputHandle):
             _check_frame(frame, value, frame.name, out_name)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, overload
 
 from orchestrator.definitions import composition
+from orchestrator.definitions.nodes import Binding, Node, Source
 from orchestrator.definitions.ops import NodeDefinition, check_name
 from orchestrator.definitions.retries import RetryPolicy
 from orchestrator.errors import DefinitionError
@@ -25,33 +26,6 @@ __all__ = [
     "GraphDefinition",
     "graph",
 ]
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where an input's value comes from: ``node``'s output ``name``, or the graph input ``name``."""
-
-    node: str | None
-    name: str
-
-
-@dataclass(frozen=True)
-class Binding:
-    """How one input is fed: one source, a fan-in list of sources, or a collected dynamic output."""
-
-    kind: Literal["direct", "fan_in", "collect"]
-    sources: tuple[Source, ...]
-
-
-@dataclass(frozen=True)
-class Node:
-    """A definition placed in a graph under a name, with node-level tags, hooks and retry policy."""
-
-    name: str
-    definition: NodeDefinition
-    tags: dict[str, str] = field(default_factory=dict)
-    hook_defs: frozenset = frozenset()
-    retry_policy: RetryPolicy | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +63,15 @@ class NodeInvocation:
     retry_policy: RetryPolicy | None = None
 
 
+# ``dependencies=``: node name or NodeInvocation -> {input name: dependency}. Mapping keys are
+# invariant, so the one-kind-of-key forms are listed too: a ``dict[str, ...]`` variable type-checks.
+_DependencyMapping = (
+    Mapping[str, Mapping[str, Any]]
+    | Mapping[NodeInvocation, Mapping[str, Any]]
+    | Mapping[str | NodeInvocation, Mapping[str, Any]]
+)
+
+
 class GraphIn:
     """Declares a graph input (optional: parameters of the graph function are inputs anyway)."""
 
@@ -110,7 +93,7 @@ class GraphDefinition(NodeDefinition):
         self,
         name: str,
         node_defs: Sequence[NodeDefinition] | None = None,
-        dependencies: Mapping[str | NodeInvocation, Mapping[str, Any]] | None = None,
+        dependencies: _DependencyMapping | None = None,
         description: str | None = None,
         config: Any = None,
         tags: Mapping[str, Any] | None = None,
@@ -187,7 +170,7 @@ class GraphDefinition(NodeDefinition):
 
 
 def _nodes_from_dependencies(
-    graph_name: str, node_defs: Sequence[NodeDefinition], dependencies: Mapping[str | NodeInvocation, Mapping[str, Any]]
+    graph_name: str, node_defs: Sequence[NodeDefinition], dependencies: _DependencyMapping
 ) -> tuple[dict[str, Node], dict[str, dict[str, Binding]]]:
     defs_by_name: dict[str, NodeDefinition] = {}
     for d in node_defs:
@@ -331,6 +314,23 @@ def build_graph_from_body(
     return graph_def
 
 
+@overload
+def graph(compose_fn: Callable[..., Any]) -> GraphDefinition: ...
+
+
+@overload
+def graph(
+    compose_fn: None = None,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    config: Any = None,
+    tags: Mapping[str, Any] | None = None,
+    out: Mapping[str, GraphOut] | GraphOut | None = None,
+    ins: Mapping[str, GraphIn] | None = None,
+) -> Callable[[Callable[..., Any]], GraphDefinition]: ...
+
+
 def graph(
     compose_fn: Callable[..., Any] | None = None,
     *,
@@ -340,7 +340,7 @@ def graph(
     tags: Mapping[str, Any] | None = None,
     out: Mapping[str, GraphOut] | GraphOut | None = None,
     ins: Mapping[str, GraphIn] | None = None,
-) -> Any:
+) -> GraphDefinition | Callable[[Callable[..., Any]], GraphDefinition]:
     """Compose ops and graphs into a reusable graph by calling them in the decorated function."""
 
     def wrap(fn: Callable[..., Any]) -> GraphDefinition:

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 from orchestrator.definitions.executor_definition import ExecutorDefinition
 from orchestrator.definitions.graphs import GraphDefinition, build_graph_from_body
-from orchestrator.definitions.resources import ResourceDefinition, ResourceProvider, as_resource_definition
+from orchestrator.definitions.resources import ResourceDefinition, as_resource_definition
 from orchestrator.definitions.retries import RetryPolicy
 from orchestrator.definitions.topology import Topology, flatten
 from orchestrator.errors import DefinitionError
-from orchestrator.events import EventType, RunEvent
-from orchestrator.execution.results import ExecuteInProcessResult, output_loader
-from orchestrator.plan.planner import build_plan
+
+if TYPE_CHECKING:
+    from orchestrator.events import RunEvent
+    from orchestrator.execution.results import ExecuteInProcessResult
 
 __all__ = ["JobDefinition", "job"]
 
@@ -41,7 +41,6 @@ class JobDefinition:
     ) -> None:
         from orchestrator.definitions.io_managers.mem import mem_io_manager
         from orchestrator.definitions.partitions import PartitionedConfig
-        from orchestrator.executors.in_process import in_process_executor
 
         self.graph_def = graph_def
         self.name = name or graph_def.name
@@ -50,8 +49,8 @@ class JobDefinition:
         self.tags = {str(k): str(v) for k, v in (tags or {}).items()}
         self.run_tags = {str(k): str(v) for k, v in (run_tags or {}).items()}
         self.metadata = dict(metadata or {})
-        self._executor_given = executor_def is not None
-        self.executor_def = executor_def or in_process_executor
+        # None means "the default": the launcher decides (in process here, celery for submit_job).
+        self._executor_def = executor_def
         self.hook_defs = frozenset(hooks or ())
         self.op_retry_policy = op_retry_policy
         self.logger_defs = dict(logger_defs or {})
@@ -67,6 +66,33 @@ class JobDefinition:
 
     def _default_io_manager(self) -> ResourceDefinition | None:
         return None
+
+    @property
+    def executor_def(self) -> ExecutorDefinition:
+        """The job's executor: the one it was given, else ``in_process_executor`` (as in Dagster).
+
+        ``execute_job`` and ``submit_job`` run a job that chose none with ``celery_executor``.
+        """
+        if self._executor_def is not None:
+            return self._executor_def
+        from orchestrator.definitions.built_in_executors import in_process_executor
+
+        return in_process_executor
+
+    @property
+    def _executor_given(self) -> bool:
+        """Whether the job chose its executor (else launchers may apply their own default)."""
+        return self._executor_def is not None
+
+    def with_shared_io_manager(self) -> JobDefinition:
+        """This job as it runs when its steps run in separate processes, which share no memory:
+        unless the job names its own ``io_manager``, outputs go through ``fs_io_manager``
+        (under ``ORCH_HOME``), so a step in one process can load what another stored."""
+        if "io_manager" in self._given_resources:
+            return self
+        from orchestrator.definitions.io_managers.fs import fs_io_manager
+
+        return self.with_resources({"io_manager": fs_io_manager})
 
     @property
     def source_modules(self) -> list[str]:
@@ -120,7 +146,7 @@ class JobDefinition:
         values: dict[str, Any] = dict(
             graph_def=self.graph_def, name=self.name, description=self.description,
             resource_defs=self._given_resources, config=self.config, tags=self.tags, metadata=self.metadata,
-            executor_def=self.executor_def, hooks=self.hook_defs, op_retry_policy=self.op_retry_policy,
+            executor_def=self._executor_def, hooks=self.hook_defs, op_retry_policy=self.op_retry_policy,
             partitions_def=self.partitions_def, run_tags=self.run_tags, logger_defs=self.logger_defs,
         )
         values.update(changes)
@@ -155,7 +181,8 @@ class JobDefinition:
         step_selection: Sequence[str] | None = None,
         on_event: Callable[[RunEvent], None] | None = None,
     ) -> ExecuteInProcessResult:
-        """Run the job in this process, steps one by one, and return its result.
+        """Run the job in this process, steps one by one, and return its result, whatever executor
+        the job names (as in Dagster; ``execute_job`` uses the job's executor).
 
         Config is validated first (``ConfigError`` before anything runs). With ``raise_on_error``
         the first failing op's own exception propagates once the run is recorded as failed.
@@ -164,57 +191,40 @@ class JobDefinition:
         their other inputs load from the parent run's outputs, which a persistent IO manager
         (``fs_io_manager``) must have stored.
         """
-        from orchestrator.definitions.config.run_config import resolve_run_config
-        from orchestrator.execution.step_runner import RunContext
-        from orchestrator.executors.in_process import execute_plan_in_process
+        # The documented entry point from definitions to the executor seam (see tests/unit/test_layers.py).
+        from orchestrator.executors.in_process import execute_in_process
 
-        job = self.with_resources(resources) if resources else self
-        if step_selection:
-            if parent_run_id is None:
-                raise DefinitionError("step_selection re-executes steps of a parent run: pass parent_run_id= too.")
-            op_selection = sorted({s.split("[", 1)[0] for s in step_selection})
-        if parent_run_id is not None:
-            tags = {"orch/parent_run_id": parent_run_id, "orch/root_run_id": parent_run_id, **(tags or {})}
-        resolved = resolve_run_config(job, run_config, partition_key)
-        plan = build_plan(job, resolved.op_inputs, op_selection, parent_run_id)
-        run_id = run_id or str(uuid.uuid4())
-        events: list[RunEvent] = []
-
-        def emit(event: RunEvent) -> None:
-            events.append(event)
-            if on_event is not None:
-                on_event(event)
-
-        provider = ResourceProvider(job.resource_defs, resolved.resource_configs, run_id=run_id)
-        run = RunContext(run_id=run_id, job=job, config=resolved, resources=provider, emit=emit,
-                         tags=job.run_tags_for(tags, partition_key), partition_key=partition_key,
-                         parent_run_id=parent_run_id)
-        run.event(EventType.RUN_START, message=f"Started run {run_id} of job '{job.name}' in process.")
-        built: dict[str, Any] = {}
-        try:
-            failures = execute_plan_in_process(run, plan, stop_on_failure=raise_on_error)
-            built = provider.built()
-        finally:
-            teardown_error: BaseException | None = None
-            try:
-                provider.teardown()
-            except Exception as exc:  # noqa: BLE001 - reported as run failure below
-                teardown_error = exc
-        if teardown_error is not None:
-            run.event(EventType.LOG, message=f"Resource teardown failed: {teardown_error}", level="ERROR")
-        if failures:
-            keys = ", ".join(str(f.error) for f in failures[:3])
-            run.event(EventType.RUN_FAILURE, message=f"Run of job '{job.name}' failed: {keys}")
-        else:
-            run.event(EventType.RUN_SUCCESS, message=f"Run of job '{job.name}' succeeded.")
-        loader = output_loader(job, run_id, resolved.resource_configs, partition_key, built)
-        result = ExecuteInProcessResult(job, run_id, events, loader)
-        if failures and raise_on_error and failures[0].exception is not None:
-            raise failures[0].exception
-        return result
+        return execute_in_process(
+            self, run_config=run_config, partition_key=partition_key, raise_on_error=raise_on_error,
+            op_selection=op_selection, run_id=run_id, tags=tags, resources=resources, parent_run_id=parent_run_id,
+            step_selection=step_selection, on_event=on_event, instance=instance,
+        )
 
     def __repr__(self) -> str:
         return f"<JobDefinition {self.name}>"
+
+
+@overload
+def job(compose_fn: Callable[[], Any]) -> JobDefinition: ...
+
+
+@overload
+def job(
+    compose_fn: None = None,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    resource_defs: Mapping[str, Any] | None = None,
+    config: Any = None,
+    tags: Mapping[str, Any] | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    executor_def: ExecutorDefinition | None = None,
+    hooks: Any = None,
+    op_retry_policy: RetryPolicy | None = None,
+    partitions_def: Any = None,
+    run_tags: Mapping[str, Any] | None = None,
+    logger_defs: Mapping[str, Any] | None = None,
+) -> Callable[[Callable[[], Any]], JobDefinition]: ...
 
 
 def job(
@@ -232,7 +242,7 @@ def job(
     partitions_def: Any = None,
     run_tags: Mapping[str, Any] | None = None,
     logger_defs: Mapping[str, Any] | None = None,
-) -> Any:
+) -> JobDefinition | Callable[[Callable[[], Any]], JobDefinition]:
     """Make a job from a function whose body calls ops: the calls define the data dependencies."""
 
     def wrap(fn: Callable[[], Any]) -> JobDefinition:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, get_type_hints
+from typing import Any, get_type_hints, overload
 
+from orchestrator.definitions.context_base import OpContextBase
 from orchestrator.definitions.retries import RetryPolicy
 from orchestrator.errors import DefinitionError, InvocationError
 
@@ -87,6 +88,14 @@ class In:
     def is_nothing(self) -> bool:
         return self.dagster_type is Nothing
 
+    def _copy(self) -> In:
+        """The op's own copy: ops fill in annotation types and defaults on it, never on the user's
+        ``In``, which other ops may share (with other annotations)."""
+        clone = object.__new__(type(self))
+        clone.__dict__.update(vars(self))
+        clone.metadata = dict(self.metadata)
+        return clone
+
 
 class Out:
     """Declares an op output: its type, whether it must be produced, and its IO manager."""
@@ -112,6 +121,14 @@ class Out:
     @property
     def is_nothing(self) -> bool:
         return self.dagster_type is Nothing
+
+    def _copy(self) -> Out:
+        """The op's own copy (a ``DynamicOut`` stays one): ops type it from their return annotation,
+        never the user's ``Out``, which other ops may share."""
+        clone = object.__new__(type(self))
+        clone.__dict__.update(vars(self))
+        clone.metadata = dict(self.metadata)
+        return clone
 
 
 class DynamicOut(Out):
@@ -219,8 +236,8 @@ class PendingNodeInvocation:
         return self.given_alias or self.node_def.name
 
     def _copy(self, **changes: Any) -> PendingNodeInvocation:
-        values = dict(node_def=self.node_def, given_alias=self.given_alias, tags=self.tags,
-                      hook_defs=self.hook_defs, retry_policy=self.retry_policy)
+        values: dict[str, Any] = dict(node_def=self.node_def, given_alias=self.given_alias, tags=self.tags,
+                                      hook_defs=self.hook_defs, retry_policy=self.retry_policy)
         values.update(changes)
         return PendingNodeInvocation(**values)
 
@@ -254,10 +271,8 @@ _CONTEXT_NAMES = {"context", "_context", "_", "ctx", "_ctx"}
 
 
 def _is_context_param(param: inspect.Parameter, hints: Mapping[str, Any]) -> bool:
-    from orchestrator.execution.context import OpExecutionContext
-
     hint = hints.get(param.name)
-    if isinstance(hint, type) and issubclass(hint, OpExecutionContext):
+    if isinstance(hint, type) and issubclass(hint, OpContextBase):
         return True
     return param.name in _CONTEXT_NAMES and hint is None
 
@@ -333,7 +348,7 @@ class OpDefinition(NodeDefinition):
                 )
         self.ins: dict[str, In] = {}
         for p in input_params:
-            in_def = declared.get(p.name) or In()
+            in_def = declared[p.name]._copy() if p.name in declared else In()
             if in_def.dagster_type is None and p.name in hints:
                 in_def.dagster_type = hints[p.name]
             if not in_def.has_default and p.default is not inspect.Parameter.empty:
@@ -341,13 +356,14 @@ class OpDefinition(NodeDefinition):
             self.ins[p.name] = in_def
         for in_name, in_def in declared.items():
             if in_def.is_nothing:
-                self.ins[in_name] = in_def
+                self.ins[in_name] = in_def._copy()
 
         if outs is None:
             ret = hints.get("return")
             self.outs: dict[str, Out] = {"result": Out(dagster_type=ret if _checkable_return(ret) else None)}
         else:
-            self.outs = dict(outs)
+            self.outs = {out_name: out_def._copy() if isinstance(out_def, Out) else out_def
+                         for out_name, out_def in outs.items()}
         for out_name, out_def in self.outs.items():
             check_name(out_name, f"Output of op '{self.name}'")
             if not isinstance(out_def, Out):
@@ -384,26 +400,26 @@ class OpDefinition(NodeDefinition):
                 "@graph body. Call ops with plain values to run them directly, or wire them "
                 "together inside a @job or @graph function."
             )
-        args = list(args)
+        positional = list(args)
         context = None
-        if args and isinstance(args[0], OpExecutionContext):
-            context = args.pop(0)
+        if positional and isinstance(positional[0], OpExecutionContext):
+            context = positional.pop(0)
         elif isinstance(kwargs.get("context"), OpExecutionContext):
             context = kwargs.pop("context")
         config_value = kwargs.pop(self.config_param, None) if self.config_param else None
-        if self.config_class is not None and args and isinstance(args[0], self.config_class):
-            config_value = args.pop(0)
+        if self.config_class is not None and positional and isinstance(positional[0], self.config_class):
+            config_value = positional.pop(0)
         if self.has_context and context is None:
             context = build_op_context()
         if context is not None:
             context = context._for_op(self)
         names = self.value_inputs
-        if len(args) > len(names):
+        if len(positional) > len(names):
             raise InvocationError(
                 f"Op '{self.name}' takes {len(names)} input(s) ({', '.join(names) or 'none'}) "
-                f"but was given {len(args)} positional argument(s)."
+                f"but was given {len(positional)} positional argument(s)."
             )
-        values = dict(zip(names, args))
+        values = dict(zip(names, positional))
         for key, value in kwargs.items():
             if key not in names:
                 raise InvocationError(f"Op '{self.name}' has no input named '{key}' (inputs: {names}).")
@@ -450,6 +466,26 @@ def _checkable_return(ret: Any) -> bool:
     return origin not in (cabc.Iterator, cabc.Generator, cabc.Iterable, cabc.AsyncIterator)
 
 
+@overload
+def op(compute_fn: Callable[..., Any]) -> OpDefinition: ...
+
+
+@overload
+def op(
+    compute_fn: None = None,
+    *,
+    name: str | None = None,
+    ins: Mapping[str, In] | None = None,
+    out: Out | Mapping[str, Out] | None = None,
+    config_schema: Any = None,
+    required_resource_keys: set[str] | None = None,
+    tags: Mapping[str, Any] | None = None,
+    retry_policy: RetryPolicy | None = None,
+    description: str | None = None,
+    code_version: str | None = None,
+) -> Callable[[Callable[..., Any]], OpDefinition]: ...
+
+
 def op(
     compute_fn: Callable[..., Any] | None = None,
     *,
@@ -462,19 +498,20 @@ def op(
     retry_policy: RetryPolicy | None = None,
     description: str | None = None,
     code_version: str | None = None,
-) -> Any:
+) -> OpDefinition | Callable[[Callable[..., Any]], OpDefinition]:
     """Turn a function into an op. Parameters after ``context`` are inputs; the return is output ``result``."""
 
     def wrap(fn: Callable[..., Any]) -> OpDefinition:
         if isinstance(out, Out):
-            outs: Mapping[str, Out] | None = {"result": out}
-            if out.dagster_type is None:
+            own_out = out._copy()  # typed from this function's annotation without touching the user's Out
+            outs: Mapping[str, Out] | None = {"result": own_out}
+            if own_out.dagster_type is None:
                 try:
                     ret = get_type_hints(fn).get("return")
                 except Exception:
                     ret = None
-                if _checkable_return(ret) and not out.is_dynamic:
-                    out.dagster_type = ret
+                if _checkable_return(ret) and not own_out.is_dynamic:
+                    own_out.dagster_type = ret
         else:
             outs = out
         return OpDefinition(

@@ -122,7 +122,8 @@ class PartitionedConfig:
 
 
 def static_partitioned_config(partition_keys: Sequence[str],
-                              tags_for_partition_fn: Callable[[str], Mapping[str, str]] | None = None) -> Callable[..., PartitionedConfig]:
+                              tags_for_partition_fn: Callable[[str], Mapping[str, str]] | None = None,
+                              ) -> Callable[[Callable[[str], Mapping[str, Any]]], PartitionedConfig]:
     """Decorate ``fn(partition_key) -> run config`` over a fixed list of keys."""
 
     def wrap(fn: Callable[[str], Mapping[str, Any]]) -> PartitionedConfig:
@@ -132,7 +133,8 @@ def static_partitioned_config(partition_keys: Sequence[str],
 
 
 def daily_partitioned_config(start_date: str | dt.date | dt.datetime, end_offset: int = 0, fmt: str = "%Y-%m-%d",
-                             tags_for_partition_fn: Callable[..., Mapping[str, str]] | None = None) -> Callable[..., PartitionedConfig]:
+                             tags_for_partition_fn: Callable[..., Mapping[str, str]] | None = None,
+                             ) -> Callable[[Callable[[dt.datetime, dt.datetime], Mapping[str, Any]]], PartitionedConfig]:
     """Decorate ``fn(start: datetime, end: datetime) -> run config``, one partition per day."""
 
     def wrap(fn: Callable[[dt.datetime, dt.datetime], Mapping[str, Any]]) -> PartitionedConfig:

@@ -4,7 +4,7 @@ offers, with asset jobs resolved against its assets and shared resources bound t
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, overload
 
 from orchestrator.definitions.asset_jobs import UnresolvedAssetJobDefinition, build_assets_job
 from orchestrator.definitions.asset_selection import coerce_selection
@@ -58,7 +58,8 @@ class RepositoryDefinition:
 
         for j in jobs:
             add_job(j, "job")
-        for target in [*self.schedule_defs, *self.sensor_defs]:
+        targets: list[ScheduleDefinition | SensorDefinition] = [*self.schedule_defs, *self.sensor_defs]
+        for target in targets:
             if target.job is not None:
                 add_job(target.job, f"the target of '{target.name}',")
             elif target.job_name not in raw_jobs:
@@ -172,8 +173,17 @@ def _from_items(name: str, items: Any, description: str | None) -> RepositoryDef
     return RepositoryDefinition(name, assets, jobs, schedules, sensors, description=description)
 
 
+@overload
+def repository(fn: Callable[[], Any]) -> RepositoryDefinition: ...
+
+
+@overload
+def repository(fn: None = None, *, name: str | None = None,
+               description: str | None = None) -> Callable[[Callable[[], Any]], RepositoryDefinition]: ...
+
+
 def repository(fn: Callable[[], Any] | None = None, *, name: str | None = None,
-               description: str | None = None) -> Any:
+               description: str | None = None) -> RepositoryDefinition | Callable[[Callable[[], Any]], RepositoryDefinition]:
     """Decorate a function returning a list (or dict) of assets, jobs, schedules and sensors."""
 
     def wrap(f: Callable[[], Any]) -> RepositoryDefinition:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import Any, overload
 
 from pydantic import BaseModel, ConfigDict
 
@@ -112,13 +112,27 @@ def _takes_context(fn: Callable[..., Any]) -> bool:
     return bool(params)
 
 
+@overload
+def resource(resource_fn: Callable[..., Any]) -> ResourceDefinition: ...
+
+
+@overload
+def resource(
+    resource_fn: None = None,
+    *,
+    config_schema: Any = None,
+    description: str | None = None,
+    required_resource_keys: set[str] | None = None,
+) -> Callable[[Callable[..., Any]], ResourceDefinition]: ...
+
+
 def resource(
     resource_fn: Callable[..., Any] | None = None,
     *,
     config_schema: Any = None,
     description: str | None = None,
     required_resource_keys: set[str] | None = None,
-) -> Any:
+) -> ResourceDefinition | Callable[[Callable[..., Any]], ResourceDefinition]:
     """Turn a function (optionally a generator, for teardown) into a ``ResourceDefinition``."""
 
     def wrap(fn: Callable[..., Any]) -> ResourceDefinition:

@@ -4,12 +4,26 @@ resolved through graph boundaries to the op output that feeds it. Built once per
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, cast
 
-from orchestrator.definitions.graphs import Binding, GraphDefinition, Source
+from orchestrator.definitions.nodes import Binding, Source
 from orchestrator.definitions.ops import OpDefinition
 from orchestrator.definitions.retries import RetryPolicy
 from orchestrator.errors import DefinitionError
+
+if TYPE_CHECKING:
+    from orchestrator.definitions.graphs import GraphDefinition
+    from orchestrator.definitions.ops import NodeDefinition
+
+
+def _as_graph(definition: NodeDefinition) -> GraphDefinition | None:
+    """The node's definition as a graph, or None for an op.
+
+    Ops are the only leaves, so a definition that is not an op is a graph. Asking it that way
+    keeps this module from importing ``graphs``, which imports ``jobs``: the planner and the step
+    runner read the topology, and must not reach the module that launches runs.
+    """
+    return None if isinstance(definition, OpDefinition) else cast("GraphDefinition", definition)
 
 
 @dataclass(frozen=True)
@@ -81,18 +95,19 @@ class Topology:
                     f"No node '{node_path}' in '{graph_def.name}' (nodes at this level: {', '.join(g.nodes)})."
                 )
             definition = node.definition
-            if not isinstance(definition, GraphDefinition):
+            subgraph = _as_graph(definition)
+            if subgraph is None:
                 if i != len(parts) - 1:
                     raise DefinitionError(f"'{prefix}{part}' is an op, so '{node_path}' names nothing inside it.")
-                if output not in definition.outs:
-                    raise DefinitionError(f"Op '{node_path}' has no output '{output}' (outputs: {list(definition.outs)}).")
+                if output not in definition.output_names:
+                    raise DefinitionError(f"Op '{node_path}' has no output '{output}' (outputs: {definition.output_names}).")
                 return OutputPath(f"{prefix}{part}", output)
             if i == len(parts) - 1:
-                if output not in definition.outputs:
-                    raise DefinitionError(f"Graph '{node_path}' has no output '{output}' (outputs: {list(definition.outputs)}).")
-                src, _dyn = definition.outputs[output]
-                return self.resolve_node_output(definition, str(src.node), src.name).prefixed(f"{prefix}{part}.")
-            g, prefix = definition, f"{prefix}{part}."
+                if output not in subgraph.outputs:
+                    raise DefinitionError(f"Graph '{node_path}' has no output '{output}' (outputs: {list(subgraph.outputs)}).")
+                src, _dyn = subgraph.outputs[output]
+                return self.resolve_node_output(subgraph, str(src.node), src.name).prefixed(f"{prefix}{part}.")
+            g, prefix = subgraph, f"{prefix}{part}."
         raise DefinitionError(f"No node '{node_path}'.")
 
     def is_dynamic_output(self, src: OutputPath) -> bool:
@@ -105,12 +120,12 @@ def flatten(graph_def: GraphDefinition) -> Topology:
     graph_paths: set[str] = set()
 
     def resolve_output(g: GraphDefinition, prefix: str, node_name: str, output: str) -> OutputPath:
-        definition = g.nodes[node_name].definition
-        while isinstance(definition, GraphDefinition):
+        definition = _as_graph(g.nodes[node_name].definition)
+        while definition is not None:
             src, _dyn = definition.outputs[output]
             prefix = f"{prefix}{node_name}."
             g, node_name, output = definition, str(src.node), src.name
-            definition = g.nodes[node_name].definition
+            definition = _as_graph(g.nodes[node_name].definition)
         return OutputPath(f"{prefix}{node_name}", output)
 
     def resolve(g: GraphDefinition, prefix: str, binding: Binding, env: dict[str, FlatInput]) -> FlatInput:
@@ -140,11 +155,12 @@ def flatten(graph_def: GraphDefinition) -> Topology:
             path = f"{prefix}{node_name}"
             resolved = {name: resolve(g, prefix, b, env) for name, b in g.bindings.get(node_name, {}).items()}
             node_hooks = hooks | node.hook_defs
-            definition = node.definition
-            if isinstance(definition, GraphDefinition):
+            subgraph = _as_graph(node.definition)
+            if subgraph is not None:
                 graph_paths.add(path)
-                walk(definition, f"{path}.", resolved, node_hooks)
+                walk(subgraph, f"{path}.", resolved, node_hooks)
                 continue
+            definition = node.definition
             assert isinstance(definition, OpDefinition)
             inputs = {name: resolved.get(name, UNBOUND) for name in definition.ins}
             ops[path] = FlatOp(

@@ -50,7 +50,7 @@ def matches(value: Any, tp: Any) -> bool:
     if origin is typing.Annotated:
         return matches(value, args[0])
     if origin in (list, set, frozenset, collections.abc.Sequence, collections.abc.Set):
-        if not isinstance(value, origin if isinstance(origin, type) else object):
+        if not isinstance(value, origin):  # every origin in the tuple above is a class
             return False
         return not args or all(matches(v, args[0]) for v in value)
     if origin is tuple:

@@ -17,8 +17,9 @@ import sys
 import sysconfig
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+from orchestrator.distributed.keys import code_key
 from orchestrator.distributed.records import CodeRef
 from orchestrator.errors import OrchestratorError
 
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 
 __all__ = ["code_ref_for", "load_job", "CodeLoadError", "sign", "INSECURE_SECRET"]
 
-CODE_PREFIX = "orch:code:"
 SIGNATURE_BYTES = 32
 # Used when no secret is set and insecure mode was chosen: blobs are still checked for integrity.
 INSECURE_SECRET = "orch-insecure-dev-secret"
@@ -118,7 +118,7 @@ def code_ref_for(job: JobDefinition, client: redis.Redis, secret: str | None, po
             cloudpickle.unregister_pickle_by_value(sys.modules[name])
     digest = hashlib.sha256(blob).hexdigest()
     signature = sign(secret or INSECURE_SECRET, blob)
-    client.set(CODE_PREFIX + digest, signature + blob, nx=True)
+    client.set(code_key(digest), signature + blob, nx=True)
     return CodeRef(blob_sha256=digest, job_name=job.name)
 
 
@@ -160,7 +160,7 @@ def _load_pointer(ref: CodeRef) -> JobDefinition:
 def _load_blob(ref: CodeRef, client: redis.Redis, secret: str | None) -> JobDefinition:
     import cloudpickle
 
-    raw = client.get(CODE_PREFIX + str(ref.blob_sha256))
+    raw = cast("bytes | None", client.get(code_key(str(ref.blob_sha256))))
     if raw is None:
         raise CodeLoadError(f"The code blob {ref.blob_sha256} of job '{ref.job_name}' is missing from Redis.")
     signature, blob = raw[:SIGNATURE_BYTES], raw[SIGNATURE_BYTES:]

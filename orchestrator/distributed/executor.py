@@ -1,22 +1,67 @@
-"""The Celery executor: every step a Celery task over Redis (see ``orchestrator.distributed``)."""
+"""The Celery executor: every step a Celery task over Redis (see ``orchestrator.distributed``).
+
+``submit`` writes the run (record, plan, scheduling state, first event) to the instance's run
+storage and enqueues the root steps; the workers do the rest, so the run outlives the submitter.
+``execute`` is ``submit(...).wait()``.
+"""
 
 from __future__ import annotations
 
-from orchestrator.definitions.config.schema import Field
-from orchestrator.definitions.executor_definition import ExecutorDefinition
+import os
 
-__all__ = ["celery_executor"]
+from orchestrator.definitions.built_in_executors import celery_executor
+from orchestrator.definitions.executor_definition import provide_executor_implementation
+from orchestrator.distributed.code import code_ref_for
+from orchestrator.distributed.handles import RunHandle
+from orchestrator.distributed.instance import Instance
+from orchestrator.distributed.records import RunRecord, RunStatus
+from orchestrator.distributed.run_storage import RunInfo
+from orchestrator.distributed.scheduler import DistributedRun
+from orchestrator.execution.lifecycle import Lifecycle
+from orchestrator.executors.base import Executor, InitExecutorContext, RunLaunch
 
-celery_executor = ExecutorDefinition(
-    "celery",
-    config_schema={
-        "broker": Field(str, is_required=False, description="Broker URL; default: the instance's Redis."),
-        "backend": Field(str, is_required=False, description="Result backend URL; default: the broker."),
-        "queue": Field(str, default_value="orch", description="Queue for steps without a celery/queue tag."),
-        "include": Field([str], is_required=False, description="Modules workers import (e.g. for tasks)."),
-        "stall_timeout": Field(float, is_required=False,
-                               description="Seconds without progress before the run is failed; "
-                                           "default ORCH_STALL_TIMEOUT or 600."),
-    },
-    description="Runs every step as a Celery task on workers over Redis; runs outlive their submitter.",
-)
+__all__ = ["celery_executor", "CeleryExecutor"]
+
+
+class CeleryExecutor(Executor):
+    """Submits runs to Celery workers over the instance's Redis; ``execute`` submits and waits."""
+
+    def __init__(self, queue: str = "orch", stall_timeout: float | None = None) -> None:
+        self.queue = queue
+        self.stall_timeout = stall_timeout
+
+    def submit(self, launch: RunLaunch) -> RunHandle:
+        """Record the run in Redis and enqueue its root steps; return its handle at once."""
+        inst = launch.instance if launch.instance is not None else Instance.from_env()
+        job, plan, run_id = launch.job, launch.plan, launch.run_id
+        inst.ping()
+        code = code_ref_for(job, inst.redis, inst.secret, launch.code_pointer)
+        record = RunRecord(
+            run_id=run_id, job_name=job.name, code=code, run_config=dict(launch.resolved.raw), tags=dict(launch.tags),
+            partition_key=launch.partition_key, parent_run_id=launch.parent_run_id, root_run_id=launch.root_run_id,
+            op_selection=launch.op_selection, queue=self.queue, executor=launch.executor_name,
+            stall_timeout=self.stall_timeout if self.stall_timeout is not None else _default_stall_timeout(),
+            reused_from=dict(launch.reused_from),
+        )
+        start = Lifecycle(run_id, job.name).run_started(f"on workers ({code.describe()})")
+        inst.storage.create_run(record, plan, [start])
+        run = DistributedRun(inst, RunInfo(record, RunStatus.QUEUED, None, None, None), job=job, plan=plan,
+                             resolved=launch.resolved)
+        if not plan.steps:
+            run.close(failed=False)
+        else:
+            run.start()
+        return RunHandle(run_id, inst, job)
+
+
+def _default_stall_timeout() -> float:
+    return float(os.environ.get("ORCH_STALL_TIMEOUT") or 600)
+
+
+def _create(init_context: InitExecutorContext) -> CeleryExecutor:
+    config = init_context.executor_config
+    stall = config.get("stall_timeout")
+    return CeleryExecutor(queue=str(config.get("queue") or "orch"), stall_timeout=float(stall) if stall else None)
+
+
+provide_executor_implementation(celery_executor, _create)

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import enum
 import time
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from orchestrator.status import RunStatus
+
 __all__ = ["RunStatus", "RunRecord", "CodeRef"]
-
-
-class RunStatus(str, enum.Enum):
-    """Where a run is in its life."""
-
-    QUEUED = "QUEUED"
-    STARTED = "STARTED"
-    SUCCESS = "SUCCESS"
-    FAILURE = "FAILURE"
-    CANCELED = "CANCELED"
-
-    @property
-    def is_finished(self) -> bool:
-        return self in (RunStatus.SUCCESS, RunStatus.FAILURE, RunStatus.CANCELED)
 
 
 class CodeRef(BaseModel):

@@ -3,13 +3,14 @@ parent's successful steps and runs the rest (or exactly the steps selected)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from orchestrator.distributed.code import load_job
 from orchestrator.distributed.submit import RunHandle, _instance, submit_job
 from orchestrator.errors import OrchestratorError
 from orchestrator.plan.planner import ExecutionPlan
+from orchestrator.status import StepStatus
 
 if TYPE_CHECKING:
     from orchestrator.definitions.jobs import JobDefinition
@@ -22,15 +23,15 @@ def _node(step_key: str) -> str:
     return step_key.split("[", 1)[0]
 
 
-def steps_to_rerun(plan: ExecutionPlan, statuses: dict[str, str]) -> set[str]:
+def steps_to_rerun(plan: ExecutionPlan, statuses: Mapping[str, StepStatus | str]) -> set[str]:
     """Op paths of the steps that did not succeed, widened to whole dynamic groups.
 
     A mapped op cannot run without the dynamic output it maps over, and a collect needs every
     element, so re-running any part of a map/collect re-runs the step that fans out.
     """
-    paths = {s.node_path for s in plan.steps if statuses.get(s.key) != "success"}
+    paths = {s.node_path for s in plan.steps if statuses.get(s.key) != StepStatus.SUCCESS}
     for key, status in statuses.items():
-        if status != "success" and "[" in key:
+        if status != StepStatus.SUCCESS and "[" in key:
             paths.add(_node(key))
     return widen_dynamic(plan, paths)
 
@@ -76,8 +77,7 @@ def reexecute(run_id: str, from_failure: bool = True, step_selection: Sequence[s
         raise OrchestratorError(f"Run {run_id} is {parent.status.value}; wait for it to finish before re-executing it.")
     job = job or load_job(parent.record.code, inst.redis, inst.secret)
     plan = storage.plan(run_id)
-    raw = inst.redis.hgetall(f"orch:run:{run_id}:status")
-    statuses = {k.decode(): v.decode() for k, v in raw.items()}
+    statuses = storage.step_statuses(run_id)
     if step_selection:
         selected = widen_dynamic(plan, {_node(s) for s in step_selection})
         unknown = sorted(s for s in selected if s not in job.topology.ops)
@@ -94,7 +94,7 @@ def reexecute(run_id: str, from_failure: bool = True, step_selection: Sequence[s
         selected = set(job.topology.ops)
     reused = dict(parent.record.reused_from)
     for key, status in statuses.items():
-        if status == "success" and _node(key) not in selected:
+        if status == StepStatus.SUCCESS and _node(key) not in selected:
             reused[key] = run_id
     root = parent.record.root_run_id or run_id
     tags = {k: v for k, v in parent.record.tags.items() if not k.startswith("orch/")}

@@ -15,10 +15,10 @@ from orchestrator.definitions.resources import ResourceProvider
 from orchestrator.distributed.dispatch import enqueue_steps
 from orchestrator.distributed.heartbeats import RunningStep, heartbeats
 from orchestrator.distributed.records import RunStatus
-from orchestrator.distributed.retrying import retrying
 from orchestrator.distributed.scheduler import DistributedRun
 from orchestrator.errors import OrchestratorError, RunNotFoundError
 from orchestrator.events import ErrorInfo, EventType, RunEvent
+from orchestrator.execution.lifecycle import Lifecycle
 from orchestrator.execution.step_runner import RunContext, run_step
 
 if TYPE_CHECKING:
@@ -75,12 +75,13 @@ def execute_step_task(instance: Instance, run_id: str, step_key: str, attempt: i
         try:
             provider.teardown()
         except Exception as exc:  # noqa: BLE001 - a teardown error is reported, the step result stands
-            buffered.append(run.event(EventType.LOG, step_key, f"Resource teardown failed: {exc}", level="ERROR"))
+            buffered.append(run.lifecycle.event(EventType.LOG, step_key, f"Resource teardown failed: {exc}",
+                                                level="ERROR"))
     if not start_written:
         # A short step: its start goes to Redis together with its end.
         buffered = start_events + buffered
     if result.status == "retry":
-        _flush_retry(run, step_key, buffered)
+        run.storage.record_retry(run_id, step_key, buffered)
         enqueue_steps(run.app, run.job.name, run_id, [step], run.record.queue, attempt=attempt + 1,
                       countdown=result.retry_delay, stored=[step_key] if stored else [])
         return {"status": "retry", "attempt": attempt}
@@ -88,23 +89,13 @@ def execute_step_task(instance: Instance, run_id: str, step_key: str, attempt: i
     return {"status": result.status, "outputs": [r.id for r in result.outputs]}
 
 
-@retrying
-def _flush_retry(run: DistributedRun, step_key: str, events: list[RunEvent]) -> None:
-    pipe = run.instance.redis.pipeline(transaction=False)
-    run.storage.add_events(pipe, run.run_id, events)
-    pipe.hdel(f"orch:run:{run.run_id}:running", step_key)
-    pipe.execute()
-
-
 def _fail_unloadable(instance: Instance, run_id: str, step_key: str, exc: OrchestratorError) -> dict[str, Any]:
     """The job could not be loaded (bad pointer, unsigned blob...): fail the run with the reason."""
-    job_name = instance.storage.get_run(run_id).record.job_name
+    lifecycle = Lifecycle(run_id, instance.storage.get_run(run_id).record.job_name)
     error = ErrorInfo.from_exception(exc)
     events = [
-        RunEvent(event_type=EventType.STEP_FAILURE, run_id=run_id, job_name=job_name, step_key=step_key,
-                 message=f"Step '{step_key}' could not start: {exc}", error=error),
-        RunEvent(event_type=EventType.RUN_FAILURE, run_id=run_id, job_name=job_name,
-                 message=f"Run of job '{job_name}' failed: {exc}", error=error),
+        lifecycle.step_failed(step_key, f"Step '{step_key}' could not start: {exc}", error=error),
+        lifecycle.run_failed(reason=f"Run of job '{lifecycle.job_name}' failed: {exc}", error=error),
     ]
     instance.storage.finish_run(run_id, RunStatus.FAILURE, str(exc), events)
     _log.error("run %s failed: %s", run_id, exc)

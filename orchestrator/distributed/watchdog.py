@@ -10,9 +10,12 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
-from orchestrator.distributed.records import RunStatus
-from orchestrator.distributed.run_storage import run_key
-from orchestrator.events import EventType, RunEvent
+from orchestrator.distributed.dispatch import app_for, enqueue_steps, step_queue
+from orchestrator.events import EventType
+from orchestrator.execution.lifecycle import Lifecycle
+from orchestrator.execution.scheduling import mapped_step
+from orchestrator.plan.planner import ExecutionStep
+from orchestrator.status import RunStatus
 
 if TYPE_CHECKING:
     from orchestrator.distributed.instance import Instance
@@ -32,10 +35,6 @@ def republish_lost(instance: Instance, run_id: str, now: float | None = None,
     an entry still unconfirmed after ``ORCH_REPUBLISH_AFTER`` seconds (30) means that worker died
     in between. Delivery is then at least once; completion stays exactly once.
     """
-    from orchestrator.distributed.dispatch import app_for, enqueue_steps
-    from orchestrator.distributed.scheduler import local_step
-    from orchestrator.plan.planner import ExecutionStep
-
     storage = instance.storage
     outbox = storage.outbox(run_id)
     if not outbox:
@@ -59,7 +58,7 @@ def republish_lost(instance: Instance, run_id: str, now: float | None = None,
     steps, stored = [], []
     for key in lost:
         raw = stored_json.get(key)
-        step = ExecutionStep.model_validate_json(raw) if raw else local_step(plan, key)
+        step = ExecutionStep.model_validate_json(raw) if raw else mapped_step(plan, key)
         if step is None:
             _log.error("run %s: cannot re-send unknown step %s", run_id, key)
             continue
@@ -70,11 +69,11 @@ def republish_lost(instance: Instance, run_id: str, now: float | None = None,
                   info.record.queue, stored=stored)
     message = (f"Re-sent step(s) {', '.join(s.key for s in steps)}: they became ready but the worker that "
                "finished their upstream step stopped before confirming it had enqueued them.")
-    event = RunEvent(event_type=EventType.LOG, run_id=run_id, job_name=info.record.job_name, message=message,
-                     data={"level": "WARNING", "republished": [s.key for s in steps]})
+    event = Lifecycle(run_id, info.record.job_name).event(
+        EventType.LOG, message=message, level="WARNING", republished=[s.key for s in steps])
     storage.release_outbox(pipe, run_id, [s.key for s in steps])
     storage.add_events(pipe, run_id, [event])
-    pipe.hset(run_key(run_id, "meta"), "progress_at", repr(now))
+    storage.note_progress(pipe, run_id, now)
     pipe.execute()
     _log.warning("run %s: %s", run_id, message)
     return [s.key for s in steps]
@@ -87,7 +86,7 @@ def check_stalled(instance: Instance, run_id: str, now: float | None = None) -> 
     if info.status.is_finished:
         return None
     now = time.time() if now is None else now
-    if storage.redis.exists(run_key(run_id, "outbox")) and republish_lost(instance, run_id, now):
+    if storage.has_outbox(run_id) and republish_lost(instance, run_id, now):
         return None  # progress again: lost steps were re-sent
     progress = storage.progress_at(run_id) or info.record.created_at
     timeout = info.record.stall_timeout
@@ -95,21 +94,13 @@ def check_stalled(instance: Instance, run_id: str, now: float | None = None) -> 
     if idle <= timeout:
         return None
     running = storage.running_steps(run_id)
-    pipe = instance.redis.pipeline(transaction=False)
-    pipe.hgetall(run_key(run_id, "pending"))
-    pipe.hgetall(run_key(run_id, "status"))
-    pending_raw, status_raw = pipe.execute()
-    finished = {k.decode() for k in status_raw}
-    queued = sorted(k.decode() for k, v in pending_raw.items()
-                    if int(v) == 0 and k.decode() not in finished and k.decode() not in running)
+    queued = [k for k in storage.waiting_steps(run_id) if k not in running]
     parts = []
     if running:
         parts.append("running without a heartbeat: " + ", ".join(
             f"{key} (last heartbeat {now - float(who.get('hb', progress)):.0f}s ago on {who.get('worker', '?')})"
             for key, who in sorted(running.items())))
     if queued:
-        from orchestrator.distributed.dispatch import step_queue
-
         plan = storage.plan(run_id)
         queues = sorted({step_queue(plan.by_key[k], info.record.queue) if k in plan.by_key else info.record.queue
                          for k in queued})
@@ -118,8 +109,8 @@ def check_stalled(instance: Instance, run_id: str, now: float | None = None) -> 
     waiting = "; ".join(parts) or "no step (its scheduling state was lost)"
     reason = (f"Run stalled: nothing started, finished or heartbeat for {idle:.0f}s "
               f"(stall_timeout {timeout:g}s). Waiting on {waiting}.")
-    event = RunEvent(event_type=EventType.RUN_FAILURE, run_id=run_id, job_name=info.record.job_name,
-                     message=reason, data={"stalled": True, "running": sorted(running), "queued": queued[:100]})
+    event = Lifecycle(run_id, info.record.job_name).run_failed(
+        reason=reason, stalled=True, running=sorted(running), queued=queued[:100])
     if storage.finish_run(run_id, RunStatus.FAILURE, reason, [event]):
         _log.error("run %s: %s", run_id, reason)
         return reason

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from orchestrator.definitions.context_base import OpContextBase
 from orchestrator.definitions.resources import ResourceProvider, Resources, as_resource_definition
 from orchestrator.errors import ConfigError, InvocationError
 from orchestrator.events import EventType, RunEvent, trusted
@@ -59,7 +60,7 @@ class StepLog:
         self._log(logging.ERROR, msg, *args, exc_info=True)
 
 
-class OpExecutionContext:
+class OpExecutionContext(OpContextBase):
     """Passed as an op's first parameter: ``log``, ``op_config``, ``resources``, ``run_id`` and more."""
 
     def __init__(

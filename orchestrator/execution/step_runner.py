@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import inspect
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from orchestrator.definitions.hook_context import HookContext, HookNode
 from orchestrator.definitions.io_managers.base import InputContext, OutputContext
 from orchestrator.definitions.ops import DynamicOutput, OpDefinition, Output
 from orchestrator.definitions.resources import ResourceProvider, Resources
 from orchestrator.definitions.type_checks import describe, matches, type_name
 from orchestrator.errors import DefinitionError, Failure, OrchestratorError, RetryRequested, TypeCheckError
-from orchestrator.events import ErrorInfo, EventType, RunEvent, trusted
+from orchestrator.events import ErrorInfo, EventType, RunEvent, jsonable, trusted
 from orchestrator.execution.context import OpExecutionContext, StepLog
 from orchestrator.plan.planner import ExecutionStep, OutputRef, StepInput
 
@@ -333,13 +334,6 @@ def _store_output(run: RunContext, step: ExecutionStep, op_def: OpDefinition, co
     return ref
 
 
-def jsonable(metadata: Mapping[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for k, v in metadata.items():
-        result[str(k)] = v if isinstance(v, (str, int, float, bool, type(None), list, dict)) else repr(v)
-    return result
-
-
 def _failed(run: RunContext, step: ExecutionStep, flat: FlatOp, context: OpExecutionContext | None,
             exc: BaseException, retry_number: int, started: float) -> StepResult:
     error = ErrorInfo.from_exception(exc)
@@ -374,8 +368,6 @@ def _retry_budget(run: RunContext, flat: FlatOp, exc: BaseException, retry_numbe
 
 def _fire_hooks(run: RunContext, step: ExecutionStep, flat: FlatOp, context: OpExecutionContext | None,
                 success: bool, exc: BaseException | None, output_values: dict[str, Any]) -> None:
-    from orchestrator.definitions.hooks import HookContext, HookNode
-
     for hook in _hooks_for(run.job, flat):
         if not hook.fires_on(success):
             continue

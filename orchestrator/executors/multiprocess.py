@@ -10,32 +10,41 @@ import heapq
 import multiprocessing
 import os
 import time
-import uuid
-from collections.abc import Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
-from orchestrator.definitions.config.schema import Field
-from orchestrator.definitions.executor_definition import ExecutorDefinition
+from orchestrator.definitions.built_in_executors import multiprocess_executor
+from orchestrator.definitions.executor_definition import provide_executor_implementation
 from orchestrator.errors import OrchestratorError
 from orchestrator.events import EventType, RunEvent
 from orchestrator.execution.results import ExecuteInProcessResult
 from orchestrator.execution.scheduling import RunState, StepOutcome
+from orchestrator.executors.base import Executor, InitExecutorContext, RunLaunch
 from orchestrator.executors.in_process import emit_skips
-from orchestrator.plan.planner import ExecutionStep, build_plan
+from orchestrator.plan.planner import ExecutionStep
 
 if TYPE_CHECKING:
     from orchestrator.definitions.config.run_config import ResolvedRunConfig
-    from orchestrator.definitions.jobs import JobDefinition
 
-__all__ = ["multiprocess_executor", "execute_multiprocess"]
+__all__ = ["multiprocess_executor", "MultiprocessExecutor"]
 
-multiprocess_executor = ExecutorDefinition(
-    "multiprocess",
-    config_schema={"max_concurrent": Field(int, is_required=False,
-                                           description="Steps running at once; default: the number of CPUs.")},
-    description="Runs steps in a local process pool; outputs through fs_io_manager. No Redis needed.",
-)
+
+class MultiprocessExecutor(Executor):
+    """Runs steps in a local pool of ``max_concurrent`` processes; ``submit`` is refused (the
+    calling process coordinates the run)."""
+
+    def __init__(self, max_concurrent: int | None = None) -> None:
+        self.max_concurrent = int(max_concurrent or os.cpu_count() or 2)
+
+    def execute(self, launch: RunLaunch) -> ExecuteInProcessResult:
+        return _execute_multiprocess(launch, self.max_concurrent)
+
+
+def _create(init_context: InitExecutorContext) -> MultiprocessExecutor:
+    return MultiprocessExecutor(init_context.executor_config.get("max_concurrent"))
+
+
+provide_executor_implementation(multiprocess_executor, _create)
 
 _child: dict[str, Any] = {}
 
@@ -68,25 +77,27 @@ def _run_in_child(step_json: str, retry_number: int) -> dict[str, Any]:
             "error": result.error.model_dump() if result.error else None}
 
 
-def execute_multiprocess(job: JobDefinition, resolved: ResolvedRunConfig, tags: Mapping[str, Any] | None = None,
-                         partition_key: str | None = None, raise_on_error: bool = False,
-                         run_id: str | None = None) -> ExecuteInProcessResult:
-    """Run ``job`` with its steps spread over a local process pool; wait and return the result."""
+def _execute_multiprocess(launch: RunLaunch, max_concurrent: int) -> ExecuteInProcessResult:
+    """Run ``launch`` with its steps spread over a local process pool; wait and return the result."""
     import cloudpickle
 
-    from orchestrator.distributed.scheduler import distributed_job
     from orchestrator.execution.results import output_loader
     from orchestrator.execution.step_runner import RunContext
     from orchestrator.plan.planner import OutputRef
 
-    job = distributed_job(job)
-    config = resolved.execution.get("config") or {}
-    max_concurrent = int(config.get("max_concurrent") or os.cpu_count() or 2)
-    plan = build_plan(job, resolved.op_inputs)
-    run_id = run_id or str(uuid.uuid4())
-    run_tags = job.run_tags_for(tags, partition_key)
+    # Processes share no memory: outputs go through fs_io_manager unless the job chose its own.
+    job = launch.job.with_shared_io_manager()
+    resolved, plan, run_id, run_tags, partition_key = (launch.resolved, launch.plan, launch.run_id, launch.tags,
+                                                       launch.partition_key)
+    on_event = launch.on_event
     events: list[RunEvent] = []
-    run = RunContext(run_id=run_id, job=job, config=resolved, resources=None, emit=events.append,  # type: ignore[arg-type]
+
+    def emit(event: RunEvent) -> None:
+        events.append(event)
+        if on_event is not None:
+            on_event(event)
+
+    run = RunContext(run_id=run_id, job=job, config=resolved, resources=None, emit=emit,  # type: ignore[arg-type]
                      tags=run_tags, partition_key=partition_key)
     run.event(EventType.RUN_START, message=f"Started run {run_id} of job '{job.name}' in a pool of {max_concurrent}.")
     state = RunState(plan)
@@ -120,7 +131,8 @@ def execute_multiprocess(job: JobDefinition, resolved: ResolvedRunConfig, tags: 
                     reply = {"status": "failure", "outputs": [], "delay": 0, "events": [
                         RunEvent(event_type=EventType.STEP_FAILURE, run_id=run_id, job_name=job.name,
                                  step_key=step.key, message=f"Step '{step.key}' lost its process: {exc}").model_dump_json()]}
-                events.extend(RunEvent.model_validate_json(e) for e in reply["events"])
+                for raw_event in reply["events"]:
+                    emit(RunEvent.model_validate_json(raw_event))
                 if reply["status"] == "retry":
                     counter += 1
                     heapq.heappush(delayed, (time.monotonic() + float(reply["delay"]), counter, step, attempt + 1))
@@ -135,7 +147,7 @@ def execute_multiprocess(job: JobDefinition, resolved: ResolvedRunConfig, tags: 
     else:
         run.event(EventType.RUN_SUCCESS, message=f"Run of job '{job.name}' succeeded.")
     result = ExecuteInProcessResult(job, run_id, events, output_loader(job, run_id, resolved.resource_configs, partition_key))
-    if failed and raise_on_error:
+    if failed and launch.raise_on_error:
         error = result.failure_error
         raise OrchestratorError(f"Run {run_id} of job '{job.name}' failed: {error}")
     return result

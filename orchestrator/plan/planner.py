@@ -99,6 +99,16 @@ class ExecutionPlan(BaseModel):
                 result.setdefault(s.mapped_on.id, []).append(s)
         return result
 
+    @cached_property
+    def templates_by_source_step(self) -> dict[str, list[list[ExecutionStep]]]:
+        """Step key -> the groups of template steps mapped over its dynamic outputs (one per output)."""
+        result: dict[str, list[list[ExecutionStep]]] = {}
+        for group in self.templates_by_source.values():
+            source = group[0].mapped_on
+            assert source is not None
+            result.setdefault(source.step_key, []).append(group)
+        return result
+
     def step(self, key: str) -> ExecutionStep:
         try:
             return self.by_key[key]

@@ -29,6 +29,7 @@ from orchestrator import (
     op,
     submit_job,
 )
+from orchestrator.distributed import keys
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -243,11 +244,11 @@ def test_blob_signed_with_another_secret_is_refused(cluster) -> None:
 
 
 def test_invalid_config_enqueues_nothing(instance: Instance) -> None:
-    runs_before = instance.redis.zcard("orch:runs")
+    runs_before = instance.redis.zcard(keys.RUNS_INDEX)
     with pytest.raises(ConfigError) as err:
         submit_job(dynamic_20, run_config={"ops": {"emit": {"inputs": {"n": "twenty"}}}}, instance=instance)
     assert "ops.emit.inputs.n" in str(err.value)
-    assert instance.redis.zcard("orch:runs") == runs_before
+    assert instance.redis.zcard(keys.RUNS_INDEX) == runs_before
     assert instance.redis.llen("orch") == 0
 
 
@@ -288,7 +289,7 @@ def test_execute_job_with_the_multiprocess_executor_needs_no_redis(tmp_path: Pat
 def test_record_is_plain_json(instance: Instance) -> None:
     handle = submit_job(nested, instance=instance)
     handle.wait(60)
-    raw = instance.redis.hget(f"orch:run:{handle.run_id}:record", "json")
+    raw = instance.redis.hget(keys.run_keys(handle.run_id).record, "json")
     data = json.loads(raw)
     assert data["job_name"] == "nested" and data["run_id"] == handle.run_id
     assert time.time() - data["created_at"] < 120
@@ -299,7 +300,7 @@ def test_a_malformed_event_entry_is_reported_naming_the_run(instance: Instance) 
 
     handle = submit_job(nested, instance=instance)
     handle.wait(60)
-    instance.redis.xadd(f"orch:run:{handle.run_id}:events", {"e": b"{not json"})
+    instance.redis.xadd(keys.run_keys(handle.run_id).events, {"e": b"{not json"})
     with pytest.raises(OrchestratorError) as err:
         instance.storage.all_events(handle.run_id)
     assert handle.run_id in str(err.value) and "malformed event" in str(err.value)

@@ -30,7 +30,9 @@ from orchestrator import (
     reexecute,
     submit_job,
 )
+from orchestrator.execution.scheduling import StepUpdate
 from orchestrator.local.processes import CeleryWorker, RedisServer
+from orchestrator.status import StepStatus
 
 pytestmark = pytest.mark.slow
 
@@ -457,7 +459,8 @@ def test_steps_lost_between_completion_and_publish_are_re_sent(site: Site, tmp_p
     handle = submit_job(ping_pong, run_config=config, instance=site.instance)
     # As if a worker ran `ping`, recorded its completion, and died before enqueueing `pong`.
     site.instance.redis.delete("orch")
-    completion = site.instance.storage.complete(handle.run_id, "ping", "success", ["ping.result"], {}, [], [])
+    completion = site.instance.storage.complete(
+        handle.run_id, StepUpdate("ping", StepStatus.SUCCESS, outputs=["ping.result"]))
     assert completion.ready == ["pong"]
     assert "pong" in site.instance.storage.outbox(handle.run_id)
     site.worker("w1")

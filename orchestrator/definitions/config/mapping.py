@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, overload
 
 __all__ = ["ConfigMapping", "config_mapping"]
 
@@ -22,8 +22,17 @@ class ConfigMapping:
         return self.config_fn(value)
 
 
+@overload
+def config_mapping(fn: Callable[[Any], Mapping[str, Any]]) -> ConfigMapping: ...
+
+
+@overload
+def config_mapping(fn: None = None, *, config_schema: Any = None, description: str | None = None,
+                   ) -> Callable[[Callable[[Any], Mapping[str, Any]]], ConfigMapping]: ...
+
+
 def config_mapping(fn: Callable[[Any], Mapping[str, Any]] | None = None, *, config_schema: Any = None,
-                   description: str | None = None) -> Any:
+                   description: str | None = None) -> ConfigMapping | Callable[[Callable[[Any], Mapping[str, Any]]], ConfigMapping]:
     """Decorate ``fn(outer_config) -> run config`` into a :class:`ConfigMapping` for ``@job(config=...)``.
 
     When ``fn`` takes a parameter annotated with a pydantic ``Config`` class, that class is the schema

@@ -7,13 +7,15 @@ import copy
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from orchestrator.definitions.config.schema import validate_config
 from orchestrator.definitions.type_checks import describe, matches, type_name
 from orchestrator.errors import ConfigError
 
 if TYPE_CHECKING:
+    from orchestrator.definitions.executor_definition import ExecutorDefinition
+    from orchestrator.definitions.graphs import GraphDefinition
     from orchestrator.definitions.jobs import JobDefinition
 
 __all__ = ["ResolvedRunConfig", "resolve_run_config", "deep_merge"]
@@ -30,9 +32,18 @@ class ResolvedRunConfig:
     op_inputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     resource_configs: dict[str, Any] = field(default_factory=dict)
     execution: dict[str, Any] = field(default_factory=dict)
+    #: The executor chosen for the run (the job's, the launcher's default, or one run config names).
+    #: Only the launching process needs it: it is not pickled (its creation function may be a
+    #: closure), so a resolved config shipped to another process has None here.
+    executor_def: ExecutorDefinition | None = field(default=None, repr=False, compare=False)
 
     def op_config(self, path: str) -> Any:
         return self.op_configs.get(path)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("executor_def", None)
+        return state
 
 
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -86,11 +97,13 @@ def apply_job_config(job: JobDefinition, run_config: Mapping[str, Any] | None, p
 
 
 def resolve_run_config(job: JobDefinition, run_config: Mapping[str, Any] | None = None,
-                       partition_key: str | None = None, default_executor: Any = None) -> ResolvedRunConfig:
+                       partition_key: str | None = None,
+                       default_executor: ExecutorDefinition | None = None) -> ResolvedRunConfig:
     """Validate ``run_config`` for ``job``; raise ``ConfigError`` listing every bad path.
 
     ``default_executor`` replaces the job's executor when the job did not choose one itself
-    (submitting a job to workers means the celery executor)."""
+    (submitting a job to workers means the celery executor). Run config ``execution`` may name
+    another executor: a built-in one, the job's own, or ``default_executor``."""
     raw = apply_job_config(job, run_config, partition_key)
     errors: list[tuple[str, str]] = []
     if not isinstance(raw, Mapping):
@@ -102,7 +115,7 @@ def resolve_run_config(job: JobDefinition, run_config: Mapping[str, Any] | None 
     _resolve_ops(job, raw.get("ops"), resolved, errors)
     _resolve_resources(job, raw.get("resources"), resolved, errors)
     executor = job.executor_def if job._executor_given or default_executor is None else default_executor
-    _resolve_execution(executor, raw.get("execution"), resolved, errors)
+    _resolve_execution(executor, (job.executor_def, default_executor), raw.get("execution"), resolved, errors)
     if errors:
         raise ConfigError(f"Invalid run config for job '{job.name}'. Nothing was run.", errors)
     return resolved
@@ -110,15 +123,16 @@ def resolve_run_config(job: JobDefinition, run_config: Mapping[str, Any] | None 
 
 def _node_levels(job: JobDefinition) -> dict[str, list[str]]:
     """Config path prefix of each graph level -> node names at that level."""
-    from orchestrator.definitions.graphs import GraphDefinition
-
+    # Which nodes are graphs, from the job's topology: importing ``graphs`` here would close an
+    # import cycle (graphs -> jobs -> the executor that resolves run config -> here).
+    graph_paths = job.topology.graph_paths
     levels: dict[str, list[str]] = {}
 
     def walk(g: GraphDefinition, prefix: str) -> None:
         levels[prefix] = list(g.nodes)
         for name, node in g.nodes.items():
-            if isinstance(node.definition, GraphDefinition):
-                walk(node.definition, f"{prefix}{name}.")
+            if f"{prefix}{name}" in graph_paths:
+                walk(cast("GraphDefinition", node.definition), f"{prefix}{name}.")
 
     walk(job.graph_def, "")
     return levels
@@ -229,14 +243,16 @@ def _resolve_resources(job: JobDefinition, res_config: Any, resolved: ResolvedRu
         resolved.resource_configs[key] = value
 
 
-def _resolve_execution(executor: Any, exec_config: Any, resolved: ResolvedRunConfig, errors: list[tuple[str, str]]) -> None:
+def _resolve_execution(executor: ExecutorDefinition, also_known: tuple[ExecutorDefinition | None, ...],
+                       exec_config: Any, resolved: ResolvedRunConfig, errors: list[tuple[str, str]]) -> None:
+    """Validate ``execution`` against ``executor``'s schema, or the schema of the executor it names."""
+    from orchestrator.definitions.built_in_executors import executor_by_name, known_executor_names
+
     if exec_config is None:
         exec_config = {}
     if not isinstance(exec_config, Mapping):
         errors.append(("execution", f"expected a dict, received {describe(exec_config)}"))
         return
-    from orchestrator.definitions.executor_definition import executor_by_name
-
     given: Any = None
     if "config" in exec_config:
         given = exec_config.get("config")
@@ -248,15 +264,19 @@ def _resolve_execution(executor: Any, exec_config: Any, resolved: ResolvedRunCon
             errors.append(("execution", "expected one executor name, e.g. {'multiprocess': {'config': {...}}}"))
             return
         (name, body), = exec_config.items()
-        chosen = executor_by_name(str(name))
+        chosen = executor_by_name(str(name), also_known)
         if chosen is None:
-            errors.append((f"execution.{name}", _unknown(str(name), ["in_process", "multiprocess", "celery"])))
+            errors.append((f"execution.{name}", _unknown(str(name), known_executor_names(also_known))))
             return
         executor = chosen
         if body is not None and not isinstance(body, Mapping):
             errors.append((f"execution.{name}", f"expected a dict with 'config', received {describe(body)}"))
             return
         given = (body or {}).get("config")
+    defaults = executor.configured_config
+    if defaults and (given is None or isinstance(given, Mapping)):
+        given = deep_merge(defaults, given or {})
     value, errs = validate_config(executor.config_schema, given, "execution.config")
     errors.extend(errs)
     resolved.execution = {"executor": executor.name, "config": value or {}}
+    resolved.executor_def = executor

@@ -5,7 +5,7 @@ from __future__ import annotations
 import abc
 import inspect
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, overload
 
 from orchestrator.definitions.resources import ResourceDefinition
 
@@ -144,13 +144,27 @@ class IOManagerDefinition(ResourceDefinition):
         return IOManagerDefinition(lambda _ctx: value, description=description)
 
 
+@overload
+def io_manager(fn: Callable[..., Any]) -> IOManagerDefinition: ...
+
+
+@overload
+def io_manager(
+    fn: None = None,
+    *,
+    config_schema: Any = None,
+    description: str | None = None,
+    required_resource_keys: set[str] | None = None,
+) -> Callable[[Callable[..., Any]], IOManagerDefinition]: ...
+
+
 def io_manager(
     fn: Callable[..., Any] | None = None,
     *,
     config_schema: Any = None,
     description: str | None = None,
     required_resource_keys: set[str] | None = None,
-) -> Any:
+) -> IOManagerDefinition | Callable[[Callable[..., Any]], IOManagerDefinition]:
     """Turn a function returning an ``IOManager`` into an ``IOManagerDefinition``."""
 
     def wrap(f: Callable[..., Any]) -> IOManagerDefinition:

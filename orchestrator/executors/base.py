@@ -1,0 +1,176 @@
+"""The executor seam: what every executor is given (a ``RunLaunch``) and what it must do with it.
+
+Launchers (``JobDefinition.execute_in_process``, ``execute_job``, ``submit_job``) validate the run
+config, build the plan and decide the run id and tags, then hand the resulting :class:`RunLaunch`
+to the :class:`Executor` that the job's :class:`~orchestrator.ExecutorDefinition` creates. They
+never look at which executor it is: running or submitting the run is the executor's business.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from orchestrator.errors import OrchestratorError
+
+if TYPE_CHECKING:
+    from orchestrator.definitions.config.run_config import ResolvedRunConfig
+    from orchestrator.definitions.executor_definition import ExecutorDefinition
+    from orchestrator.definitions.jobs import JobDefinition
+    from orchestrator.events import RunEvent
+    from orchestrator.execution.results import RunResultBase
+    from orchestrator.plan.planner import ExecutionPlan
+
+__all__ = ["Executor", "InitExecutorContext", "RunLaunch", "SubmittedRun"]
+
+
+@dataclass(frozen=True)
+class InitExecutorContext:
+    """What an executor's creation function gets (as Dagster's ``InitExecutorContext``)."""
+
+    job: JobDefinition
+    executor_def: ExecutorDefinition
+    #: The run config's ``execution`` config, validated against the definition's schema, defaults applied.
+    executor_config: dict[str, Any]
+    #: The ``Instance`` the launcher was given, or None (local executors need none).
+    instance: Any = None
+
+
+@dataclass(frozen=True)
+class RunLaunch:
+    """One run, fully decided before it starts: plain data an executor runs or submits.
+
+    ``plan`` already honours ``op_selection`` and the parent run; ``tags`` are the run's final
+    tags (job, partition and lineage tags included).
+    """
+
+    job: JobDefinition
+    resolved: ResolvedRunConfig
+    plan: ExecutionPlan
+    run_id: str
+    tags: dict[str, str]
+    #: Name of the executor definition, for messages and run records.
+    executor_name: str
+    executor_config: dict[str, Any] = field(default_factory=dict)
+    partition_key: str | None = None
+    #: The ``Instance`` the caller passed, or None (the Celery executor then uses ``Instance.from_env()``).
+    instance: Any = None
+    #: Re-execution: the run this one re-executes and the root of that lineage.
+    parent_run_id: str | None = None
+    root_run_id: str | None = None
+    op_selection: list[str] | None = None
+    #: Re-execution: step key -> run id whose stored outputs this run reuses instead of running the step.
+    reused_from: dict[str, str] = field(default_factory=dict)
+    #: Where a worker finds the job's code (``module:attr``); None to let the executor decide.
+    code_pointer: str | None = None
+    #: How the caller waits: raise when the run fails, give up waiting after ``timeout`` seconds.
+    raise_on_error: bool = False
+    timeout: float | None = None
+    #: Called with each event as it happens, by executors that see events happen.
+    on_event: Callable[[RunEvent], None] | None = None
+
+
+class SubmittedRun(Protocol):
+    """A run started by :meth:`Executor.submit` (``RunHandle`` for the Celery executor)."""
+
+    run_id: str
+
+    def wait(self, timeout: float | None = None) -> RunResultBase: ...
+
+
+class Executor:
+    """Runs the steps of a launched run. Override ``execute``, ``submit``, or both.
+
+    - ``execute(launch)`` runs the run and waits for its result; by default ``submit(launch).wait()``.
+    - ``submit(launch)`` starts the run and returns at once (a :class:`SubmittedRun`); by default it
+      raises ``OrchestratorError``: an executor that only overrides ``execute`` runs the steps in the
+      calling process, so ``submit_job`` cannot hand the run over.
+
+    An ``@executor`` function builds one per run from ``init_context.executor_config``; a job
+    names the definition (``@job(executor_def=...)``) and ``execute_job`` uses it. The step runner
+    and the scheduling core (``RunState``) say what running a step means and what may run next;
+    an executor decides where and when. This one runs the ready steps here, newest first, and
+    records the order::
+
+        from orchestrator import Executor, ExecuteInProcessResult, execute_job, executor, job, op
+        from orchestrator.definitions.resources import ResourceProvider
+        from orchestrator.events import EventType
+        from orchestrator.execution.results import output_loader
+        from orchestrator.execution.scheduling import RunState, StepOutcome
+        from orchestrator.execution.step_runner import RunContext, run_step
+        from orchestrator.executors.in_process import emit_skips
+
+        class LastReadyFirst(Executor):
+            def __init__(self, log: list[str]) -> None:
+                self.log = log
+
+            def execute(self, launch):
+                events = []
+                resources = ResourceProvider(launch.job.resource_defs, launch.resolved.resource_configs,
+                                             run_id=launch.run_id)
+                run = RunContext(run_id=launch.run_id, job=launch.job, config=launch.resolved,
+                                 resources=resources, emit=events.append, tags=launch.tags,
+                                 partition_key=launch.partition_key)
+                run.event(EventType.RUN_START, message="Started, last ready step first.")
+                state, failed = RunState(launch.plan), False
+                ready = state.start()
+                while ready:
+                    step, attempt = ready.pop(), 0
+                    while (result := run_step(run, step, attempt)).status == "retry":
+                        attempt += 1
+                    self.log.append(step.key)
+                    failed = failed or result.status == "failure"
+                    ready += state.complete(step.key, StepOutcome(result.status, result.outputs))
+                    emit_skips(run, state)
+                built = resources.built()
+                resources.teardown()
+                run.event(EventType.RUN_FAILURE if failed else EventType.RUN_SUCCESS, message="Done.")
+                loader = output_loader(launch.job, launch.run_id, launch.resolved.resource_configs,
+                                       launch.partition_key, built)
+                return ExecuteInProcessResult(launch.job, launch.run_id, events, loader)
+
+        LOG: list[str] = []
+
+        @executor(name="last_ready_first", config_schema={"label": str})
+        def last_ready_first(init_context):
+            LOG.append(init_context.executor_config["label"])
+            return LastReadyFirst(LOG)
+
+        @op
+        def one() -> int:
+            return 1
+
+        @op
+        def double(x: int) -> int:
+            return 2 * x
+
+        @job(executor_def=last_ready_first)
+        def my_job():
+            double(one())
+
+        result = execute_job(my_job, run_config={"execution": {"config": {"label": "demo"}}})
+        assert result.output_for_node("double") == 2
+        assert LOG == ["demo", "one", "double"]
+
+    ``submit_job(my_job)`` raises ``OrchestratorError``: this executor cannot outlive the caller.
+    """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # Neither method is abstract (each has a default in terms of the other), so check here that
+        # a subclass overrides one: otherwise every call would end in submit's error.
+        super().__init_subclass__(**kwargs)
+        if cls.execute is Executor.execute and cls.submit is Executor.submit:
+            raise TypeError(f"Executor {cls.__qualname__} must override execute(launch), submit(launch), or both.")
+
+    def execute(self, launch: RunLaunch) -> RunResultBase:
+        """Run ``launch`` and wait for its result."""
+        return self.submit(launch).wait(timeout=launch.timeout)
+
+    def submit(self, launch: RunLaunch) -> SubmittedRun:
+        """Start ``launch`` and return at once; the run goes on without the caller."""
+        raise OrchestratorError(
+            f"Job '{launch.job.name}' uses the {launch.executor_name} executor, which runs the run's steps in "
+            "the calling process and cannot be submitted; use execute_job(...) for it, or the celery executor "
+            "to submit to workers."
+        )
