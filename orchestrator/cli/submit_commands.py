@@ -37,6 +37,7 @@ def job_submit(ctx: click.Context, module: str | None, file: str | None, attr: s
     """
     from orchestrator.cli.config_files import load_run_config, parse_tags
     from orchestrator.cli.loading import load_code
+    from orchestrator.definitions.built_in_executors import celery_executor
     from orchestrator.definitions.config.run_config import resolve_run_config
     from orchestrator.definitions.partitions import PartitionedConfig
     from orchestrator.distributed.instance import Instance
@@ -48,7 +49,7 @@ def job_submit(ctx: click.Context, module: str | None, file: str | None, attr: s
     if partition is None and isinstance(job.config, PartitionedConfig):
         raise CliError(f"Job '{job.name}' is partitioned: pass --partition KEY (one of {job.config.describe_keys()}).")
     # Config errors are reported before looking for Redis at all; submit_job checks again.
-    resolve_run_config(job, run_config, partition)
+    resolve_run_config(job, run_config, partition, default_executor=celery_executor)
     instance = Instance.from_env()
     with redis_errors(instance):
         handle = submit_job(job, run_config=run_config, tags=run_tags, partition_key=partition, instance=instance)

@@ -16,7 +16,7 @@ from orchestrator.distributed.handles import RunHandle
 from orchestrator.distributed.instance import Instance
 from orchestrator.distributed.records import RunRecord, RunStatus
 from orchestrator.distributed.run_storage import RunInfo
-from orchestrator.distributed.scheduler import DistributedRun
+from orchestrator.distributed.run import DistributedRun
 from orchestrator.execution.lifecycle import Lifecycle
 from orchestrator.executors.base import Executor, InitExecutorContext, RunLaunch
 

@@ -15,7 +15,7 @@ from orchestrator.definitions.resources import ResourceProvider
 from orchestrator.distributed.dispatch import enqueue_steps
 from orchestrator.distributed.heartbeats import RunningStep, heartbeats
 from orchestrator.distributed.records import RunStatus
-from orchestrator.distributed.scheduler import DistributedRun
+from orchestrator.distributed.run import DistributedRun
 from orchestrator.errors import OrchestratorError, RunNotFoundError
 from orchestrator.events import ErrorInfo, EventType, RunEvent
 from orchestrator.execution.lifecycle import Lifecycle

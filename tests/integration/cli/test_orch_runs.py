@@ -80,6 +80,19 @@ def test_submit_without_wait_prints_only_the_run_id(orch, cli_instance: Instance
     assert wait_status(cli_instance, run_id, {RunStatus.SUCCESS, RunStatus.FAILURE}) is RunStatus.SUCCESS
 
 
+def test_submit_takes_celery_execution_config_for_a_job_that_names_no_executor(
+        orch, tmp_path: Path, cli_instance: Instance) -> None:
+    # The README's example: the job names no executor, so submitting means the celery executor,
+    # and its config (here stall_timeout) must be accepted by the CLI's own check too.
+    config = tmp_path / "execution.yaml"
+    config.write_text("execution:\n  config:\n    stall_timeout: 300\n")
+    proc = orch("job", "submit", *SEED, "-c", str(config))
+    assert proc.returncode == 0, show(proc)
+    run_id = proc.stdout.strip()
+    assert cli_instance.storage.get_run(run_id).record.stall_timeout == 300
+    assert wait_status(cli_instance, run_id, {RunStatus.SUCCESS, RunStatus.FAILURE}) is RunStatus.SUCCESS
+
+
 def test_submit_wait_failure_exits_1_with_the_error(orch, cli_instance: Instance) -> None:
     proc = orch("job", "submit", "-m", FIXTURES, "-j", "failing_job", "--wait", timeout=90)
     assert proc.returncode == 1, show(proc)

@@ -26,7 +26,7 @@ from orchestrator.distributed.run_state import RedisRunState
 from orchestrator.distributed.run_storage import RunInfo
 from orchestrator.events import RunEvent
 from orchestrator.execution.lifecycle import Lifecycle
-from orchestrator.execution.scheduling import Decision, Scheduler, initial_counts, mapped_step
+from orchestrator.execution.scheduling import Decision, Scheduler, mapped_step
 from orchestrator.plan.planner import ExecutionPlan, ExecutionStep, OutputRef
 from orchestrator.status import RunStatus, StepStatus
 
@@ -34,24 +34,12 @@ if TYPE_CHECKING:
     from orchestrator.definitions.jobs import JobDefinition
     from orchestrator.distributed.instance import Instance
 
-__all__ = ["DistributedRun", "local_step", "distributed_job", "initial_counts"]
+__all__ = ["DistributedRun"]
 
 _CACHED_RUNS = int(os.environ.get("ORCH_CACHED_RUNS", "4"))
 _CANCEL_CHECK_INTERVAL = float(os.environ.get("ORCH_CANCEL_CHECK_INTERVAL", "0.5"))
 
 _log = logging.getLogger("orchestrator.distributed")
-
-
-def distributed_job(job: JobDefinition) -> JobDefinition:
-    """The job as it runs on workers: outputs default to ``fs_io_manager`` (a shared directory)."""
-    if "io_manager" in job._given_resources:
-        return job
-    from orchestrator.definitions.io_managers.fs import fs_io_manager
-
-    return job.with_resources({"io_manager": fs_io_manager})
-
-
-local_step = mapped_step
 
 
 class DistributedRun:
@@ -64,7 +52,7 @@ class DistributedRun:
         self.record = info.record
         self.run_id = info.record.run_id
         raw_job = job or load_job(self.record.code, instance.redis, instance.secret)
-        self.job = distributed_job(raw_job)
+        self.job = raw_job.with_shared_io_manager()
         self.plan = plan or self.storage.plan(self.run_id)
         if resolved is None:
             resolved = resolve_run_config(self.job, self.record.run_config, self.record.partition_key,
