@@ -62,6 +62,7 @@ _EXPORTS: dict[str, str] = {
     'RunEvent': '.events',
     'ExecutorDefinition': '.definitions.executor_definition',
     'executor': '.definitions.executor_definition',
+    'LocalRun': '.executors.local_run',
     'Executor': '.executors.base',
     'InitExecutorContext': '.executors.base',
     'RunLaunch': '.executors.base',
@@ -168,7 +169,7 @@ __all__ = [
     "success_hook", "failure_hook", "HookContext", "HookDefinition", "build_hook_context",
     "RetryPolicy", "Backoff", "Jitter", "RetryRequested", "Failure",
     # execution
-    "ExecutorDefinition", "executor", "Executor", "InitExecutorContext", "RunLaunch",
+    "ExecutorDefinition", "LocalRun", "executor", "Executor", "InitExecutorContext", "RunLaunch",
     "in_process_executor", "multiprocess_executor", "celery_executor",
     "submit_job", "execute_job", "get_run", "reexecute", "RunHandle", "RunResult", "RunStatus", "Instance", "ExecuteInProcessResult", "ExecutionPlan", "ExecutionStep",
     "EventType", "RunEvent", "ErrorInfo",
@@ -301,6 +302,7 @@ if TYPE_CHECKING:
     from orchestrator.execution.results import ExecuteInProcessResult
     from orchestrator.executors.base import Executor, InitExecutorContext, RunLaunch
     from orchestrator.executors.in_process import in_process_executor
+    from orchestrator.executors.local_run import LocalRun
     from orchestrator.executors.multiprocess import multiprocess_executor
     from orchestrator.plan.planner import ExecutionPlan, ExecutionStep
     from orchestrator.status import RunStatus

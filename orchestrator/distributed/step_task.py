@@ -80,13 +80,13 @@ def execute_step_task(instance: Instance, run_id: str, step_key: str, attempt: i
     if not start_written:
         # A short step: its start goes to Redis together with its end.
         buffered = start_events + buffered
-    if result.status == "retry":
+    if result.retry:
         run.storage.record_retry(run_id, step_key, buffered)
         enqueue_steps(run.app, run.job.name, run_id, [step], run.record.queue, attempt=attempt + 1,
                       countdown=result.retry_delay, stored=[step_key] if stored else [])
         return {"status": "retry", "attempt": attempt}
     run.finish_step(step, result.status, result.outputs, buffered, started=not start_written)
-    return {"status": result.status, "outputs": [r.id for r in result.outputs]}
+    return {"status": result.status.value, "outputs": [r.id for r in result.outputs]}
 
 
 def _fail_unloadable(instance: Instance, run_id: str, step_key: str, exc: OrchestratorError) -> dict[str, Any]:

@@ -13,7 +13,8 @@ written here and nowhere else:
 - The run is finished when no step is left unfinished, and failed when any step failed.
 
 Where the state lives is a :class:`SchedulingStore`'s business: :class:`InMemoryState` for runs
-coordinated by one process, and a Redis store for Celery runs (``orchestrator.distributed``),
+coordinated by one process (``orchestrator.executors.local_run.LocalRun``), and a Redis store for
+Celery runs (``orchestrator.distributed.run_state``),
 whose ``apply`` is one atomic Lua call. A store only *counts*: it records an update exactly once
 and returns the steps whose count of unfinished upstream steps reached zero. Every decision is
 made here, in Python, on typed data.
@@ -32,7 +33,7 @@ from orchestrator.status import StepStatus
 
 __all__ = [
     "StepStatus", "NewStep", "ResolvedTemplate", "StepUpdate", "Applied", "Skip", "Decision",
-    "SchedulingStore", "StateView", "InMemoryState", "Scheduler", "RunState", "StepOutcome",
+    "SchedulingStore", "StateView", "InMemoryState", "Scheduler",
     "check_inputs", "collect_source", "mapped_step", "initial_counts",
 ]
 
@@ -438,50 +439,3 @@ def mapped_step(plan: ExecutionPlan, step_key: str) -> ExecutionStep | None:
         if step.key == step_key:
             return step
     return None
-
-
-# -- the in-memory driver local executors use ----------------------------------------------------
-@dataclass
-class StepOutcome:
-    """What a finished step reports back: its status and the outputs it stored."""
-
-    status: StepStatus | str
-    outputs: list[OutputRef] = field(default_factory=list)
-
-
-class RunState:
-    """The scheduling core over :class:`InMemoryState`, for a run coordinated by one process.
-
-    ``start()`` and ``complete()`` return the steps to run now; ``take_skipped()`` the steps
-    skipped since the last call (to emit STEP_SKIPPED events for).
-    """
-
-    def __init__(self, plan: ExecutionPlan, run_id: str = "", job_name: str | None = None) -> None:
-        self.plan = plan
-        self.store = InMemoryState(plan)
-        self.scheduler = Scheduler(plan, self.store, Lifecycle(run_id, job_name or plan.job_name))
-        self._skipped: list[Skip] = []
-
-    def start(self) -> list[ExecutionStep]:
-        return self._take(self.scheduler.start())
-
-    def complete(self, step_key: str, outcome: StepOutcome) -> list[ExecutionStep]:
-        return self._take(self.scheduler.complete(step_key, StepStatus(outcome.status), outcome.outputs))
-
-    def _take(self, decision: Decision) -> list[ExecutionStep]:
-        self._skipped.extend(decision.skipped)
-        return decision.to_run
-
-    def take_skipped(self) -> list[Skip]:
-        skipped, self._skipped = self._skipped, []
-        return skipped
-
-    @property
-    def failed(self) -> bool:
-        return self.store.failed
-
-    def is_finished(self) -> bool:
-        return self.store.remaining == 0
-
-    def unfinished(self) -> list[str]:
-        return self.store.unfinished()

@@ -11,7 +11,7 @@ import inspect
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from orchestrator.definitions.hook_context import HookContext, HookNode
 from orchestrator.definitions.io_managers.base import InputContext, OutputContext
@@ -22,6 +22,7 @@ from orchestrator.errors import DefinitionError, Failure, OrchestratorError, Ret
 from orchestrator.events import ErrorInfo, EventType, RunEvent, jsonable, trusted
 from orchestrator.execution.context import OpExecutionContext, StepLog
 from orchestrator.plan.planner import ExecutionStep, OutputRef, StepInput
+from orchestrator.status import StepStatus
 
 if TYPE_CHECKING:
     from orchestrator.definitions.config.run_config import ResolvedRunConfig
@@ -57,14 +58,21 @@ class RunContext:
 
 @dataclass
 class StepResult:
-    """How a step attempt ended. ``retry`` means: run it again after ``retry_delay`` seconds."""
+    """How a step attempt ended: SUCCESS or FAILURE, and for a failure that the op's retry policy
+    (or ``RetryRequested``) retries, the seconds to wait before the next attempt."""
 
-    status: Literal["success", "failure", "retry"]
+    status: StepStatus
     outputs: list[OutputRef] = field(default_factory=list)
     error: ErrorInfo | None = None
     exception: BaseException | None = None
-    retry_delay: float = 0.0
+    #: Not None: run the step again after this many seconds (the failure is not final).
+    retry_delay: float | None = None
     duration: float = 0.0
+
+    @property
+    def retry(self) -> bool:
+        """Whether the step must run again (its failure is not final)."""
+        return self.retry_delay is not None
 
 
 def node_path_of(step_key: str) -> str:
@@ -148,7 +156,7 @@ def run_step(run: RunContext, step: ExecutionStep, retry_number: int = 0) -> Ste
     run.event(EventType.STEP_SUCCESS, step.key, f"Finished execution of step '{step.key}' in {duration * 1000:.1f}ms.",
               duration_ms=round(duration * 1000, 3), attempt=retry_number)
     _fire_hooks(run, step, flat, context, success=True, exc=None, output_values=output_values)
-    return StepResult("success", outputs, duration=duration)
+    return StepResult(StepStatus.SUCCESS, outputs, duration=duration)
 
 
 def _load_input(run: RunContext, step: ExecutionStep, flat: FlatOp, inp: StepInput, resources: Resources,
@@ -343,14 +351,14 @@ def _failed(run: RunContext, step: ExecutionStep, flat: FlatOp, context: OpExecu
         run.event(EventType.STEP_RETRY, step.key,
                   f"Step '{step.key}' failed ({error}); retry {retry_number + 1} of {max_retries} in {delay:g}s.",
                   error=error, attempt=retry_number, delay=delay)
-        return StepResult("retry", error=error, exception=exc, retry_delay=delay, duration=duration)
+        return StepResult(StepStatus.FAILURE, error=error, exception=exc, retry_delay=delay, duration=duration)
     message = f"Step '{step.key}' failed: {error}"
     data: dict[str, Any] = {"attempt": retry_number}
     if isinstance(exc, Failure) and exc.metadata:
         data["metadata"] = jsonable(exc.metadata)
     run.event(EventType.STEP_FAILURE, step.key, message, error=error, **data)
     _fire_hooks(run, step, flat, context, success=False, exc=exc, output_values={})
-    return StepResult("failure", error=error, exception=exc, duration=duration)
+    return StepResult(StepStatus.FAILURE, error=error, exception=exc, duration=duration)
 
 
 def _retry_budget(run: RunContext, flat: FlatOp, exc: BaseException, retry_number: int) -> tuple[int, float]:

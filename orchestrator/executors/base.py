@@ -89,46 +89,26 @@ class Executor:
 
     An ``@executor`` function builds one per run from ``init_context.executor_config``; a job
     names the definition (``@job(executor_def=...)``) and ``execute_job`` uses it. The step runner
-    and the scheduling core (``RunState``) say what running a step means and what may run next;
-    an executor decides where and when. This one runs the ready steps here, newest first, and
-    records the order::
+    and the scheduling core say what running a step means and what may run next; an executor
+    decides where and when. :class:`~orchestrator.LocalRun` joins them for executors that
+    coordinate a run from the calling process (steps run elsewhere report back with
+    ``run.complete(step, result)``). This one runs the ready steps here, newest first, and records
+    the order::
 
-        from orchestrator import Executor, ExecuteInProcessResult, execute_job, executor, job, op
-        from orchestrator.definitions.resources import ResourceProvider
-        from orchestrator.events import EventType
-        from orchestrator.execution.results import output_loader
-        from orchestrator.execution.scheduling import RunState, StepOutcome
-        from orchestrator.execution.step_runner import RunContext, run_step
-        from orchestrator.executors.in_process import emit_skips
+        from orchestrator import Executor, LocalRun, execute_job, executor, job, op
 
         class LastReadyFirst(Executor):
             def __init__(self, log: list[str]) -> None:
                 self.log = log
 
             def execute(self, launch):
-                events = []
-                resources = ResourceProvider(launch.job.resource_defs, launch.resolved.resource_configs,
-                                             run_id=launch.run_id)
-                run = RunContext(run_id=launch.run_id, job=launch.job, config=launch.resolved,
-                                 resources=resources, emit=events.append, tags=launch.tags,
-                                 partition_key=launch.partition_key)
-                run.event(EventType.RUN_START, message="Started, last ready step first.")
-                state, failed = RunState(launch.plan), False
-                ready = state.start()
-                while ready:
-                    step, attempt = ready.pop(), 0
-                    while (result := run_step(run, step, attempt)).status == "retry":
-                        attempt += 1
-                    self.log.append(step.key)
-                    failed = failed or result.status == "failure"
-                    ready += state.complete(step.key, StepOutcome(result.status, result.outputs))
-                    emit_skips(run, state)
-                built = resources.built()
-                resources.teardown()
-                run.event(EventType.RUN_FAILURE if failed else EventType.RUN_SUCCESS, message="Done.")
-                loader = output_loader(launch.job, launch.run_id, launch.resolved.resource_configs,
-                                       launch.partition_key, built)
-                return ExecuteInProcessResult(launch.job, launch.run_id, events, loader)
+                run = LocalRun(launch, "last ready step first")   # RUN_START; run.ready = the roots
+                with run.step_context() as context:               # resources, torn down at the end
+                    while run.ready:
+                        step = run.ready.pop()                    # where and when: here, newest first
+                        run.run_here(step, context)               # the step runner, retries, then what is ready
+                        self.log.append(step.key)
+                return run.result()                               # RUN_SUCCESS / RUN_FAILURE
 
         LOG: list[str] = []
 

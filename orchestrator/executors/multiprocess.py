@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, Any
 from orchestrator.definitions.built_in_executors import multiprocess_executor
 from orchestrator.definitions.executor_definition import provide_executor_implementation
 from orchestrator.errors import OrchestratorError
-from orchestrator.events import EventType, RunEvent
+from orchestrator.events import ErrorInfo, RunEvent
 from orchestrator.execution.results import ExecuteInProcessResult
-from orchestrator.execution.scheduling import RunState, StepOutcome
+from orchestrator.execution.step_runner import StepResult
 from orchestrator.executors.base import Executor, InitExecutorContext, RunLaunch
-from orchestrator.executors.in_process import emit_skips
-from orchestrator.plan.planner import ExecutionStep
+from orchestrator.executors.local_run import LocalRun
+from orchestrator.plan.planner import ExecutionStep, OutputRef
+from orchestrator.status import StepStatus
 
 if TYPE_CHECKING:
     from orchestrator.definitions.config.run_config import ResolvedRunConfig
@@ -72,52 +73,39 @@ def _run_in_child(step_json: str, retry_number: int) -> dict[str, Any]:
         result = run_step(run, step, retry_number)
     finally:
         provider.teardown()
-    return {"status": result.status, "outputs": [r.model_dump() for r in result.outputs],
+    return {"status": result.status.value, "outputs": [r.model_dump() for r in result.outputs],
             "delay": result.retry_delay, "events": events,
             "error": result.error.model_dump() if result.error else None}
+
+
+def _result_of(reply: dict[str, Any]) -> StepResult:
+    return StepResult(StepStatus(reply["status"]), [OutputRef(**o) for o in reply["outputs"]],
+                      error=ErrorInfo(**reply["error"]) if reply.get("error") else None,
+                      retry_delay=reply.get("delay"))
 
 
 def _execute_multiprocess(launch: RunLaunch, max_concurrent: int) -> ExecuteInProcessResult:
     """Run ``launch`` with its steps spread over a local process pool; wait and return the result."""
     import cloudpickle
 
-    from orchestrator.execution.results import output_loader
-    from orchestrator.execution.step_runner import RunContext
-    from orchestrator.plan.planner import OutputRef
-
     # Processes share no memory: outputs go through fs_io_manager unless the job chose its own.
     job = launch.job.with_shared_io_manager()
-    resolved, plan, run_id, run_tags, partition_key = (launch.resolved, launch.plan, launch.run_id, launch.tags,
-                                                       launch.partition_key)
-    on_event = launch.on_event
-    events: list[RunEvent] = []
-
-    def emit(event: RunEvent) -> None:
-        events.append(event)
-        if on_event is not None:
-            on_event(event)
-
-    run = RunContext(run_id=run_id, job=job, config=resolved, resources=None, emit=emit,  # type: ignore[arg-type]
-                     tags=run_tags, partition_key=partition_key)
-    run.event(EventType.RUN_START, message=f"Started run {run_id} of job '{job.name}' in a pool of {max_concurrent}.")
-    state = RunState(plan)
-    ready: list[tuple[ExecutionStep, int]] = [(s, 0) for s in state.start()]
-    emit_skips(run, state)
+    run = LocalRun(launch, f"in a pool of {max_concurrent} processes", job=job)
     delayed: list[tuple[float, int, ExecutionStep, int]] = []
     running: dict[Future[dict[str, Any]], tuple[ExecutionStep, int]] = {}
-    failed = False
     context = multiprocessing.get_context("spawn" if os.environ.get("ORCH_MP_START") == "spawn" else None)
+    initargs = (cloudpickle.dumps(job), launch.resolved, launch.run_id, launch.tags, launch.partition_key)
     with ProcessPoolExecutor(max_workers=max_concurrent, mp_context=context, initializer=_init_child,
-                             initargs=(cloudpickle.dumps(job), resolved, run_id, run_tags, partition_key)) as pool:
+                             initargs=initargs) as pool:
         counter = 0
-        while ready or running or delayed:
+        while run.ready or running or delayed:
             now = time.monotonic()
             while delayed and delayed[0][0] <= now:
                 _due, _n, step, attempt = heapq.heappop(delayed)
-                ready.append((step, attempt))
-            while ready:
-                step, attempt = ready.pop(0)
                 running[pool.submit(_run_in_child, step.model_dump_json(), attempt)] = (step, attempt)
+            while run.ready:
+                step = run.ready.pop(0)
+                running[pool.submit(_run_in_child, step.model_dump_json(), 0)] = (step, 0)
             if not running:
                 time.sleep(max(0.0, delayed[0][0] - time.monotonic()) if delayed else 0)
                 continue
@@ -128,26 +116,21 @@ def _execute_multiprocess(launch: RunLaunch, max_concurrent: int) -> ExecuteInPr
                 try:
                     reply = future.result()
                 except Exception as exc:  # a child died (killed, out of memory): the step fails
-                    reply = {"status": "failure", "outputs": [], "delay": 0, "events": [
-                        RunEvent(event_type=EventType.STEP_FAILURE, run_id=run_id, job_name=job.name,
-                                 step_key=step.key, message=f"Step '{step.key}' lost its process: {exc}").model_dump_json()]}
-                for raw_event in reply["events"]:
-                    emit(RunEvent.model_validate_json(raw_event))
-                if reply["status"] == "retry":
-                    counter += 1
-                    heapq.heappush(delayed, (time.monotonic() + float(reply["delay"]), counter, step, attempt + 1))
+                    message = f"Step '{step.key}' lost its process: {exc}"
+                    run.emit(run.lifecycle.step_failed(step.key, message))
+                    run.complete(step, StepResult(StepStatus.FAILURE, error=ErrorInfo(cls_name=type(exc).__name__,
+                                                                                   message=message)))
                     continue
-                outcome = StepOutcome("success" if reply["status"] == "success" else "failure",
-                                      [OutputRef(**o) for o in reply["outputs"]])
-                failed = failed or outcome.status == "failure"
-                ready.extend((s, 0) for s in state.complete(step.key, outcome))
-                emit_skips(run, state)
-    if failed:
-        run.event(EventType.RUN_FAILURE, message=f"Run of job '{job.name}' failed.")
-    else:
-        run.event(EventType.RUN_SUCCESS, message=f"Run of job '{job.name}' succeeded.")
-    result = ExecuteInProcessResult(job, run_id, events, output_loader(job, run_id, resolved.resource_configs, partition_key))
-    if failed and launch.raise_on_error:
-        error = result.failure_error
-        raise OrchestratorError(f"Run {run_id} of job '{job.name}' failed: {error}")
-    return result
+                for raw_event in reply["events"]:
+                    run.emit(RunEvent.model_validate_json(raw_event))
+                result = _result_of(reply)
+                if result.retry:
+                    counter += 1
+                    heapq.heappush(delayed, (time.monotonic() + float(result.retry_delay or 0), counter, step,
+                                             attempt + 1))
+                    continue
+                run.complete(step, result)
+    outcome = run.result()
+    if run.failed and launch.raise_on_error:
+        raise OrchestratorError(f"Run {launch.run_id} of job '{job.name}' failed: {outcome.failure_error}")
+    return outcome

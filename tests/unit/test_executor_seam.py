@@ -27,13 +27,14 @@ from orchestrator import (
     execute_job,
     executor,
     in_process_executor,
+    LocalRun,
     job,
     multiprocess_executor,
     op,
     submit_job,
 )
 from orchestrator.definitions.executor_definition import ExecutorDefinition
-from orchestrator.executors.in_process import InProcessExecutor, emit_skips
+from orchestrator.executors.in_process import InProcessExecutor
 from orchestrator.local.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,34 +54,14 @@ class LastReadyFirst(Executor):
         self.log = log
 
     def execute(self, launch: RunLaunch) -> ExecuteInProcessResult:
-        from orchestrator.definitions.resources import ResourceProvider
-        from orchestrator.events import EventType
-        from orchestrator.execution.results import output_loader
-        from orchestrator.execution.scheduling import RunState, StepOutcome
-        from orchestrator.execution.step_runner import RunContext, run_step
-
         self.log.append(("launch", self.label, launch.run_id, launch.executor_name, dict(launch.tags)))
-        events: list[Any] = []
-        resources = ResourceProvider(launch.job.resource_defs, launch.resolved.resource_configs, run_id=launch.run_id)
-        run = RunContext(run_id=launch.run_id, job=launch.job, config=launch.resolved, resources=resources,
-                         emit=events.append, tags=launch.tags, partition_key=launch.partition_key)
-        run.event(EventType.RUN_START, message="Started, last ready step first.")
-        state, failed = RunState(launch.plan), False
-        ready = state.start()
-        while ready:
-            step, attempt = ready.pop(), 0
-            while (result := run_step(run, step, attempt)).status == "retry":
-                attempt += 1
-            self.log.append(step.key)
-            failed = failed or result.status == "failure"
-            ready += state.complete(step.key, StepOutcome(result.status, result.outputs))
-            emit_skips(run, state)
-        built = resources.built()
-        resources.teardown()
-        run.event(EventType.RUN_FAILURE if failed else EventType.RUN_SUCCESS, message="Done.")
-        loader = output_loader(launch.job, launch.run_id, launch.resolved.resource_configs, launch.partition_key,
-                               built)
-        return ExecuteInProcessResult(launch.job, launch.run_id, events, loader)
+        run = LocalRun(launch, "last ready step first")
+        with run.step_context() as context:
+            while run.ready:
+                step = run.ready.pop()
+                run.run_here(step, context)
+                self.log.append(step.key)
+        return run.result()
 
 
 LOG: list[Any] = []
@@ -294,7 +275,7 @@ def _literal_block(doc: str, after: str) -> str:
 
 
 def test_the_executor_docstring_example_runs() -> None:
-    code = _literal_block(Executor.__doc__ or "", "records the order::")
+    code = _literal_block(Executor.__doc__ or "", "the order::")
     assert "class LastReadyFirst(Executor)" in code
     exec(compile(code, "<Executor docstring>", "exec"), {"__name__": "executor_doc_example"})
 
@@ -306,3 +287,11 @@ def test_the_readme_example_of_a_custom_executor_runs() -> None:
     custom = [b for b in blocks if "(Executor)" in b]
     assert custom, "README's Executors section has no example of a custom executor"
     exec(compile(custom[0], "<README executors>", "exec"), {"__name__": "readme_executor_example"})
+
+
+def test_the_local_run_docstring_example_runs() -> None:
+    from orchestrator.executors.local_run import LocalRun as Documented
+
+    code = _literal_block(Documented.__doc__ or "", "Example::")
+    assert "class NewestFirst(Executor)" in code
+    exec(compile(code, "<LocalRun docstring>", "exec"), {"__name__": "local_run_doc_example"})
