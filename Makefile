@@ -34,7 +34,7 @@ demo: install
 
 # mypy: the package, and tests/typing (what users' type checkers see for the public decorators).
 lint: install
-	$(BIN)/ruff check orchestrator worker definitions tests bench
+	$(BIN)/ruff check orchestrator worker definitions tests bench docs
 	$(BIN)/mypy orchestrator tests/typing
 
 # Benchmarks, not part of `make test`: ratios against raw Celery in the same run;

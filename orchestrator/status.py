@@ -18,17 +18,21 @@ class StepStatus(str, enum.Enum):
     what a fan-in or collect downstream does: a step SKIPPED because an optional output was not
     yielded is simply left out of the fan-in, whereas a step ABANDONED because a step it needs
     failed passes the failure on, so nothing behind it runs on partial inputs (as in Dagster).
+    CANCELED steps were running when their run was canceled; like Dagster's interrupted steps,
+    each is reported by a STEP_FAILURE event, whose data says ``canceled: true``.
     """
 
     SUCCESS = "success"
     FAILURE = "failure"
     SKIPPED = "skipped"
     ABANDONED = "abandoned"
+    CANCELED = "canceled"
 
     @property
     def failed_upstream(self) -> bool:
-        """Whether steps that need this one must not run (it failed, or did not run for a failure)."""
-        return self in (StepStatus.FAILURE, StepStatus.ABANDONED)
+        """Whether steps that need this one must not run (it failed or was canceled, or did not run
+        for a failure)."""
+        return self in (StepStatus.FAILURE, StepStatus.ABANDONED, StepStatus.CANCELED)
 
 
 class RunStatus(str, enum.Enum):

@@ -39,7 +39,10 @@ def _load_yaml_file(path: str) -> dict[str, Any]:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise CliError(
+        from orchestrator.errors import ConfigError
+
+        # The same error as run_config="..." or [...] from Python: run config is a mapping.
+        raise ConfigError(
             f"Config file {path} must contain a mapping (e.g. 'ops: ...'), but it holds {_kind(data)}."
         )
     return data

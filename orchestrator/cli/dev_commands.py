@@ -15,8 +15,10 @@ from orchestrator.cli.errors import RUN_FAILED_EXIT, CliError
 __all__ = ["dev"]
 
 
-def _code_paths(module: str | None, file: str | None) -> tuple[list[Path], str | None]:
-    """Directories to add to the workers' PYTHONPATH for ``-m``/``-f``, and a submit hint's code option."""
+def _code_paths(module: str | None, file: str | None) -> tuple[list[Path], str | None, list[Path]]:
+    """Directories to add to the workers' PYTHONPATH for ``-m``/``-f``, a submit hint's code option,
+    and the paths to watch for changes (the code location's files)."""
+    from orchestrator.local.code_watch import watched_paths
     from orchestrator.local.dev import module_root
 
     if module and file:
@@ -26,13 +28,13 @@ def _code_paths(module: str | None, file: str | None) -> tuple[list[Path], str |
         if root is None:
             raise CliError(f"Module '{module}' not found from {Path.cwd()} or PYTHONPATH. Check the name, and run "
                            f"`orch dev` from the directory it is importable from.")
-        return [root], f"-m {module}"
+        return [root], f"-m {module}", watched_paths(root, module=module)
     if file:
         path = Path(file)
         if not path.is_file():
             raise CliError(f"File not found: {file}" + (" (it is a directory)" if path.is_dir() else ""))
-        return [path.resolve().parent], f"-f {file}"
-    return [], None
+        return [path.resolve().parent], f"-f {file}", watched_paths(path.resolve().parent, file=file)
+    return [], None, []
 
 
 def _job_names(module: str | None, file: str | None) -> list[str]:
@@ -56,15 +58,22 @@ def dev(module: str | None, file: str | None, workers: int, concurrency: int, fl
     """Run a development environment: Redis (unless REDIS_URL is set), workers and Flower, on 127.0.0.1.
 
     Writes the connection to $ORCH_HOME/dev.json so another terminal can submit with no
-    environment set. Ctrl-C or SIGTERM stops everything started here. Exits 1 if a process dies.
+    environment set. With -m/-f, a change to a .py file of that code location restarts the
+    workers, so the next run uses the new code (a running step finishes first). Ctrl-C or
+    SIGTERM stops everything started here. Exits 1 if a process dies.
     """
     from orchestrator.home import orch_home
     from orchestrator.local.dev import DevEnvironment, DevProcessDied
 
-    paths, code_option = _code_paths(module, file)
+    paths, code_option, watch = _code_paths(module, file)
     jobs = _job_names(module, file) if code_option else []
+
+    def on_code_change(changed: list[Path]) -> None:
+        shown = ", ".join(str(p) for p in changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+        click.echo(f"Code changed ({shown}): restarting the workers ...", err=True)
+
     env = DevEnvironment(home=orch_home(), workers=workers, concurrency=concurrency, flower=flower,
-                         flower_port=flower_port, pythonpath=paths)
+                         flower_port=flower_port, pythonpath=paths, watch=watch, on_code_change=on_code_change)
 
     stop = threading.Event()
     received: list[int] = []

@@ -24,12 +24,21 @@ _PIPE_WIDTH = 200
 
 
 def make_console(stderr: bool = False) -> Console:
-    """A rich console; when not writing to a terminal, a wide one without colour."""
+    """A rich console; when not writing to a terminal, a wide one without colour.
+
+    A closed pipe raises ``BrokenPipeError`` from it as from ``click.echo``, for the CLI to handle
+    once (``app.OrchGroup``), instead of rich's own ``SystemExit(1)``.
+    """
     from rich.console import Console
 
-    console = Console(stderr=stderr, highlight=False)
+    class _CliConsole(Console):
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError("the output pipe was closed")
+
+    console: Console = _CliConsole(stderr=stderr, highlight=False)
     if not console.is_terminal:
-        console = Console(stderr=stderr, highlight=False, width=max(console.width, _PIPE_WIDTH))
+        console = _CliConsole(stderr=stderr, highlight=False, width=max(console.width, _PIPE_WIDTH))
     return console
 
 
@@ -121,7 +130,7 @@ class RunDisplay:
 
         with self._lock:
             steps = [(s.key, s.status, s.elapsed()) for s in self.tracker.steps.values()]
-        done = sum(status in ("succeeded", "failed", "skipped") for _key, status, _elapsed in steps)
+        done = sum(status in ("succeeded", "failed", "skipped", "canceled") for _key, status, _elapsed in steps)
         table = Table()
         table.add_column("")
         table.add_column("Step")

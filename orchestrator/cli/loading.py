@@ -31,6 +31,30 @@ class LoadedCode:
     file: str | None = None
     attr: str | None = None
     job_attrs: dict[str, str] = field(default_factory=dict)
+    #: Loaded with ``-f FILE`` (else ``-m MODULE``).
+    loaded_from_file: bool = False
+
+    def code_pointer(self, job_name: str) -> str | None:
+        """``module:attr`` workers import job ``job_name`` by, when it was loaded with ``-m``.
+
+        ``-m MODULE`` says the module is importable by name, so workers get a pointer to it: its
+        job's attribute, or the repository holding it. Code loaded with ``-f`` gets None: how it
+        travels is for ``code_ref_for`` to decide (a blob unless the file's module is importable
+        on workers). None too for a job that is no module attribute (an asset job built from
+        loose assets), which travels the same way.
+        """
+        from orchestrator.definitions.jobs import JobDefinition
+        from orchestrator.definitions.repositories import RepositoryDefinition
+
+        if self.loaded_from_file:
+            return None
+        module = sys.modules.get(self.module_name)
+        attr = self.job_attrs.get(job_name)
+        if attr is not None and isinstance(getattr(module, attr, None), JobDefinition):
+            return f"{self.module_name}:{attr}"
+        if self.attr is not None and isinstance(getattr(module, self.attr, None), RepositoryDefinition):
+            return f"{self.module_name}:{self.attr}"
+        return None
 
     def get_job(self, name: str) -> JobDefinition:
         """The job called ``name``; a ``CliError`` listing the jobs that exist when there is none."""
@@ -158,6 +182,10 @@ def _find(module: ModuleType, source: str) -> tuple[RepositoryDefinition, str | 
         attr, repo = next(iter(repos.values()))
         return repo, attr, {}
     if len(repos) > 1:
+        # Dagster's project convention: the module's one ``Definitions`` (``defs``) is the code location.
+        defs = [(attr, r) for attr, r in repos.values() if isinstance(r, Definitions)]
+        if len(defs) == 1:
+            return defs[0][1], defs[0][0], {}
         names = ", ".join(sorted(attr for attr, _ in repos.values()))
         raise CliError(f"Found several repositories in {source}: {names}. Pick one with -a/--attr NAME.")
     assets = _module_assets(module)
@@ -186,4 +214,5 @@ def load_code(module: str | None, file: str | None, attr: str | None = None) -> 
     else:
         repo, found_attr, job_attrs = _find(loaded, source)
     return LoadedCode(repository=repo, source=source, module_name=loaded.__name__,
-                      file=getattr(loaded, "__file__", None), attr=found_attr, job_attrs=job_attrs)
+                      file=getattr(loaded, "__file__", None), attr=found_attr, job_attrs=job_attrs,
+                      loaded_from_file=file is not None)

@@ -3,13 +3,19 @@
 On a terminal: a progress bar of finished/total steps with the running steps under it, and one
 permanent line per finished step above it. Elsewhere (pipes, CI): plain lines, one per step
 start and finish. Also used by ``orch run show`` to rebuild the steps table from stored events.
+
+The total counts every step the run has registered: the plan's, and each mapped step as soon as
+the dynamic output that creates it is stored (not only once it starts). A step that was running
+when its run was canceled ends "canceled", its duration fixed at the cancel; a queue that no live
+worker consumes is named while steps wait on it.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,11 +28,13 @@ if TYPE_CHECKING:
     from orchestrator.distributed.run_storage import RunInfo
     from orchestrator.events import RunEvent
 
-__all__ = ["StepRecord", "StepTracker", "RunProgress", "format_duration"]
+__all__ = ["StepRecord", "StepTracker", "StepLayout", "RunProgress", "format_duration", "expected_steps",
+           "step_layout", "waiting_text"]
 
-STYLES = {"pending": "dim", "running": "yellow", "retrying": "yellow", "succeeded": "green",
-           "failed": "bold red", "skipped": "dim"}
-_FINISHED = ("succeeded", "failed", "skipped")
+STYLES = {"pending": "dim", "queued": "cyan", "running": "yellow", "retrying": "yellow", "succeeded": "green",
+           "failed": "bold red", "skipped": "dim", "canceled": "yellow", "not run": "dim"}
+_FINISHED = ("succeeded", "failed", "skipped", "canceled")
+_ACTIVE = ("running", "retrying")
 
 
 def format_duration(seconds: float | None) -> str:
@@ -72,7 +80,7 @@ class StepRecord:
             return None
         if self.ended is not None:
             return max(self.ended - self.started, 0.0)
-        if self.status in ("running", "retrying"):
+        if self.status in _ACTIVE:
             return max(time.time() - self.started, 0.0)
         return None
 
@@ -85,15 +93,38 @@ class StepRecord:
 
 @dataclass
 class StepTracker:
-    """Folds run events into per-step records. ``expected`` are the plan's steps, in order."""
+    """Folds run events into per-step records. ``expected`` are the plan's steps, in order;
+    ``order`` (a sort key of step keys), when given, is the order :meth:`ordered` lists them in."""
 
     expected: list[str] = field(default_factory=list)
     steps: dict[str, StepRecord] = field(default_factory=dict)
     run_events: list[RunEvent] = field(default_factory=list)
+    order: Callable[[str], Any] | None = None
 
     def __post_init__(self) -> None:
-        for key in self.expected:
-            self.steps.setdefault(key, StepRecord(key))
+        self.register(self.expected)
+
+    def register(self, keys: Iterable[str]) -> bool:
+        """Know these steps (still pending unless events said otherwise); True when any was new."""
+        new = False
+        for key in keys:
+            if key not in self.steps:
+                self.steps[key] = StepRecord(key)
+                new = True
+        return new
+
+    def ordered(self) -> list[StepRecord]:
+        """Every step: in ``order`` when given, else in the order they became known."""
+        records = list(self.steps.values())
+        order = self.order
+        return records if order is None else sorted(records, key=lambda s: order(s.key))
+
+    def mark(self, keys: Iterable[str], status: str, only: tuple[str, ...] = ("pending",)) -> None:
+        """Show the steps ``keys`` that are in a status of ``only`` as ``status`` (``queued``, ``not run``)."""
+        for key in keys:
+            state = self.steps.get(key)
+            if state is not None and state.status in only:
+                state.status = status
 
     @property
     def total(self) -> int:
@@ -104,7 +135,8 @@ class StepTracker:
         return sum(s.finished for s in self.steps.values())
 
     def apply(self, event: RunEvent) -> StepRecord | None:
-        """Update from one event; returns the step it concerns (None for run-level events)."""
+        """Update from one event; returns the step it concerns (None for run-level events and
+        for events that change nothing)."""
         from orchestrator.events import EventType
 
         kind, key = event.event_type, event.step_key
@@ -115,6 +147,9 @@ class StepTracker:
         state = self.steps.get(key)
         if state is None:
             state = self.steps[key] = StepRecord(key)
+        if state.status == "canceled":
+            # Final: what a terminated (or left-to-finish) attempt reports afterwards changes nothing.
+            return None
         if kind is EventType.STEP_START:
             state.attempts += 1
             state.started = event.timestamp
@@ -134,10 +169,18 @@ class StepTracker:
             duration = event.data.get("duration_ms")
             state.duration_ms = float(duration) if isinstance(duration, (int, float)) else None
         elif kind is EventType.STEP_FAILURE:
-            state.status = "failed"
+            # A step running when its run was canceled ends with a STEP_FAILURE marked canceled.
+            state.status = "canceled" if event.data.get("canceled") else "failed"
             state.ended = event.timestamp
             state.error = event.error
             state.message = event.message
+            duration = event.data.get("duration_ms")
+            if isinstance(duration, (int, float)):
+                state.duration_ms = float(duration)
+            # A step canceled before its start was written: where it ran comes with its end.
+            worker, pid = event.data.get("worker"), event.data.get("pid")
+            state.worker = state.worker or (str(worker) if worker else None)
+            state.pid = state.pid if state.pid is not None else (pid if isinstance(pid, int) else None)
         elif kind is EventType.STEP_SKIPPED:
             state.status = "skipped"
             state.ended = event.timestamp
@@ -154,14 +197,67 @@ class StepTracker:
 
 
 def expected_steps(storage: Any, run_id: str) -> list[str]:
-    """The plan's concrete step keys (dynamic templates left out: their mapped steps show up as they run)."""
+    """The plan's concrete step keys (dynamic templates left out: their mapped steps are
+    registered as their dynamic outputs are stored; see :func:`step_layout`)."""
+    return step_layout(storage, run_id).expected
+
+
+def _natural(text: str) -> tuple[Any, ...]:
+    # "k10" after "k9": mapping keys are often numbered.
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text) if part)
+
+
+@dataclass
+class StepLayout:
+    """What a run's plan says about its steps, for counting and ordering them.
+
+    ``expected``: the concrete steps, in plan order. ``templates``: the dynamic templates (each
+    replaced by the mapped steps of its key). ``expanding``: the steps whose completion registers
+    mapped steps (the sources of dynamic outputs).
+    """
+
+    expected: list[str] = field(default_factory=list)
+    templates: set[str] = field(default_factory=set)
+    expanding: set[str] = field(default_factory=set)
+    position: dict[str, int] = field(default_factory=dict)
+
+    def concrete(self, keys: Iterable[str]) -> list[str]:
+        """``keys`` without the templates (registered steps include them)."""
+        return [k for k in keys if k not in self.templates]
+
+    def sort_key(self, key: str) -> tuple[Any, ...]:
+        """Plan order; a mapped step ``op[k]`` at its template's place, by mapping key."""
+        if key in self.position:
+            return (self.position[key], ())
+        template, _, rest = key.partition("[")
+        return (self.position.get(template, len(self.position)), _natural(rest or key))
+
+
+def step_layout(storage: Any, run_id: str) -> StepLayout:
+    """The :class:`StepLayout` of run ``run_id`` (empty when its plan is not stored)."""
     from orchestrator.errors import RunNotFoundError
 
     try:
         plan = storage.plan(run_id)
     except RunNotFoundError:
-        return []
-    return [s.key for s in plan.steps if not s.is_template]
+        return StepLayout()
+    return StepLayout(
+        expected=[s.key for s in plan.steps if not s.is_template],
+        templates={s.key for s in plan.steps if s.is_template},
+        expanding={s.mapped_on.step_key for s in plan.steps if s.mapped_on is not None},
+        position={s.key: i for i, s in enumerate(plan.steps)},
+    )
+
+
+def waiting_text(unconsumed: dict[str, list[str]]) -> list[str]:
+    """One line per queue that no live worker consumes, naming its queued steps and the fix."""
+    lines = []
+    for queue, steps in sorted(unconsumed.items()):
+        shown = ", ".join(steps[:5]) + (f" and {len(steps) - 5} more" if len(steps) > 5 else "")
+        what = f"step {shown} is" if len(steps) == 1 else f"steps {shown} are"
+        lines.append(f"No live worker consumes queue '{queue}': {what} queued on it. "
+                     f"Start one with: orch worker start -Q {queue}")
+    return lines
 
 
 def steps_table(tracker: StepTracker) -> RenderableType:
@@ -175,7 +271,7 @@ def steps_table(tracker: StepTracker) -> RenderableType:
     table.add_column("Duration", justify="right")
     table.add_column("Worker")
     table.add_column("Attempts", justify="right")
-    for s in tracker.steps.values():
+    for s in tracker.ordered():
         table.add_row(Text(s.key), Text(s.status, style=STYLES.get(s.status, "")), format_duration(s.elapsed()),
                       Text(s.where), str(s.attempts) if s.attempts else "")
     return table
@@ -197,7 +293,7 @@ def print_failures(tracker: StepTracker, info: RunInfo, verbose: bool) -> None:
     if not failed:
         reason = info.reason
         if not reason:
-            ends = [e for e in tracker.run_events if e.event_type.value in ("RUN_FAILURE", "RUN_CANCELED")]
+            ends = [e for e in tracker.run_events if e.event_type.display_name in ("RUN_FAILURE", "RUN_CANCELED")]
             reason = ends[-1].message if ends else None
         if info.status is RunStatus.CANCELED:
             click.echo(reason or f"Run {info.run_id} was canceled.", err=True)
@@ -208,20 +304,35 @@ def print_failures(tracker: StepTracker, info: RunInfo, verbose: bool) -> None:
 
 
 class RunProgress:
-    """Shows a submitted run while its events arrive. Use as a context manager; feed :meth:`on_event`."""
+    """Shows a submitted run while its events arrive. Use as a context manager; feed :meth:`on_event`.
+
+    :param console: where to show it.
+    :param job_name: the run's job, for the headings.
+    :param run_id: the run.
+    :param expected: the plan's concrete steps, in order.
+    :param live: a live view (default: when the console is a terminal) or plain lines.
+    :param layout: the run's :class:`StepLayout`; with ``registered``, mapped steps are counted as
+        soon as the step that creates them finishes.
+    :param registered: returns every step the run has registered so far (run storage's).
+    """
 
     def __init__(self, console: Console, job_name: str, run_id: str, expected: list[str],
-                 live: bool | None = None) -> None:
+                 live: bool | None = None, layout: StepLayout | None = None,
+                 registered: Callable[[], list[str]] | None = None) -> None:
         self.console = console
         self.job_name = job_name
         self.run_id = run_id
-        self.tracker = StepTracker(list(expected))
+        self.layout = layout
+        self.tracker = StepTracker(list(expected), order=layout.sort_key if layout is not None else None)
         self.live_mode = console.is_terminal if live is None else live
+        self._registered = registered
         self._lock = threading.Lock()
         self._live: Live | None = None
         self._progress: Any = None
         self._task: Any = None
         self._started = time.time()
+        self._waiting: list[str] = []
+        self._closed = False
 
     # -- lifecycle ----------------------------------------------------------------------------
     def __enter__(self) -> RunProgress:
@@ -246,9 +357,48 @@ class RunProgress:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._closed = True  # the outcome is printed next: no more "waiting" lines
         if self._live is not None:
             self._live.stop()
             self._live = None
+
+    # -- steps registered and queues waited on ------------------------------------------------
+    def register(self, keys: Iterable[str]) -> None:
+        """Count these steps (e.g. mapped steps just registered) even before any event names them."""
+        concrete = self.layout.concrete(keys) if self.layout is not None else list(keys)
+        with self._lock:
+            if self.tracker.register(concrete):
+                self._update_bar()
+
+    def refresh_registered(self) -> None:
+        """Count every step the run has registered so far (needs ``registered``)."""
+        if self._registered is not None:
+            self.register(self._registered())
+
+    def set_waiting(self, unconsumed: dict[str, list[str]]) -> None:
+        """Queues with queued steps that no live worker consumes (queue -> steps); {} when none.
+
+        Shown under the bar on a terminal, else printed as a line whenever it changes.
+        """
+        lines = waiting_text(unconsumed)
+        with self._lock:
+            if self._closed:
+                return
+            changed, self._waiting = lines != self._waiting, lines
+        if changed and self._live is None:
+            for line in lines:
+                self._line(f"  {line}")
+
+    @property
+    def waiting(self) -> list[str]:
+        """The lines of the last :meth:`set_waiting` (queues without a live worker)."""
+        with self._lock:
+            return list(self._waiting)
+
+    def _update_bar(self) -> None:
+        if self._progress is not None:
+            self._progress.update(self._task, total=self.tracker.total or None, completed=self.tracker.done)
 
     # -- events -------------------------------------------------------------------------------
     def on_event(self, event: RunEvent) -> None:
@@ -260,10 +410,13 @@ class RunProgress:
             where = f"[{event.step_key}] " if event.step_key else ""
             self._line(f"  {where}{level} {event.message}")
             return
+        if (kind in (EventType.STEP_SUCCESS, EventType.STEP_FAILURE, EventType.STEP_SKIPPED)
+                and self.layout is not None and event.step_key in self.layout.expanding):
+            # The mapped steps this step's dynamic outputs create were registered with its completion.
+            self.refresh_registered()
         with self._lock:
             state = self.tracker.apply(event)
-            if self._progress is not None:
-                self._progress.update(self._task, total=self.tracker.total or None, completed=self.tracker.done)
+            self._update_bar()
         if self._live is not None:
             # Lines printed above the live view redraw its last frame: make that frame current first.
             self._live.refresh()
@@ -295,9 +448,11 @@ class RunProgress:
         from rich.text import Text
 
         with self._lock:
-            running = [s for s in self.tracker.steps.values() if s.status in ("running", "retrying")]
+            running = [s for s in self.tracker.steps.values() if s.status in _ACTIVE]
             rows = [(s.key, s.status, format_duration(s.elapsed()), s.where) for s in running]
+            waiting = list(self._waiting)
         parts: list[Any] = [self._progress.get_renderable()]
+        parts.extend(Text(f"  {line}", style="yellow") for line in waiting)
         if rows:
             limit = max(self.console.height - 6, 3)
             table = Table.grid(padding=(0, 2))

@@ -13,6 +13,7 @@ from orchestrator.cli.connection import connect, redis_errors
 from orchestrator.cli.errors import INTERRUPTED_EXIT, RUN_FAILED_EXIT, CliError
 
 if TYPE_CHECKING:
+    from orchestrator.cli.progress import StepTracker
     from orchestrator.distributed.instance import Instance
     from orchestrator.distributed.run_storage import RunInfo
     from orchestrator.events import RunEvent
@@ -123,16 +124,29 @@ def _status_style(info: RunInfo) -> str:
 @verbose_option
 @click.pass_context
 def run_show(ctx: click.Context, run_id: str) -> None:
-    """Show a run's record and a table of its steps (status, duration, worker, attempts)."""
+    """Show a run's record and a table of its steps (status, duration, worker, attempts).
+
+    Every step the run has registered is listed (mapped steps too, once their dynamic output is
+    stored). While the run goes on, steps that are sent but not started show as "queued", and a
+    queue that no live worker consumes is named; once it has ended, steps that never ran show as
+    "not run".
+    """
     from orchestrator.cli.display import make_console
-    from orchestrator.cli.progress import StepTracker, expected_steps, format_duration, print_failures, steps_table
+    from orchestrator.cli.progress import StepTracker, format_duration, print_failures, step_layout, steps_table
 
     instance = connect()
+    storage = instance.storage
     with redis_errors(instance):
         info = find_run(instance, run_id)
         rid = info.run_id
-        events = instance.storage.all_events(rid)
-        tracker = StepTracker(expected_steps(instance.storage, rid)).apply_all(events)
+        layout = step_layout(storage, rid)
+        registered = storage.registered_steps(rid)
+        events = storage.all_events(rid)
+        tracker = StepTracker(layout.expected, order=layout.sort_key).apply_all(events)
+        tracker.register(layout.concrete(registered))
+        waiting = [] if info.status.is_finished else _waiting_on_queues(instance, rid, tracker, is_verbose(ctx))
+    if info.status.is_finished:
+        tracker.mark(list(tracker.steps), "not run")
     record = info.record
     console = make_console()
     rows = [
@@ -159,6 +173,7 @@ def run_show(ctx: click.Context, run_id: str) -> None:
         rows.append(("Op selection", ", ".join(record.op_selection)))
     if info.reason:
         rows.append(("Reason", info.reason))
+    rows += [("Waiting", line) for line in waiting]
     width = max(len(k) for k, _ in rows) + 1
     for key, value in rows:
         console.print(f"{key + ':':<{width}} {value}", markup=False, highlight=False, soft_wrap=True)
@@ -171,6 +186,23 @@ def run_show(ctx: click.Context, run_id: str) -> None:
         console.print("Steps: none", markup=False)
     if info.status.is_finished and info.status.value != "SUCCESS":
         print_failures(tracker, info, is_verbose(ctx))
+
+
+def _waiting_on_queues(instance: Instance, run_id: str, tracker: StepTracker, verbose: bool) -> list[str]:
+    """Mark the queued steps of a run going on, and name each queue no live worker consumes."""
+    from orchestrator.cli.progress import waiting_text
+    from orchestrator.distributed.consumers import queued_steps_by_queue, queues_with_live_workers
+
+    by_queue = queued_steps_by_queue(instance, run_id)
+    for steps in by_queue.values():
+        tracker.mark(steps, "queued")
+    if not by_queue:
+        return []
+    try:
+        consumed = queues_with_live_workers(instance)
+    except Exception as exc:  # noqa: BLE001 - a hint: the run itself is shown regardless
+        return [f"(could not ask which queues have live workers: {type(exc).__name__}: {exc})"] if verbose else []
+    return waiting_text({q: steps for q, steps in by_queue.items() if not consumed.get(q)})
 
 
 def _config_text(config: dict) -> str:
@@ -192,7 +224,7 @@ def format_event(event: RunEvent) -> str:
 
     ts = event.timestamp
     stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts)) + f".{int((ts % 1) * 1000):03d}"
-    kind = event.event_type.value
+    kind = event.event_type.display_name
     if event.event_type is EventType.LOG:
         kind = f"LOG {str(event.data.get('level', 'INFO')).upper()}"
     message = event.message.replace("\n", "\n    ")

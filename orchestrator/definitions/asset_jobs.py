@@ -1,66 +1,89 @@
-"""Jobs that materialize assets: ``define_asset_job`` (resolved against a repository's assets) and
-``materialize`` (run some assets now). Upstream assets outside the selection are loaded from
-what an earlier run stored through their IO manager."""
+"""Jobs that materialize assets: ``define_asset_job`` (resolved against a code location's assets) and
+``materialize`` (run some assets now). Upstream assets outside the selection are loaded from what
+an earlier run stored through their IO manager.
+
+A job's graph has one node per selected asset definition (its op, or its graph), wired by asset
+dependencies; the job's asset layer says which outputs are which assets and checks.
+"""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from orchestrator.definitions.asset_selection import AssetSelection, coerce_selection
-from orchestrator.definitions.assets import AssetKey, AssetsDefinition, SourceAsset
-from orchestrator.definitions.graphs import DependencyDefinition, GraphDefinition
+from orchestrator.definitions.asset_key import AssetCheckKey, AssetKey
+from orchestrator.definitions.asset_layer import AssetLayer
+from orchestrator.definitions.asset_selection import AssetGraph, AssetSelection, coerce_selection
+from orchestrator.definitions.asset_spec import AssetSpec
+from orchestrator.definitions.assets import AssetsDefinition, SourceAsset, source_asset_from_spec
+from orchestrator.definitions.graphs import DependencyDefinition, GraphDefinition, NodeInvocation
 from orchestrator.definitions.jobs import JobDefinition
 from orchestrator.definitions.ops import OpDefinition
 from orchestrator.definitions.retries import RetryPolicy
+from orchestrator.definitions.topology import flatten
 from orchestrator.errors import DefinitionError
 
 if TYPE_CHECKING:
     from orchestrator.execution.results import ExecuteInProcessResult
 
 __all__ = ["define_asset_job", "UnresolvedAssetJobDefinition", "materialize", "materialize_to_memory",
-           "build_assets_job"]
+           "build_assets_job", "split_assets"]
 
 
 class UnresolvedAssetJobDefinition:
-    """An asset job by name and selection; it becomes a ``JobDefinition`` inside a repository."""
+    """An asset job by name and selection; it becomes a ``JobDefinition`` inside ``Definitions``.
+
+    Example::
+
+        job = define_asset_job("nightly", selection=AssetSelection.groups("nightly"))
+        defs = Definitions(assets=[...], jobs=[job])
+        defs.resolve_job_def("nightly").execute_in_process()
+    """
 
     def __init__(self, name: str, selection: Any = None, config: Any = None, description: str | None = None,
                  tags: Mapping[str, Any] | None = None, partitions_def: Any = None, executor_def: Any = None,
-                 hooks: Any = None, op_retry_policy: RetryPolicy | None = None) -> None:
+                 hooks: Any = None, op_retry_policy: RetryPolicy | None = None,
+                 run_tags: Mapping[str, Any] | None = None, metadata: Mapping[str, Any] | None = None) -> None:
         self.name = name
         self.selection: AssetSelection = coerce_selection(selection)
+        given = selection if isinstance(selection, (list, tuple, set)) else [selection]
+        #: Asset definitions named in ``selection`` itself (a schedule's ``target=[asset]`` brings them along).
+        self.selected_definitions = [s for s in given if isinstance(s, (AssetsDefinition, SourceAsset))]
         self.config = config
         self.description = description
         self.tags = dict(tags or {})
+        self.run_tags = dict(run_tags or {})
+        self.metadata = dict(metadata or {})
         self.partitions_def = partitions_def
         self.executor_def = executor_def
         self.hooks = hooks
         self.op_retry_policy = op_retry_policy
 
-    def selected_keys(self, assets: Mapping[AssetKey, AssetsDefinition]) -> set[AssetKey]:
+    def selected_keys(self, assets: Any) -> set[AssetKey]:
         return self.selection.resolve(assets)
 
-    def resolve(self, assets: Sequence[AssetsDefinition], source_assets: Sequence[SourceAsset] = (),
+    def resolve(self, assets: Sequence[Any], source_assets: Sequence[Any] = (),
                 resource_defs: Mapping[str, Any] | None = None,
                 materialized_by: Mapping[AssetKey, list[str]] | None = None) -> JobDefinition:
-        """Build the job over ``assets`` (all assets of the repository)."""
-        by_key = _index(assets)
-        selected = self.selected_keys(by_key)
-        if not selected:
+        """Build the job over ``assets`` (every asset and check of the code location)."""
+        everything = [*assets, *source_assets]
+        defs, sources = split_assets(everything, f"Asset job '{self.name}'")
+        graph = AssetGraph.from_definitions([*defs, *sources])
+        selected = self.selection._assets(graph)
+        checks = self.selection._checks(graph)
+        if not selected and not checks:
             raise DefinitionError(f"Asset job '{self.name}' selects no asset.")
         return build_assets_job(
-            self.name, assets, selected, source_assets=source_assets, resource_defs=resource_defs,
-            config=self.config, description=self.description, tags=self.tags,
-            partitions_def=self.partitions_def, executor_def=self.executor_def, hooks=self.hooks,
-            op_retry_policy=self.op_retry_policy, materialized_by=materialized_by,
+            self.name, everything, selected, resource_defs=resource_defs, config=self.config,
+            description=self.description, tags=self.tags, partitions_def=self.partitions_def,
+            executor_def=self.executor_def, hooks=self.hooks, op_retry_policy=self.op_retry_policy,
+            materialized_by=materialized_by, selected_checks=checks, run_tags=self.run_tags, metadata=self.metadata,
         )
 
     def execute_in_process(self, *args: Any, **kwargs: Any) -> Any:
         raise DefinitionError(
-            f"Asset job '{self.name}' must be resolved against its assets first: put it in a @repository or "
-            "Definitions(assets=..., jobs=...) and use get_job(name), or call materialize([...])."
+            f"Asset job '{self.name}' must be resolved against its assets first: put it in "
+            "Definitions(assets=..., jobs=...) and use resolve_job_def(name), or call materialize([...])."
         )
 
     def __repr__(self) -> str:
@@ -68,27 +91,61 @@ class UnresolvedAssetJobDefinition:
 
 
 def define_asset_job(name: str, selection: Any = None, config: Any = None, description: str | None = None,
-                     tags: Mapping[str, Any] | None = None, partitions_def: Any = None, executor_def: Any = None,
-                     hooks: Any = None, op_retry_policy: RetryPolicy | None = None) -> UnresolvedAssetJobDefinition:
-    """A job materializing the selected assets (``"*"``/None for all, names, lists, ``AssetSelection``)."""
+                     tags: Mapping[str, Any] | None = None, run_tags: Mapping[str, Any] | None = None,
+                     metadata: Mapping[str, Any] | None = None, partitions_def: Any = None,
+                     executor_def: Any = None, hooks: Any = None,
+                     op_retry_policy: RetryPolicy | None = None) -> UnresolvedAssetJobDefinition:
+    """A job materializing the selected assets (``"*"``/None for all, names, lists, ``AssetSelection``).
+
+    Example::
+
+        @asset
+        def a() -> int:
+            return 1
+
+        @asset
+        def b(a: int) -> int:
+            return a + 1
+
+        ab_job = define_asset_job("ab_job", selection=AssetSelection.keys("b").upstream())
+        defs = Definitions(assets=[a, b], jobs=[ab_job])
+        assert defs.resolve_job_def("ab_job").execute_in_process().output_for_node("b") == 2
+    """
     return UnresolvedAssetJobDefinition(name, selection, config, description, tags, partitions_def,
-                                        executor_def, hooks, op_retry_policy)
+                                        executor_def, hooks, op_retry_policy, run_tags, metadata)
 
 
-def _index(assets: Sequence[AssetsDefinition]) -> dict[AssetKey, AssetsDefinition]:
-    by_key: dict[AssetKey, AssetsDefinition] = {}
-    for a in assets:
-        if a.key in by_key and by_key[a.key] is not a:
-            raise DefinitionError(f"Two different assets have the key '{a.key}'. Asset keys must be unique.")
-        by_key[a.key] = a
-    return by_key
+def split_assets(items: Sequence[Any], where: str) -> tuple[list[AssetsDefinition], list[SourceAsset]]:
+    """Computed definitions and external assets (``SourceAsset`` or a bare ``AssetSpec``) of ``items``."""
+    defs: list[AssetsDefinition] = []
+    sources: list[SourceAsset] = []
+    for item in items:
+        if isinstance(item, AssetsDefinition):
+            defs.append(item)
+        elif isinstance(item, SourceAsset):
+            sources.append(item)
+        elif isinstance(item, AssetSpec):
+            sources.append(source_asset_from_spec(item))
+        else:
+            raise DefinitionError(
+                f"{where}: {item!r} is not an asset; pass @asset/@multi_asset/@asset_check definitions, "
+                "SourceAsset or AssetSpec."
+            )
+    return defs, sources
+
+
+def _merge_resources(target: dict[str, Any], extra: Mapping[str, Any], what: str) -> None:
+    for key, value in extra.items():
+        if key in target and target[key] is not value:
+            raise DefinitionError(f"{what} defines resource '{key}' twice with different values; keep one.")
+        target[key] = value
 
 
 def build_assets_job(
     name: str,
-    assets: Sequence[AssetsDefinition],
-    selected: set[AssetKey],
-    source_assets: Sequence[SourceAsset] = (),
+    assets: Sequence[Any],
+    selected: set[AssetKey] | None = None,
+    source_assets: Sequence[Any] = (),
     resource_defs: Mapping[str, Any] | None = None,
     config: Any = None,
     description: str | None = None,
@@ -99,110 +156,185 @@ def build_assets_job(
     op_retry_policy: RetryPolicy | None = None,
     materialized_by: Mapping[AssetKey, list[str]] | None = None,
     default_io_manager: Any = None,
+    selected_checks: set[AssetCheckKey] | None = None,
+    run_tags: Mapping[str, Any] | None = None,
+    metadata: Mapping[str, Any] | None = None,
 ) -> JobDefinition:
-    """A job whose nodes are the selected assets' ops, wired by asset dependencies."""
-    by_key = _index(assets)
-    sources = {s.key: s for s in source_assets}
-    materialized_by = materialized_by or {}
-    node_defs: list[OpDefinition] = []
-    dependencies: dict[str, dict[str, DependencyDefinition]] = {}
-    for key in sorted(selected):
-        a = by_key[key]
-        op_def = _job_copy(a.op)
-        deps: dict[str, DependencyDefinition] = {}
-        for input_name, in_def in op_def.ins.items():
-            upstream_key = in_def.asset_key
-            if upstream_key in selected:
-                deps[input_name] = DependencyDefinition(by_key[upstream_key].op.name, "result")
-                continue
-            if upstream_key in by_key:
-                in_def.input_manager_key = by_key[upstream_key].io_manager_key
-            elif upstream_key in sources:
-                in_def.input_manager_key = sources[upstream_key].io_manager_key
-            elif in_def.is_nothing:
-                continue
-            else:
+    """A job whose nodes are the selected assets' ops (or graphs), wired by asset dependencies.
+
+    ``selected`` defaults to every computed asset; ``selected_checks`` to the checks of the selected
+    assets. Unselected and external assets are loaded through their IO managers.
+    """
+    what = f"Asset job '{name}'"
+    defs, sources = split_assets([*assets, *source_assets], what)
+    graph = AssetGraph.from_definitions([*defs, *sources])
+    chosen = set(graph.assets) if selected is None else set(selected)
+    unknown = chosen - set(graph.assets)
+    if unknown:
+        raise DefinitionError(f"{what} selects {sorted(k.to_user_string() for k in unknown)}, which no asset "
+                              "definition here materializes.")
+    checks = {k for k in graph.checks if k.asset_key in chosen} if selected_checks is None else set(selected_checks)
+
+    nodes: dict[str, AssetsDefinition] = {}
+    producer: dict[AssetKey, tuple[str, str]] = {}
+    seen: set[int] = set()
+    for a in defs:
+        if id(a) in seen:
+            continue
+        seen.add(id(a))
+        keys, own_checks = a.keys & chosen, a.check_keys & checks
+        if not keys and not own_checks:
+            continue
+        node_def = a.node_def
+        if not a.can_subset:
+            if keys and keys != a.keys:
                 raise DefinitionError(
-                    f"Asset '{key}' reads asset '{upstream_key}' (parameter '{input_name}'), which is not "
-                    "defined. Define it with @asset or SourceAsset, or rename the parameter."
+                    f"{what} selects {sorted(k.to_user_string() for k in keys)} but not "
+                    f"{sorted(k.to_user_string() for k in a.keys - keys)}, which '{node_def.name}' computes in the "
+                    "same step. Select all of them, or declare the multi-asset with can_subset=True."
                 )
-            in_def.metadata["orch/materialized_by"] = list(materialized_by.get(upstream_key, []))
-        node_defs.append(op_def)
-        dependencies[op_def.name] = deps
+            own_checks = a.check_keys  # a step that cannot subset evaluates all of its checks
+        if keys != a.keys or own_checks != a.check_keys:
+            a = a.subset_for(keys, own_checks)
+        if node_def.name in nodes:
+            raise DefinitionError(f"{what} has two asset definitions computed by nodes named '{node_def.name}'.")
+        nodes[a.node_def.name] = a
+        for out_name, key in a.keys_by_output_name.items():
+            producer[key] = (a.node_def.name, out_name)
+
+    external: dict[AssetKey, tuple[str, Any]] = {}
+    for key, producing in graph.assets.items():
+        if key not in producer:
+            external[key] = (producing.get_io_manager_key_for_asset_key(key), producing.partitions_def)
+    for key, source in graph.sources.items():
+        external[key] = (source.io_manager_key, source.partitions_def)
+
+    resources: dict[str, Any] = {}
+    dependencies: dict[Any, dict[str, DependencyDefinition]] = {}
+    node_defs = []
+    external_managers: dict[str, AssetKey] = {}
+    for node_name, a in nodes.items():
+        deps: dict[str, DependencyDefinition] = {}
+        node_def = a.node_def
+        for input_name, upstream_key in a.node_keys_by_input_name.items():
+            if upstream_key in producer:
+                deps[input_name] = DependencyDefinition(*producer[upstream_key])
+                continue
+            is_nothing = isinstance(node_def, OpDefinition) and node_def.ins[input_name].is_nothing
+            if upstream_key in external:
+                manager = external[upstream_key][0]
+                if isinstance(node_def, OpDefinition) and node_def.ins[input_name].input_manager_key:
+                    manager = str(node_def.ins[input_name].input_manager_key)
+                if not is_nothing:
+                    external_managers.setdefault(manager, upstream_key)
+                continue
+            if not is_nothing:
+                raise DefinitionError(
+                    f"Asset '{node_name}' reads asset '{upstream_key}' (input '{input_name}'), which is not defined. "
+                    "Define it with @asset, SourceAsset or AssetSpec, or rename the parameter."
+                )
+        _merge_resources(resources, a.resource_defs, what)
+        node_defs.append(node_def)
+        invocation = NodeInvocation(node_name, hook_defs=a.hook_defs) if a.hook_defs else node_name
+        dependencies[invocation] = deps
+    for source in sources:
+        if source.key in external and source.resource_defs:
+            _merge_resources(resources, source.resource_defs, what)
+
     if partitions_def is None:
-        partitioned = {id(by_key[k].partitions_def): by_key[k].partitions_def for k in selected if by_key[k].partitions_def}
-        if len(partitioned) > 1:
-            raise DefinitionError(f"Asset job '{name}' selects assets with different partitions; split the job.")
-        partitions_def = next(iter(partitioned.values()), None)
+        found = [nodes[n].partitions_def for n in nodes if nodes[n].partitions_def is not None and nodes[n].keys]
+        distinct = [p for i, p in enumerate(found) if p not in found[:i]]
+        if len(distinct) > 1:
+            raise DefinitionError(
+                f"{what} selects assets with different partitions ({', '.join(repr(p) for p in distinct)}); "
+                "split it into one job per partitions definition."
+            )
+        partitions_def = distinct[0] if distinct else None
+
     graph_def = GraphDefinition(name=name, node_defs=node_defs, dependencies=dependencies, description=description)
-    resources = dict(resource_defs or {})
+    layer = AssetLayer.build(graph_def, flatten(graph_def), nodes, external, materialized_by)
+    for resource_key, value in (resource_defs or {}).items():
+        resources.setdefault(resource_key, value)
     if "io_manager" not in resources:
         if default_io_manager is None:
             from orchestrator.definitions.io_managers.fs import fs_io_manager
 
             default_io_manager = fs_io_manager
         resources["io_manager"] = default_io_manager
+    for manager, upstream_key in sorted(external_managers.items()):
+        if manager not in resources:
+            raise DefinitionError(
+                f"{what} loads asset '{upstream_key}' through IO manager '{manager}', which is not a resource here. "
+                f"Add resources={{'{manager}': ...}}."
+            )
     return JobDefinition(graph_def=graph_def, name=name, description=description, resource_defs=resources,
                          config=config, tags=tags, executor_def=executor_def, hooks=hooks,
-                         op_retry_policy=op_retry_policy, partitions_def=partitions_def)
-
-
-def _job_copy(op_def: OpDefinition) -> OpDefinition:
-    """A copy of an asset's op whose inputs can be bound for one job without touching the original."""
-    clone = copy.copy(op_def)
-    clone.ins = {name: copy.copy(in_def) for name, in_def in op_def.ins.items()}
-    for in_def in clone.ins.values():
-        in_def.metadata = dict(in_def.metadata)
-    return clone
-
-
-def _split(assets: Sequence[Any]) -> tuple[list[AssetsDefinition], list[SourceAsset]]:
-    defs = [a for a in assets if isinstance(a, AssetsDefinition)]
-    sources = [a for a in assets if isinstance(a, SourceAsset)]
-    other = [a for a in assets if not isinstance(a, (AssetsDefinition, SourceAsset))]
-    if other:
-        raise DefinitionError(f"materialize() takes assets (@asset or SourceAsset), got {other[0]!r}.")
-    return defs, sources
+                         op_retry_policy=op_retry_policy, partitions_def=partitions_def, run_tags=run_tags,
+                         metadata=metadata, asset_layer=layer)
 
 
 def materialize(
     assets: Sequence[Any],
     run_config: Mapping[str, Any] | None = None,
+    instance: Any = None,
     resources: Mapping[str, Any] | None = None,
     partition_key: str | None = None,
-    selection: Any = None,
-    tags: Mapping[str, Any] | None = None,
     raise_on_error: bool = True,
-    instance: Any = None,
+    tags: Mapping[str, Any] | None = None,
+    selection: Any = None,
     run_id: str | None = None,
 ) -> ExecuteInProcessResult:
-    """Materialize assets now, in this process. Outputs persist through ``fs_io_manager`` by default."""
-    return _materialize(assets, run_config, resources, partition_key, selection, tags, raise_on_error, run_id, None)
+    """Materialize assets (and run their checks) now, in this process. Outputs persist through
+    ``fs_io_manager`` by default; ``selection`` picks some of ``assets``, the rest are only loaded.
+
+    Example::
+
+        @asset
+        def upstream_asset():
+            return [1, 2, 3]
+
+        @asset
+        def downstream_asset(upstream_asset):
+            return sum(upstream_asset)
+
+        result = materialize([upstream_asset, downstream_asset])
+        assert result.success and result.output_for_node("downstream_asset") == 6
+    """
+    return _materialize(assets, run_config, resources, partition_key, selection, tags, raise_on_error, run_id,
+                        None, instance)
 
 
 def materialize_to_memory(
     assets: Sequence[Any],
     run_config: Mapping[str, Any] | None = None,
+    instance: Any = None,
     resources: Mapping[str, Any] | None = None,
     partition_key: str | None = None,
-    selection: Any = None,
-    tags: Mapping[str, Any] | None = None,
     raise_on_error: bool = True,
+    tags: Mapping[str, Any] | None = None,
+    selection: Any = None,
 ) -> ExecuteInProcessResult:
-    """Like ``materialize`` but outputs stay in memory (for tests)."""
+    """Like ``materialize`` but outputs stay in memory (for tests).
+
+    Example::
+
+        result = materialize_to_memory([upstream_asset, downstream_asset])
+        assert result.output_for_node("downstream_asset") == 6
+    """
     from orchestrator.definitions.io_managers.mem import mem_io_manager
 
     return _materialize(assets, run_config, resources, partition_key, selection, tags, raise_on_error, None,
-                        mem_io_manager)
+                        mem_io_manager, instance)
 
 
 def _materialize(assets: Sequence[Any], run_config: Mapping[str, Any] | None, resources: Mapping[str, Any] | None,
                  partition_key: str | None, selection: Any, tags: Mapping[str, Any] | None, raise_on_error: bool,
-                 run_id: str | None, default_io_manager: Any) -> ExecuteInProcessResult:
-    defs, sources = _split(assets)
-    by_key = _index(defs)
-    selected = coerce_selection(selection).resolve(by_key)
-    job_def = build_assets_job("__materialize__", defs, selected, source_assets=sources, resource_defs=resources,
-                               default_io_manager=default_io_manager)
+                 run_id: str | None, default_io_manager: Any, instance: Any) -> ExecuteInProcessResult:
+    defs, sources = split_assets(list(assets), "materialize()")
+    graph = AssetGraph.from_definitions([*defs, *sources])
+    chosen = coerce_selection(selection)
+    job_def = build_assets_job("__ephemeral_asset_job__", [*defs, *sources], chosen._assets(graph),
+                               resource_defs=resources, default_io_manager=default_io_manager,
+                               selected_checks=chosen._checks(graph))
     return job_def.execute_in_process(run_config=run_config, partition_key=partition_key, tags=tags,
-                                      raise_on_error=raise_on_error, run_id=run_id)
+                                      raise_on_error=raise_on_error, run_id=run_id, instance=instance)

@@ -40,6 +40,10 @@ celery_executor = _built_in(
         "stall_timeout": Field(float, is_required=False,
                                description="Seconds without progress before the run is failed; "
                                            "default ORCH_STALL_TIMEOUT or 600."),
+        "max_worker_deaths": Field(int, is_required=False,
+                                   description="Times a step may lose its worker process (killed, os._exit, "
+                                               "SystemExit, OOM) before it fails; default "
+                                               "ORCH_MAX_WORKER_DEATHS or 3. RetryPolicy retries are separate."),
     },
     description="Runs every step as a Celery task on workers over Redis; runs outlive their submitter.",
 )

@@ -149,8 +149,27 @@ class GraphDefinition(NodeDefinition):
         partitions_def: Any = None,
         run_tags: Mapping[str, Any] | None = None,
         logger_defs: Mapping[str, Any] | None = None,
+        input_values: Mapping[str, Any] | None = None,
     ) -> JobDefinition:
-        """Bind this graph to resources, config, hooks, tags and an executor, making a job."""
+        """Bind this graph to resources, config, hooks, tags and an executor, making a job.
+
+        ``input_values`` feeds the graph's own inputs, so a graph with parameters becomes a job.
+
+        Example::
+
+            from orchestrator import graph, op
+
+            @op
+            def double(x: int) -> int:
+                return 2 * x
+
+            @graph
+            def doubling(x):
+                double(x)
+
+            result = doubling.to_job(input_values={"x": 21}).execute_in_process()
+            assert result.output_for_node("double") == 42
+        """
         from orchestrator.definitions.jobs import JobDefinition
 
         return JobDefinition(
@@ -158,12 +177,15 @@ class GraphDefinition(NodeDefinition):
             config=config if config is not None else self.config, tags=tags, metadata=metadata,
             executor_def=executor_def, hooks=hooks, op_retry_policy=op_retry_policy,
             partitions_def=partitions_def, run_tags=run_tags, logger_defs=logger_defs,
+            input_values=input_values,
         )
 
     def execute_in_process(self, run_config: Mapping[str, Any] | None = None, resources: Mapping[str, Any] | None = None,
-                           **kwargs: Any) -> Any:
-        """Run this graph as an ad-hoc job in the current process (see ``JobDefinition.execute_in_process``)."""
-        return self.to_job(resource_defs=resources).execute_in_process(run_config=run_config, **kwargs)
+                           input_values: Mapping[str, Any] | None = None, **kwargs: Any) -> Any:
+        """Run this graph as an ad-hoc job in the current process (see ``JobDefinition.execute_in_process``);
+        ``input_values`` feeds the graph's inputs."""
+        return self.to_job(resource_defs=resources, input_values=input_values).execute_in_process(
+            run_config=run_config, **kwargs)
 
     def __repr__(self) -> str:
         return f"<GraphDefinition {self.name}>"

@@ -38,6 +38,8 @@ class JobDefinition:
         partitions_def: Any = None,
         run_tags: Mapping[str, Any] | None = None,
         logger_defs: Mapping[str, Any] | None = None,
+        input_values: Mapping[str, Any] | None = None,
+        asset_layer: Any = None,
     ) -> None:
         from orchestrator.definitions.io_managers.mem import mem_io_manager
         from orchestrator.definitions.partitions import PartitionedConfig
@@ -54,6 +56,15 @@ class JobDefinition:
         self.hook_defs = frozenset(hooks or ())
         self.op_retry_policy = op_retry_policy
         self.logger_defs = dict(logger_defs or {})
+        self.input_values = dict(input_values or {})
+        # Which op outputs are assets and checks (asset jobs; see definitions/asset_layer.py).
+        self.asset_layer = asset_layer
+        unknown = sorted(set(self.input_values) - set(graph_def.input_names))
+        if unknown:
+            raise DefinitionError(
+                f"Job '{name or graph_def.name}' got input_values for {unknown}, which are not inputs of graph "
+                f"'{graph_def.name}' (inputs: {', '.join(graph_def.input_names) or 'none'})."
+            )
         if partitions_def is None and isinstance(config, PartitionedConfig):
             partitions_def = config.partitions_def
         self.partitions_def = partitions_def
@@ -108,6 +119,28 @@ class JobDefinition:
     def graph(self) -> GraphDefinition:
         return self.graph_def
 
+    @cached_property
+    def direct_input_targets(self) -> dict[tuple[str, str], str]:
+        """(op path, input name) -> the top-level graph input that feeds it, for ``input_values``."""
+        targets: dict[tuple[str, str], str] = {}
+
+        def walk(g: GraphDefinition, prefix: str, env: Mapping[str, str]) -> None:
+            for node_name, bindings in g.bindings.items():
+                node = g.nodes[node_name]
+                inner: dict[str, str] = {}
+                for input_name, binding in bindings.items():
+                    src = binding.sources[0] if binding.kind == "direct" else None
+                    if src is not None and src.node is None and src.name in env:
+                        inner[input_name] = env[src.name]
+                if isinstance(node.definition, GraphDefinition):
+                    walk(node.definition, f"{prefix}{node_name}.", inner)
+                else:
+                    for input_name, graph_input in inner.items():
+                        targets[(f"{prefix}{node_name}", input_name)] = graph_input
+
+        walk(self.graph_def, "", {n: n for n in self.input_values})
+        return targets
+
     @property
     def op_paths(self) -> list[str]:
         """Every op of the job by path, in dependency order."""
@@ -148,6 +181,7 @@ class JobDefinition:
             resource_defs=self._given_resources, config=self.config, tags=self.tags, metadata=self.metadata,
             executor_def=self._executor_def, hooks=self.hook_defs, op_retry_policy=self.op_retry_policy,
             partitions_def=self.partitions_def, run_tags=self.run_tags, logger_defs=self.logger_defs,
+            input_values=self.input_values, asset_layer=self.asset_layer,
         )
         values.update(changes)
         copy = type(self).__new__(type(self))
@@ -180,6 +214,7 @@ class JobDefinition:
         parent_run_id: str | None = None,
         step_selection: Sequence[str] | None = None,
         on_event: Callable[[RunEvent], None] | None = None,
+        input_values: Mapping[str, Any] | None = None,
     ) -> ExecuteInProcessResult:
         """Run the job in this process, steps one by one, and return its result, whatever executor
         the job names (as in Dagster; ``execute_job`` uses the job's executor).
@@ -190,18 +225,34 @@ class JobDefinition:
         With ``parent_run_id`` and ``step_selection`` (op paths or step keys) only those steps run;
         their other inputs load from the parent run's outputs, which a persistent IO manager
         (``fs_io_manager``) must have stored.
+        ``input_values`` gives values to the job's top-level graph inputs (over the job's own).
+        ``instance`` (a ``DagsterInstance``) records the run and its events.
         """
         # The documented entry point from definitions to the executor seam (see tests/unit/test_layers.py).
         from orchestrator.executors.in_process import execute_in_process
 
+        job = self._copy(input_values={**self.input_values, **input_values}) if input_values else self
+        record = getattr(instance, "handle_new_event", None)
+        if callable(record):
+            on_event = _both(record, on_event)
         return execute_in_process(
-            self, run_config=run_config, partition_key=partition_key, raise_on_error=raise_on_error,
+            job, run_config=run_config, partition_key=partition_key, raise_on_error=raise_on_error,
             op_selection=op_selection, run_id=run_id, tags=tags, resources=resources, parent_run_id=parent_run_id,
             step_selection=step_selection, on_event=on_event, instance=instance,
         )
 
     def __repr__(self) -> str:
         return f"<JobDefinition {self.name}>"
+
+
+def _both(first: Callable[[RunEvent], None], second: Callable[[RunEvent], None] | None) -> Callable[[RunEvent], None]:
+    """One event callback calling ``first`` then ``second`` (when given)."""
+    def call(event: RunEvent) -> None:
+        first(event)
+        if second is not None:
+            second(event)
+
+    return call
 
 
 @overload
@@ -224,6 +275,7 @@ def job(
     partitions_def: Any = None,
     run_tags: Mapping[str, Any] | None = None,
     logger_defs: Mapping[str, Any] | None = None,
+    input_values: Mapping[str, Any] | None = None,
 ) -> Callable[[Callable[[], Any]], JobDefinition]: ...
 
 
@@ -242,6 +294,7 @@ def job(
     partitions_def: Any = None,
     run_tags: Mapping[str, Any] | None = None,
     logger_defs: Mapping[str, Any] | None = None,
+    input_values: Mapping[str, Any] | None = None,
 ) -> JobDefinition | Callable[[Callable[[], Any]], JobDefinition]:
     """Make a job from a function whose body calls ops: the calls define the data dependencies."""
 
@@ -256,7 +309,7 @@ def job(
             graph_def=graph_def, name=name or fn.__name__, description=description, resource_defs=resource_defs,
             config=config, tags=tags, metadata=metadata, executor_def=executor_def, hooks=hooks,
             op_retry_policy=op_retry_policy, partitions_def=partitions_def, run_tags=run_tags,
-            logger_defs=logger_defs,
+            logger_defs=logger_defs, input_values=input_values,
         )
 
     if compose_fn is not None:

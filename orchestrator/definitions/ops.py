@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, get_type_hints, overload
+from typing import Any, Generic, TypeVar, get_origin, get_type_hints, overload
 
 from orchestrator.definitions.context_base import OpContextBase
 from orchestrator.definitions.retries import RetryPolicy
@@ -19,8 +19,11 @@ __all__ = [
     "DynamicOutput",
     "Nothing",
     "OpDefinition",
+    "DecoratedOpFunction",
     "op",
 ]
+
+T = TypeVar("T")
 
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _MAPPING_KEY_RE = re.compile(r"^[A-Za-z0-9_]+$")
@@ -142,23 +145,48 @@ class DynamicOut(Out):
         super().__init__(dagster_type, description, is_required, io_manager_key, metadata)
 
 
-class Output:
-    """A value an op emits for one of its outputs (``output_name`` defaults to ``"result"``)."""
+class Output(Generic[T]):
+    """A value an op emits for one of its outputs (``output_name`` defaults to ``"result"``), with
+    metadata (normalized to ``MetadataValue`` objects, as Dagster does). ``Output[T]`` as an op's
+    return annotation types the output as ``T``.
 
-    def __init__(self, value: Any, output_name: str = "result",
-                 metadata: Mapping[str, Any] | None = None) -> None:
+    Example::
+
+        from orchestrator import Output, op
+
+        @op
+        def five() -> Output[int]:
+            return Output(5, metadata={"source": "constant"})
+
+        out = five()
+        assert out.value == 5 and out.metadata["source"].value == "constant"
+    """
+
+    def __init__(self, value: T, output_name: str = "result",
+                 metadata: Mapping[str, Any] | None = None, data_version: Any = None,
+                 tags: Mapping[str, str] | None = None) -> None:
+        from orchestrator.definitions.metadata import normalize_metadata
+
         self.value = value
         self.output_name = output_name
-        self.metadata = dict(metadata or {})
+        self.metadata = normalize_metadata(metadata, allow_invalid=True)
+        self.data_version = data_version
+        self.tags = dict(tags or {})
+
+    def __eq__(self, other: object) -> bool:
+        return (type(other) is type(self) and isinstance(other, Output) and other.value == self.value
+                and other.output_name == self.output_name and other.metadata == self.metadata)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable value holder, compared by value
 
     def __repr__(self) -> str:
         return f"Output({self.value!r}, output_name={self.output_name!r})"
 
 
-class DynamicOutput(Output):
+class DynamicOutput(Output[T]):
     """One element of a dynamic output, identified by ``mapping_key`` (letters, digits, underscores)."""
 
-    def __init__(self, value: Any, mapping_key: str, output_name: str = "result",
+    def __init__(self, value: T, mapping_key: str, output_name: str = "result",
                  metadata: Mapping[str, Any] | None = None) -> None:
         if not isinstance(mapping_key, str) or not _MAPPING_KEY_RE.match(mapping_key):
             raise InvocationError(
@@ -277,6 +305,12 @@ def _is_context_param(param: inspect.Parameter, hints: Mapping[str, Any]) -> boo
     return param.name in _CONTEXT_NAMES and hint is None
 
 
+def _is_resource_param(param: inspect.Parameter, hints: Mapping[str, Any]) -> bool:
+    from orchestrator.definitions.resources import is_resource_annotation
+
+    return param.name in hints and is_resource_annotation(hints[param.name])
+
+
 def _is_config_param(param: inspect.Parameter, hints: Mapping[str, Any]) -> bool:
     hint = hints.get(param.name)
     if param.name != "config" or not isinstance(hint, type):
@@ -286,33 +320,76 @@ def _is_config_param(param: inspect.Parameter, hints: Mapping[str, Any]) -> bool
     return is_config_class(hint)
 
 
+class DecoratedOpFunction:
+    """A function given to ``@op`` (or ``@asset``): its signature declares the op's inputs.
+
+    ``OpDefinition`` reads the parameters of a wrapped function (``context`` first, then one per
+    input, then ``config``); a bare function given to ``OpDefinition`` is instead called Dagster's
+    way, as ``compute_fn(context, inputs)`` with a dict of the declared ``ins``.
+    """
+
+    __slots__ = ("decorated_fn",)
+
+    def __init__(self, decorated_fn: Callable[..., Any]) -> None:
+        self.decorated_fn = decorated_fn
+
+
 class OpDefinition(NodeDefinition):
-    """An op: a compute function with declared inputs, outputs, config and resource needs."""
+    """An op: a compute function with declared inputs, outputs, config and resource needs.
+
+    ``@op`` builds one from a function's signature. Built directly (Dagster's signature), a compute
+    function of two parameters ``(context, inputs)`` is called with ``inputs`` a dict of the
+    declared ``ins`` (Dagster's convention), and it returns or yields the outputs (``"result"``
+    unless ``outs`` says); any other function's parameters name its inputs, as under ``@op``.
+
+    Example::
+
+        from orchestrator import In, OpDefinition, Out, Output
+
+        def _add_one(_context, inputs):
+            yield Output(inputs["num"] + 1)
+
+        add_one = OpDefinition(name="add_one", ins={"num": In(int)}, outs={"result": Out(int)}, compute_fn=_add_one)
+        assert add_one(num=1).value == 2
+    """
 
     def __init__(
         self,
-        compute_fn: Callable[..., Any],
+        compute_fn: Callable[..., Any] | DecoratedOpFunction,
         name: str | None = None,
         ins: Mapping[str, In] | None = None,
         outs: Mapping[str, Out] | None = None,
+        description: str | None = None,
         config_schema: Any = None,
         required_resource_keys: set[str] | frozenset[str] | None = None,
         tags: Mapping[str, Any] | None = None,
+        version: str | None = None,
         retry_policy: RetryPolicy | None = None,
-        description: str | None = None,
         code_version: str | None = None,
+        pool: str | None = None,
     ) -> None:
-        self.compute_fn = compute_fn
-        self.name = check_name(name or compute_fn.__name__, "Op")
-        self.description = description or inspect.getdoc(compute_fn)
+        decorated = isinstance(compute_fn, DecoratedOpFunction)
+        fn: Callable[..., Any] = compute_fn.decorated_fn if isinstance(compute_fn, DecoratedOpFunction) else compute_fn
+        if not callable(fn):
+            raise DefinitionError(f"OpDefinition {name!r}: compute_fn must be a function, got {fn!r}.")
+        self.compute_fn = fn
+        # Dagster's compute_fn(context, inputs) convention, for functions that are not decorated.
+        self._inputs_as_dict = not decorated and _takes_inputs_dict(fn, ins)
+        self.name = check_name(name or fn.__name__, "Op")
+        self.description = description or inspect.getdoc(fn)
         self.tags = {str(k): str(v) for k, v in (tags or {}).items()}
         self.retry_policy = retry_policy
-        self.code_version = code_version
+        self.code_version = code_version or version
+        self.pool = pool
         self.required_resource_keys = frozenset(required_resource_keys or ())
         self.config_schema = config_schema
         self.asset_key: Any = None  # set when this op computes a software-defined asset
-        self.is_async = inspect.iscoroutinefunction(compute_fn)
-        self.is_generator = inspect.isgeneratorfunction(compute_fn)
+        self.is_async = inspect.iscoroutinefunction(fn)
+        self.is_generator = inspect.isgeneratorfunction(fn)
+        if self._inputs_as_dict:
+            self._init_from_declarations(ins, outs)
+            return
+        compute_fn = fn
 
         sig = inspect.signature(compute_fn)
         try:
@@ -326,14 +403,21 @@ class OpDefinition(NodeDefinition):
         self.config_class: type | None = None
         self.config_param: str | None = None
         input_params: list[inspect.Parameter] = []
+        resource_params: list[str] = []
         for p in params:
             if _is_config_param(p, hints):
                 self.config_class = hints[p.name]
                 self.config_param = p.name
             elif p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
                 continue
+            elif _is_resource_param(p, hints):
+                resource_params.append(p.name)
             else:
                 input_params.append(p)
+        # Parameters annotated as resources (ResourceParam[T], a ConfigurableResource class) get the
+        # resource of that key: they are required resources, not inputs.
+        self.resource_params = tuple(resource_params)
+        self.required_resource_keys = self.required_resource_keys | frozenset(resource_params)
 
         declared = dict(ins or {})
         param_names = [p.name for p in input_params]
@@ -359,7 +443,7 @@ class OpDefinition(NodeDefinition):
                 self.ins[in_name] = in_def._copy()
 
         if outs is None:
-            ret = hints.get("return")
+            ret = _output_type(hints.get("return"))
             self.outs: dict[str, Out] = {"result": Out(dagster_type=ret if _checkable_return(ret) else None)}
         else:
             self.outs = {out_name: out_def._copy() if isinstance(out_def, Out) else out_def
@@ -369,6 +453,47 @@ class OpDefinition(NodeDefinition):
             if not isinstance(out_def, Out):
                 raise DefinitionError(f"Op '{self.name}': out['{out_name}'] must be Out(...) or DynamicOut(...).")
         self.return_annotation = hints.get("return")
+
+    def _init_from_declarations(self, ins: Mapping[str, In] | None, outs: Mapping[str, Out] | None) -> None:
+        """Inputs and outputs exactly as declared, for a compute function called ``(context, inputs)``."""
+        self.has_context = True
+        self.resource_params = ()
+        self.config_class = None
+        self.config_param = None
+        self.return_annotation = None
+        self.ins = {}
+        for in_name, in_def in (ins or {}).items():
+            check_name(in_name, f"Input of op '{self.name}'")
+            if not isinstance(in_def, In):
+                raise DefinitionError(f"Op '{self.name}': ins['{in_name}'] must be an In(...), got {in_def!r}.")
+            self.ins[in_name] = in_def._copy()
+        self.outs = {"result": Out()} if outs is None else {
+            out_name: out_def._copy() if isinstance(out_def, Out) else out_def for out_name, out_def in outs.items()}
+        for out_name, out_def in self.outs.items():
+            check_name(out_name, f"Output of op '{self.name}'")
+            if not isinstance(out_def, Out):
+                raise DefinitionError(f"Op '{self.name}': outs['{out_name}'] must be Out(...) or DynamicOut(...).")
+
+    # -- Dagster's accessors ---------------------------------------------------------------
+    @property
+    def version(self) -> str | None:
+        return self.code_version
+
+    @property
+    def input_dict(self) -> dict[str, In]:
+        return dict(self.ins)
+
+    @property
+    def output_dict(self) -> dict[str, Out]:
+        return dict(self.outs)
+
+    @property
+    def input_defs(self) -> list[In]:
+        return list(self.ins.values())
+
+    @property
+    def output_defs(self) -> list[Out]:
+        return list(self.outs.values())
 
     # -- node interface --------------------------------------------------------------------
     @property
@@ -409,11 +534,21 @@ class OpDefinition(NodeDefinition):
         config_value = kwargs.pop(self.config_param, None) if self.config_param else None
         if self.config_class is not None and positional and isinstance(positional[0], self.config_class):
             config_value = positional.pop(0)
+        if config_value is not None:
+            from orchestrator.definitions.config.schema import with_env_vars_read
+
+            config_value = with_env_vars_read(config_value, f"ops.{self.name}.config")  # EnvVar fields
+        names = self.value_inputs
+        resource_values = self._direct_resources(positional, kwargs, len(names))
         if self.has_context and context is None:
-            context = build_op_context()
+            context = build_op_context(resources=resource_values)
+        elif context is not None and resource_values:
+            from orchestrator.definitions.resources import Resources
+
+            # Resources given as arguments join those of the context given.
+            context._resources = Resources({**context.resources._asdict(), **resource_values})
         if context is not None:
             context = context._for_op(self)
-        names = self.value_inputs
         if len(positional) > len(names):
             raise InvocationError(
                 f"Op '{self.name}' takes {len(names)} input(s) ({', '.join(names) or 'none'}) "
@@ -438,15 +573,63 @@ class OpDefinition(NodeDefinition):
                     f"Op '{self.name}', input '{n}': expected {type_name(tp)}, got {describe(values[n])}."
                 )
         call_kwargs = dict(values)
+        for rname in self.resource_params:
+            if rname in resource_values:
+                call_kwargs[rname] = resource_values[rname]
+            elif context is not None:
+                call_kwargs[rname] = getattr(context.resources, rname)
+            else:
+                raise InvocationError(
+                    f"Op '{self.name}' needs resource '{rname}': pass it as {self.name}({rname}=...) or in "
+                    f"build_op_context(resources={{'{rname}': ...}})."
+                )
         if self.config_param:
             if config_value is None and context is not None:
                 config_value = context._typed_config(self)
             call_kwargs[self.config_param] = config_value
         return self.invoke_compute(context, call_kwargs, unwrap_async=True)
 
+    def configured(self, config_or_config_fn: Any, name: str, config_schema: Any = None,
+                   description: str | None = None) -> OpDefinition:
+        """A copy named ``name`` whose config is given here: a fixed dict, or ``config_fn(new_config)``
+        with ``new_config`` checked against ``config_schema`` (see :func:`orchestrator.configured`)."""
+        import copy
+
+        from orchestrator.definitions.config.configured_schema import ConfiguredType
+
+        if not name:
+            raise DefinitionError(
+                f"Configuring op '{self.name}' needs a name for the copy: configured({self.name}, name='...')(...), "
+                "or decorate a function (its name is used)."
+            )
+        clone = copy.copy(self)
+        clone.name = check_name(name, "Op")
+        clone.ins = {k: v._copy() for k, v in self.ins.items()}
+        clone.outs = {k: v._copy() for k, v in self.outs.items()}
+        clone.description = description or self.description
+        clone.config_schema = ConfiguredType(config_schema, self.config_class or self.config_schema,
+                                             config_or_config_fn, f"op '{clone.name}'")
+        if self.config_class is not None:
+            # The op still receives its Config object, built from the config the copy gives it.
+            clone._configured_config_class = self.config_class  # type: ignore[attr-defined]
+            clone.config_class = None
+        return clone
+
+    def _direct_resources(self, positional: list[Any], kwargs: dict[str, Any], n_inputs: int) -> dict[str, Any]:
+        """Resource parameters given directly (by name, or positionally after the inputs); removed
+        from ``positional``/``kwargs``."""
+        values = {n: kwargs.pop(n) for n in self.resource_params if n in kwargs}
+        rest = [n for n in self.resource_params if n not in values]
+        while len(positional) > n_inputs and rest:
+            values[rest.pop(0)] = positional.pop(n_inputs)
+        return values
+
     def invoke_compute(self, context: Any, kwargs: dict[str, Any], unwrap_async: bool = True) -> Any:
         """Call the compute function; coroutines run to completion on a fresh event loop."""
-        result = self.compute_fn(context, **kwargs) if self.has_context else self.compute_fn(**kwargs)
+        if self._inputs_as_dict:
+            result = self.compute_fn(context, dict(kwargs))
+        else:
+            result = self.compute_fn(context, **kwargs) if self.has_context else self.compute_fn(**kwargs)
         if unwrap_async and inspect.iscoroutine(result):
             import asyncio
 
@@ -455,6 +638,41 @@ class OpDefinition(NodeDefinition):
 
     def __repr__(self) -> str:
         return f"<OpDefinition {self.name}>"
+
+
+def _takes_inputs_dict(fn: Callable[..., Any], ins: Mapping[str, In] | None) -> bool:
+    """Whether an undecorated compute function follows Dagster's ``(context, inputs)`` convention.
+
+    It does when it takes exactly two positional parameters and its second is not an input of
+    that name: either it is called ``inputs``, or some declared value input is no parameter of
+    the function. Otherwise (as the package's own asset and check builders pass) its parameters
+    name its inputs, as under ``@op``.
+    """
+    try:
+        params = [p for p in inspect.signature(fn).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        return False
+    if len(params) != 2:
+        return False
+    declared = dict(ins or {})
+    second = params[1].name
+    if second in declared:
+        return False
+    if second == "inputs":
+        return True
+    names = {p.name for p in params}
+    return any(name not in names and not in_def.is_nothing for name, in_def in declared.items())
+
+
+def _output_type(ret: Any) -> Any:
+    """The output type a return annotation declares: ``T`` for ``Output[T]`` (untyped for ``Output``)."""
+    if ret is Output or ret is DynamicOutput:
+        return None
+    if get_origin(ret) in (Output, DynamicOutput):
+        args: tuple[Any, ...] = tuple(getattr(ret, "__args__", ()))
+        return args[0] if len(args) == 1 else None
+    return ret
 
 
 def _checkable_return(ret: Any) -> bool:
@@ -483,6 +701,8 @@ def op(
     retry_policy: RetryPolicy | None = None,
     description: str | None = None,
     code_version: str | None = None,
+    version: str | None = None,
+    pool: str | None = None,
 ) -> Callable[[Callable[..., Any]], OpDefinition]: ...
 
 
@@ -498,8 +718,24 @@ def op(
     retry_policy: RetryPolicy | None = None,
     description: str | None = None,
     code_version: str | None = None,
+    version: str | None = None,
+    pool: str | None = None,
 ) -> OpDefinition | Callable[[Callable[..., Any]], OpDefinition]:
-    """Turn a function into an op. Parameters after ``context`` are inputs; the return is output ``result``."""
+    """Turn a function into an op. Parameters after ``context`` are inputs; the return is output ``result``.
+
+    ``@op``, ``@op()`` and ``@op(None)`` are the same; ``version`` is Dagster's older name of
+    ``code_version``.
+
+    Example::
+
+        from orchestrator import op
+
+        @op(None)
+        def add_one(x: int) -> int:
+            return x + 1
+
+        assert add_one(1) == 2
+    """
 
     def wrap(fn: Callable[..., Any]) -> OpDefinition:
         if isinstance(out, Out):
@@ -507,7 +743,7 @@ def op(
             outs: Mapping[str, Out] | None = {"result": own_out}
             if own_out.dagster_type is None:
                 try:
-                    ret = get_type_hints(fn).get("return")
+                    ret = _output_type(get_type_hints(fn).get("return"))
                 except Exception:
                     ret = None
                 if _checkable_return(ret) and not own_out.is_dynamic:
@@ -515,9 +751,9 @@ def op(
         else:
             outs = out
         return OpDefinition(
-            fn, name=name, ins=ins, outs=outs, config_schema=config_schema,
+            DecoratedOpFunction(fn), name=name, ins=ins, outs=outs, config_schema=config_schema,
             required_resource_keys=required_resource_keys, tags=tags,
-            retry_policy=retry_policy, description=description, code_version=code_version,
+            retry_policy=retry_policy, description=description, code_version=code_version or version, pool=pool,
         )
 
     if compute_fn is not None:

@@ -1,4 +1,9 @@
-"""Run-time type checks driven by Python annotations on op inputs and outputs."""
+"""Run-time type checks of op inputs and outputs: by Python annotation, or by Dagster type.
+
+A Dagster type (``DagsterType`` or anything with its ``type_check(context, value)``) runs its own
+check; a class registered with ``register_python_type`` (``usable_as_dagster_type``) stands for its
+Dagster type; other annotations are checked structurally (``list[int]`` element by element).
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,50 @@ from typing import Any
 
 _ANY = object()
 
+# Python class -> the Dagster type it stands for (``usable_as_dagster_type``). Kept here, where
+# every check looks, so that this module needs nothing from the module defining Dagster types.
+_PYTHON_TYPES: dict[type, Any] = {}
+
+
+def register_python_type(python_type: type, dagster_type: Any) -> None:
+    """Make annotations of ``python_type`` run ``dagster_type``'s check."""
+    _PYTHON_TYPES[python_type] = dagster_type
+
+
+def registered_python_type(python_type: type) -> Any:
+    """The Dagster type ``python_type`` stands for, or None."""
+    return _PYTHON_TYPES.get(python_type)
+
+
+def _dagster_type_of(tp: Any) -> Any:
+    """``tp`` as a Dagster type (an object with ``type_check``), or None for plain annotations."""
+    if isinstance(tp, type):
+        return _PYTHON_TYPES.get(tp)
+    return tp if callable(getattr(tp, "type_check", None)) else None
+
+
+def check_value(tp: Any, value: Any, context: Any = None) -> tuple[bool, str | None, dict[str, Any]]:
+    """Check ``value`` against ``tp``: ``(success, description, metadata)``.
+
+    A Dagster type runs its check with ``context`` (the step's op context, or None); a plain
+    annotation is matched structurally and a mismatch is described as "expected X, got Y".
+    """
+    dagster_type = _dagster_type_of(tp)
+    if dagster_type is not None:
+        result = dagster_type.type_check(context, value)
+        return result.success, result.description, dict(result.metadata)
+    if matches(value, tp):
+        return True, None, {}
+    return False, f"expected {type_name(tp)}, got {describe(value)}", {}
+
 
 def type_name(tp: Any) -> str:
     """A short readable name for an annotation (``int``, ``list[str]``, ``Optional[int]``)."""
     if tp is _ANY or tp is Any:
         return "Any"
+    display = getattr(tp, "display_name", None)
+    if isinstance(display, str) and not isinstance(tp, type):
+        return display
     if tp is None or tp is type(None):
         return "None"
     if isinstance(tp, type) and not typing.get_args(tp):
@@ -29,6 +73,9 @@ def matches(value: Any, tp: Any) -> bool:
     """Whether ``value`` fits ``tp``. Generic containers are checked element by element."""
     if is_any(tp):
         return True
+    dagster_type = _dagster_type_of(tp)
+    if dagster_type is not None:
+        return bool(dagster_type.type_check(None, value).success)
     if tp is None or tp is type(None):
         return value is None
     if isinstance(tp, typing.TypeVar):

@@ -1,16 +1,26 @@
 """Celery wiring: the app configuration shared by submitters and workers, and step enqueueing.
 
-Messages are JSON only. Tasks are acked late and rejected back to the queue when their worker
-dies. Each step is sent under the name ``<job>.<step_key>`` (so Flower shows it by name) with
-``run_id`` and ``step_key`` in its kwargs; workers route every such name to the one step task.
+Messages are JSON only. Tasks are acked late and rejected back to the queue when their pool
+process dies. Each step is sent under the name ``<job>.<step_key>`` (so Flower shows it by name) with
+``run_id`` and ``step_key`` in its kwargs (and in the ``orch_run``/``orch_step`` headers, which
+watchdogs read from kombu's unacked messages); workers route every such name to the one step task.
+
+The broker's visibility timeout (``ORCH_VISIBILITY_TIMEOUT``, default an hour) is a last resort,
+not the recovery path: live workers renew their hold on the messages they have, and watchdogs put
+back, after ``HEARTBEAT_TIMEOUT`` (30 s), what a gone worker held (``broker_leases.py``). So it
+needs no tuning, and a long step of a live worker is never delivered twice, however long it runs.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
+
+from orchestrator.distributed.broker_leases import RUN_HEADER, STEP_HEADER
+from orchestrator.distributed.keys import BROKER_UNACKED, BROKER_UNACKED_INDEX
 
 if TYPE_CHECKING:
     from celery import Celery
@@ -18,7 +28,7 @@ if TYPE_CHECKING:
     from orchestrator.plan.planner import ExecutionStep
 
 __all__ = ["celery_config", "make_app", "app_for", "enqueue_steps", "STEP_TASK_NAME", "DEFAULT_QUEUE",
-           "step_priority", "step_queue"]
+           "step_priority", "step_queue", "step_task_id"]
 
 STEP_TASK_NAME = "orch.step"
 DEFAULT_QUEUE = "orch"
@@ -30,8 +40,11 @@ def celery_config(broker_url: str, backend_url: str | None = None) -> dict[str, 
     """The Celery settings every process of a deployment uses."""
     visibility = int(os.environ.get("ORCH_VISIBILITY_TIMEOUT", "3600"))
     transport = {
-        # An unacked task (its worker died) is delivered again after this many seconds.
+        # kombu's own redelivery of unacked tasks: the last resort. Live workers renew their leases
+        # and watchdogs restore a gone worker's messages long before (broker_leases.py).
         "visibility_timeout": visibility,
+        "unacked_key": BROKER_UNACKED,
+        "unacked_index_key": BROKER_UNACKED_INDEX,
         # How often workers look for such tasks (kombu's default sweep is every 100 s).
         "unacked_restore_interval": int(os.environ.get("ORCH_RESTORE_INTERVAL", "10")),
         "unacked_restore_throttle": 1,
@@ -141,19 +154,31 @@ def step_task_name(job_name: str, step_key: str) -> str:
     return f"{job_name}.{step_key}"
 
 
+def step_task_id(run_id: str, step_key: str, attempt: int) -> str:
+    """The Celery task id of one attempt of one step: derived, not random, so that a cancel can
+    revoke the steps still queued without having recorded their ids (a UUID, as Flower expects)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"orch:{run_id}/{step_key}/{attempt}"))
+
+
 def enqueue_steps(app: Celery, job_name: str, run_id: str, steps: Iterable[ExecutionStep], default_queue: str,
-                  attempt: int = 0, countdown: float | None = None, stored: Iterable[str] = ()) -> None:
-    """Send one task per step. ``stored`` names steps whose resolved form is in Redis, not the plan."""
+                  attempt: int = 0, countdown: float | None = None, stored: Iterable[str] = (),
+                  resent: bool = False) -> None:
+    """Send one task per step. ``stored`` names steps whose resolved form is in Redis, not the plan;
+    ``resent`` marks copies the watchdog sends again (the worker claims such a step before running it)."""
     stored_keys = set(stored)
     with app.producer_or_acquire() as producer:
         for step in steps:
             kwargs: dict[str, Any] = {"run_id": run_id, "step_key": step.key, "attempt": attempt}
             if step.key in stored_keys:
                 kwargs["stored"] = True
-            options: dict[str, Any] = {"queue": step_queue(step, default_queue), "producer": producer}
+            if resent:
+                kwargs["resent"] = True
+            options: dict[str, Any] = {"queue": step_queue(step, default_queue), "producer": producer,
+                                       "headers": {RUN_HEADER: run_id, STEP_HEADER: step.key}}
             priority = step_priority(step)
             if priority is not None:
                 options["priority"] = priority
             if countdown:
                 options["countdown"] = countdown
-            app.send_task(step_task_name(job_name, step.key), kwargs=kwargs, **options)
+            app.send_task(step_task_name(job_name, step.key), kwargs=kwargs,
+                          task_id=step_task_id(run_id, step.key, attempt), **options)

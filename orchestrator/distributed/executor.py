@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 
 from orchestrator.definitions.built_in_executors import celery_executor
+from orchestrator.definitions.config.run_config import json_run_config, stored_run_config
 from orchestrator.definitions.executor_definition import provide_executor_implementation
 from orchestrator.distributed.code import code_ref_for
 from orchestrator.distributed.handles import RunHandle
 from orchestrator.distributed.instance import Instance
 from orchestrator.distributed.records import RunRecord, RunStatus
-from orchestrator.distributed.run_storage import RunInfo
 from orchestrator.distributed.run import DistributedRun
+from orchestrator.distributed.run_storage import RunInfo
 from orchestrator.execution.lifecycle import Lifecycle
 from orchestrator.executors.base import Executor, InitExecutorContext, RunLaunch
 
@@ -34,10 +35,14 @@ class CeleryExecutor(Executor):
         """Record the run in Redis and enqueue its root steps; return its handle at once."""
         inst = launch.instance if launch.instance is not None else Instance.from_env()
         job, plan, run_id = launch.job, launch.plan, launch.run_id
+        # Config is resolved once, here: workers rebuild it from this form (no mapping applied again).
+        given = json_run_config(job.name, launch.resolved.given)
+        resolved_config = stored_run_config(job, launch.resolved, celery_executor)
         inst.ping()
         code = code_ref_for(job, inst.redis, inst.secret, launch.code_pointer)
         record = RunRecord(
-            run_id=run_id, job_name=job.name, code=code, run_config=dict(launch.resolved.raw), tags=dict(launch.tags),
+            run_id=run_id, job_name=job.name, code=code, run_config=given, resolved_config=resolved_config,
+            tags=dict(launch.tags),
             partition_key=launch.partition_key, parent_run_id=launch.parent_run_id, root_run_id=launch.root_run_id,
             op_selection=launch.op_selection, queue=self.queue, executor=launch.executor_name,
             stall_timeout=self.stall_timeout if self.stall_timeout is not None else _default_stall_timeout(),

@@ -5,17 +5,19 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from orchestrator.definitions.built_in_executors import celery_executor
-from orchestrator.definitions.config.run_config import resolve_run_config
+from orchestrator.definitions.config.run_config import rebuild_run_config
 from orchestrator.distributed.code import load_job
 from orchestrator.distributed.records import RunStatus
-from orchestrator.distributed.run_storage import RunInfo
+from orchestrator.distributed.run_storage import CancelEvents, RunInfo
 from orchestrator.distributed.watchdog import check_stalled
 from orchestrator.errors import RunTimeoutError
 from orchestrator.events import EventType, RunEvent
+from orchestrator.execution.lifecycle import Lifecycle
 from orchestrator.execution.results import RunResultBase
 from orchestrator.plan.planner import OutputRef
 
@@ -24,6 +26,19 @@ if TYPE_CHECKING:
     from orchestrator.distributed.instance import Instance
 
 __all__ = ["get_run", "RunHandle", "RunResult"]
+
+
+def _canceled_step_event(lifecycle: Lifecycle, step_key: str, who: dict[str, Any], now: float,
+                         terminated: bool) -> RunEvent:
+    """The terminal event of a step that was running when its run was canceled."""
+    started = who.get("started")
+    seconds = max(now - float(started), 0.0) if isinstance(started, (int, float)) else None
+    after = f" after {seconds:.1f}s" if seconds is not None else ""
+    what = "its task was terminated" if terminated else "its result will be discarded"
+    data: dict[str, Any] = {"canceled": True, "worker": who.get("worker"), "pid": who.get("pid")}
+    if seconds is not None:
+        data["duration_ms"] = seconds * 1000
+    return lifecycle.step_failed(step_key, f"Step '{step_key}' was canceled with its run{after}; {what}.", **data)
 
 
 def _instance(instance: Instance | None) -> Instance:
@@ -82,23 +97,49 @@ class RunHandle:
             check_stalled(self.instance, self.run_id)
 
     def cancel(self, terminate: bool = True) -> bool:
-        """Stop the run. Queued steps are dropped when a worker picks them up; running steps are
-        terminated (``terminate=True``) or left to finish, their results discarded. Nothing more is
-        enqueued. Returns False when the run had already finished."""
-        message = f"Run {self.run_id} was canceled."
+        """Stop the run. Nothing more is enqueued; queued steps are revoked (a worker that missed
+        the revoke drops them when it picks them up); running steps are terminated
+        (``terminate=True``) or left to finish, their results discarded. Either way each step that
+        was running ends CANCELED, its duration taken at the cancel, with a STEP_FAILURE event
+        marked ``canceled`` (how Dagster reports the steps of a canceled run that were in flight).
+        Returns False when the run had already finished."""
+        storage = self.instance.storage
         info = self.info()
-        running = self.instance.storage.running_steps(self.run_id)
-        event = RunEvent(event_type=EventType.RUN_CANCELED, run_id=self.run_id, job_name=info.record.job_name,
-                         message=message, data={"running": sorted(running)})
-        if not self.instance.storage.finish_run(self.run_id, RunStatus.CANCELED, message, [event]):
+        if info.status.is_finished:
             return False
-        task_ids = [who["task_id"] for who in running.values() if who.get("task_id")]
-        if terminate and task_ids:
-            from orchestrator.distributed.dispatch import app_for
+        lifecycle = Lifecycle(self.run_id, info.record.job_name)
 
-            app_for(self.instance.broker_url, self.instance.backend_url).control.revoke(
-                task_ids, terminate=True, signal="SIGTERM")
+        def events(running: dict[str, dict[str, Any]]) -> CancelEvents:
+            now = time.time()
+            ended = [(key, _canceled_step_event(lifecycle, key, who, now, terminate))
+                     for key, who in sorted(running.items())]
+            return ended, [lifecycle.run_canceled(list(running))]
+
+        running = storage.cancel_run(self.run_id, f"Run {self.run_id} was canceled.", events)
+        if running is None:
+            return False
+        from orchestrator.distributed.dispatch import app_for
+
+        control = app_for(self.instance.broker_url, self.instance.backend_url).control
+        task_ids = [str(who["task_id"]) for who in running.values() if who.get("task_id")]
+        if terminate and task_ids:
+            control.revoke(task_ids, terminate=True, signal="SIGTERM")
+        queued = self._queued_task_ids(set(running))
+        if queued:
+            control.revoke(queued)
         return True
+
+    def _queued_task_ids(self, running: set[str]) -> list[str]:
+        """Task ids of the steps that were queued at the cancel: every attempt sent so far."""
+        from orchestrator.distributed.dispatch import step_task_id
+
+        storage = self.instance.storage
+        queued = [key for key in storage.waiting_steps(self.run_id) if key not in running]
+        if not queued:
+            return []
+        # A step that asked for a retry was sent again as attempt n + 1 (see dispatch.step_task_id).
+        retries = Counter(e.step_key for e in storage.all_events(self.run_id) if e.event_type is EventType.STEP_RETRY)
+        return [step_task_id(self.run_id, key, attempt) for key in queued for attempt in range(retries[key] + 1)]
 
     def __repr__(self) -> str:
         return f"<RunHandle {self.run_id}>"
@@ -154,8 +195,9 @@ class RunResult(RunResultBase):
 
             job = self.job_def.with_shared_io_manager()  # as the workers stored the outputs
             record = self.info.record
-            resolved = resolve_run_config(job, record.run_config, record.partition_key, default_executor=celery_executor)
-            self._loader = output_loader(job, self.run_id, resolved.resource_configs, record.partition_key)
+            resolved = rebuild_run_config(job, record.worker_config, default_executor=celery_executor)
+            self._loader = output_loader(job, self.run_id, resolved.resource_configs, record.partition_key,
+                                         run_config=resolved.raw)
         return self._loader(ref)
 
     def __repr__(self) -> str:

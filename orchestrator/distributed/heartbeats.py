@@ -2,8 +2,14 @@
 
 One daemon thread per worker process serves every step running in it. A step's start is written
 shortly after it starts (``START_DELAY``); a step that finishes sooner reports its start together
-with its completion, saving a Redis round trip on short steps. Then the step heartbeats until it
-ends, so stall detection can tell a slow step from a dead worker.
+with its completion, saving a Redis round trip on short steps. Then the step heartbeats every
+``HEARTBEAT_INTERVAL`` (5 s, ``liveness.py``) until it ends: an execution silent for
+``HEARTBEAT_TIMEOUT`` (30 s) whose worker is gone is sent again by the watchdog.
+
+A step killed before its start was written leaves no trace here; what covers it is the worker's
+main process: it records a pool process that died (``step_request.py``) and renews its hold on
+every message it has reserved, so a gone worker's messages go back to their queue
+(``broker_leases.py``).
 """
 
 from __future__ import annotations
@@ -124,6 +130,8 @@ class _Heartbeats:
                     return
                 step.run_closed = not step.instance.storage.start_step(
                     step.run_id, step.step_key, step.who, step.start_events)
+                # Heartbeats rewrite the running entry: keep when it started (durations, stall reasons).
+                step.who.setdefault("started", time.time())
                 step.started_flushed = True
                 step.last_beat = now
             elif now - step.last_beat >= step.interval:

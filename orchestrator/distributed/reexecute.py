@@ -69,6 +69,11 @@ def reexecute(run_id: str, from_failure: bool = True, step_selection: Sequence[s
 
     With ``from_failure`` the failed, skipped and not-started steps run again and the others'
     stored outputs are reused; ``step_selection`` names exactly which steps (op paths or step keys) run.
+
+    The job comes from the parent's stored code reference, so this works from any directory: the
+    same signed blob, or the same module path imported as the code is now (from the directory the
+    parent's submitter imported it from, when this process cannot import it otherwise), so a run
+    re-executed after a fix runs the fix. The parent's run config is resolved again, as given.
     """
     inst = _instance(instance)
     storage = inst.storage

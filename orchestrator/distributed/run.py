@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from orchestrator.definitions.built_in_executors import celery_executor
-from orchestrator.definitions.config.run_config import ResolvedRunConfig, resolve_run_config
+from orchestrator.definitions.config.run_config import ResolvedRunConfig, rebuild_run_config
 from orchestrator.distributed.code import load_job
 from orchestrator.distributed.dispatch import app_for, enqueue_steps
 from orchestrator.distributed.heartbeats import heartbeats
@@ -51,12 +51,14 @@ class DistributedRun:
         self.storage = instance.storage
         self.record = info.record
         self.run_id = info.record.run_id
-        raw_job = job or load_job(self.record.code, instance.redis, instance.secret)
+        # A worker loads the job with exactly the code of the run's version (or fails saying why).
+        raw_job = job or load_job(self.record.code, instance.redis, instance.secret, check_version=True,
+                                  run_id=self.run_id)
         self.job = raw_job.with_shared_io_manager()
         self.plan = plan or self.storage.plan(self.run_id)
         if resolved is None:
-            resolved = resolve_run_config(self.job, self.record.run_config, self.record.partition_key,
-                                          default_executor=celery_executor)
+            # The config resolved at submit, validated here (env sources read here), never mapped again.
+            resolved = rebuild_run_config(self.job, self.record.worker_config, default_executor=celery_executor)
         self.resolved = resolved
         self.app = app_for(instance.broker_url, instance.backend_url)
         self.lifecycle = Lifecycle(self.run_id, self.job.name)

@@ -11,12 +11,12 @@ import functools
 import json
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
-from orchestrator.distributed.keys import ACTIVE_RUNS, RUNS_INDEX, run_keys
+from orchestrator.distributed.keys import ACTIVE_RUNS, RUNS_INDEX, WORKER_PREFIX, WORKERS, run_keys, worker_key
 from orchestrator.distributed.records import RunRecord
 from orchestrator.distributed.retrying import retrying
 from orchestrator.errors import OrchestratorError, RunNotFoundError
@@ -28,7 +28,10 @@ from orchestrator.status import RunStatus, StepStatus
 if TYPE_CHECKING:
     import redis
 
-__all__ = ["RunStorage", "RunInfo", "SchedulingFacts"]
+__all__ = ["RunStorage", "RunInfo", "SchedulingFacts", "CancelEvents", "Claim"]
+
+# What a cancel records: (step, its terminal event) for each running step, and the run's events.
+CancelEvents = tuple[list[tuple[str, RunEvent]], list[RunEvent]]
 
 
 @functools.cache
@@ -71,6 +74,22 @@ class SchedulingFacts:
     dynamic: dict[str, list[str] | None]
 
 
+@dataclass
+class Claim:
+    """What a possibly repeated delivery of a step learned when it claimed the step.
+
+    ``verdict``: ``ok`` (run it), ``closed`` (the run is over), ``finished`` (the step already has
+    a terminal status), ``busy`` (another execution of it is alive, see ``holder``). ``deaths`` are
+    the step's executions whose worker process died; ``counted`` is True when this claim found a
+    silent earlier execution and counted it.
+    """
+
+    verdict: str
+    deaths: list[dict[str, Any]]
+    holder: dict[str, Any] | None = None
+    counted: bool = False
+
+
 class RunStorage:
     """Reads and writes runs in Redis. Every method is a handful of round trips at most."""
 
@@ -82,6 +101,8 @@ class RunStorage:
         self._complete = _script(client, "complete.lua")
         self._finish = _script(client, "finish_run.lua")
         self._start = _script(client, "start_step.lua")
+        self._claim = _script(client, "claim_step.lua")
+        self._death = _script(client, "record_death.lua")
 
     # -- creating runs -------------------------------------------------------------------------
     @retrying
@@ -274,6 +295,12 @@ class RunStorage:
         return {s.decode(): StepStatus(v.decode()) for s, v in raw.items()}
 
     @retrying
+    def registered_steps(self, run_id: str) -> list[str]:
+        """Every step the run knows so far: the plan's (dynamic templates included) and each mapped
+        step as soon as its dynamic output registered it, whether it has run or not."""
+        return [s.decode() for s in self.redis.hkeys(run_keys(run_id).pending)]
+
+    @retrying
     def waiting_steps(self, run_id: str) -> list[str]:
         """Steps whose upstream steps are all finished but that have no status yet (queued or running)."""
         k = run_keys(run_id)
@@ -345,6 +372,30 @@ class RunStorage:
         )])
         return bool(reply)
 
+    @retrying
+    def cancel_run(self, run_id: str, reason: str, build: Callable[[dict[str, dict[str, Any]]], CancelEvents],
+                   tries: int = 5) -> dict[str, dict[str, Any]] | None:
+        """Close a run as CANCELED; every step running at that moment ends ``canceled`` with its event.
+
+        ``build`` gets the running steps (step -> who runs it) and returns the events: one terminal
+        event per running step, and the run's. Returns the steps that were running (so their tasks
+        can be terminated), or None when the run had already finished. Should a step start between
+        reading the running steps and closing the run, they are read again (``lua/finish_run.lua``).
+        """
+        k = run_keys(run_id)
+        for _ in range(tries):
+            running = self.running_steps(run_id)
+            step_events, run_events = build(running)
+            reply = int(self._finish(keys=[k.record, ACTIVE_RUNS], args=[k.prefix, _args(
+                run_id=run_id, status=RunStatus.CANCELED.value, now=repr(time.time()), reason=reason,
+                events=[e.model_dump_json() for e in run_events], step_status=StepStatus.CANCELED.value,
+                ended_steps=[[key, e.model_dump_json()] for key, e in step_events],
+            )]))
+            if reply >= 0:
+                return running if reply == 1 else None
+        raise OrchestratorError(f"Could not cancel run '{run_id}': steps kept starting while it was being closed. "
+                                "Run the cancel again.")
+
     def heartbeat(self, run_id: str, step_key: str, who: dict[str, Any]) -> None:
         """A running step is alive: refresh its entry and the run's progress time."""
         now = time.time()
@@ -358,6 +409,99 @@ class RunStorage:
     def running_steps(self, run_id: str) -> dict[str, dict[str, Any]]:
         raw = self.redis.hgetall(run_keys(run_id).running)
         return {s.decode(): json.loads(v) for s, v in raw.items()}
+
+    # -- recovery: claims, worker deaths, worker presence ---------------------------------------
+    @retrying
+    def claim_step(self, run_id: str, step_key: str, who: dict[str, Any], timeout: float) -> Claim:
+        """Claim a step for the execution ``who`` (see ``lua/claim_step.lua``): a redelivered or
+        re-sent copy of a step runs only when no other execution of it is alive or finished."""
+        now = time.time()
+        k = run_keys(run_id)
+        reply = self._claim(keys=[k.record], args=[k.prefix, _args(
+            step=step_key, who=json.dumps({**who, "started": now, "hb": now}), token=who["token"], pid=who["pid"],
+            now=now, timeout=timeout, workers=WORKERS, worker_prefix=WORKER_PREFIX,
+        )])
+        verdict = _text(reply[0])
+        payload = _text(reply[1])
+        if verdict == "busy":
+            return Claim(verdict, [], holder=json.loads(payload) if payload else None)
+        deaths = json.loads(payload) if verdict == "ok" and payload else []
+        return Claim(verdict, list(deaths) if isinstance(deaths, list) else [], counted=bool(int(reply[2])))
+
+    @retrying
+    def record_death(self, run_id: str, step_key: str, death_id: str, cause: str, worker: str, event: RunEvent,
+                     token: str = "", stale_before: float = 0.0, task_id: str = "", pid: int = 0) -> int:
+        """Count that an execution of ``step_key`` lost its worker process (``lua/record_death.lua``).
+
+        ``token``/``stale_before``: count only if the running entry is still that execution and
+        still silent (a watchdog's finding). ``task_id``/``pid``: the pool process that died (its
+        worker saw it); its running entry, if it wrote one, is removed. Returns the number of
+        deaths so far, or -1 when nothing was counted.
+        """
+        k = run_keys(run_id)
+        reply = self._death(keys=[k.record], args=[k.prefix, _args(
+            step=step_key, id=death_id, cause=cause, worker=worker, now=time.time(),
+            event=event.model_dump_json(), token=token, stale_before=stale_before, task_id=task_id, pid=pid,
+        )])
+        return int(reply)
+
+    @retrying
+    def step_deaths(self, run_id: str, step_key: str) -> list[dict[str, Any]]:
+        """The executions of a step whose worker process died, oldest first."""
+        raw = self.redis.hget(run_keys(run_id).deaths, step_key)
+        value = json.loads(raw) if raw else []
+        return list(value) if isinstance(value, list) else []  # Lua encodes an empty list as {}
+
+    def beat_worker(self, hostname: str, info: dict[str, Any], ttl: float) -> None:
+        """A worker's main process is alive (its presence expires ``ttl`` seconds from now)."""
+        now = time.time()
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.set(worker_key(hostname), json.dumps({**info, "hostname": hostname, "beat": now}), px=int(ttl * 1000))
+        pipe.zadd(WORKERS, {hostname: now})
+        # Workers gone for a day leave the index; their presence key expired long ago.
+        pipe.zremrangebyscore(WORKERS, "-inf", now - 86400)
+        pipe.execute()
+
+    def note_running(self, run_ids: Iterable[str], now: float | None = None) -> None:
+        """A live worker runs steps of these runs: they are making progress, even while a step is
+        silent (a step holding the GIL cannot heartbeat; its worker's main process still can)."""
+        run_ids = sorted(set(run_ids))
+        if not run_ids:
+            return
+        stamp = repr(time.time() if now is None else now)
+        pipe = self.redis.pipeline(transaction=False)
+        for run_id in run_ids:
+            pipe.hset(run_keys(run_id).meta, "progress_at", stamp)
+        pipe.execute()
+
+    def forget_worker(self, hostname: str) -> None:
+        """A worker's main process is exiting (its pool is gone): it is no longer present."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.delete(worker_key(hostname))
+        pipe.zrem(WORKERS, hostname)
+        pipe.execute()
+
+    @retrying
+    def live_workers(self) -> dict[str, dict[str, Any]]:
+        """Workers whose main process beat within its presence's lifetime: hostname -> its presence
+        (``pid``, ``queues``, ``active`` task id -> pool pid, ``beat``)."""
+        names = [n.decode() if isinstance(n, bytes) else str(n) for n in self.redis.zrange(WORKERS, 0, -1)]
+        if not names:
+            return {}
+        found: dict[str, dict[str, Any]] = {}
+        for name, raw in zip(names, self.redis.mget([worker_key(n) for n in names])):
+            if raw is not None:
+                found[name] = json.loads(raw)
+        return found
+
+    def queues_with_live_workers(self) -> dict[str, list[str]]:
+        """Queue name -> the live workers consuming it (sorted). A queue missing here has no worker:
+        its steps stay queued until one starts (``celery -A worker.app worker -Q QUEUE``)."""
+        queues: dict[str, list[str]] = {}
+        for name, info in sorted(self.live_workers().items()):
+            for queue in info.get("queues") or []:
+                queues.setdefault(str(queue), []).append(name)
+        return queues
 
     @retrying
     def active_run_ids(self) -> list[str]:
@@ -382,6 +526,10 @@ class RunStorage:
             return {}
         values = self.redis.hmget(run_keys(run_id).steps, keys)
         return {s: (v.decode() if v is not None else None) for s, v in zip(keys, values)}
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def _key_list(raw: bytes | None) -> list[str] | None:

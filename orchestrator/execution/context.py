@@ -11,6 +11,7 @@ from orchestrator.definitions.context_base import OpContextBase
 from orchestrator.definitions.resources import ResourceProvider, Resources, as_resource_definition
 from orchestrator.errors import ConfigError, InvocationError
 from orchestrator.events import EventType, RunEvent, trusted
+from orchestrator.execution.asset_context import AssetContextMixin
 
 if TYPE_CHECKING:
     from orchestrator.definitions.ops import OpDefinition
@@ -59,8 +60,77 @@ class StepLog:
     def exception(self, msg: str, *args: Any) -> None:
         self._log(logging.ERROR, msg, *args, exc_info=True)
 
+    def _event(self, event_type: EventType, message: str, data: dict[str, Any]) -> None:
+        """Record an event of this step (what ``context.log_event`` and yielded events become)."""
+        if self._emit is not None:
+            self._emit(trusted(RunEvent, event_type=event_type, run_id=self._run_id, job_name=self._job_name,
+                               step_key=self._step_key, timestamp=time.time(), message=message, error=None,
+                               data=data))
 
-class OpExecutionContext(OpContextBase):
+
+class NodeHandle:
+    """Where an op sits in its job: ``name`` and the ``parent`` graph's handle (``str()`` is the path).
+
+    Example::
+
+        from orchestrator import build_op_context, op
+
+        @op
+        def where(context) -> str:
+            return str(context.op_handle)
+
+        assert where(build_op_context()) == "where"
+    """
+
+    def __init__(self, name: str, parent: NodeHandle | None = None) -> None:
+        self.name = name
+        self.parent = parent
+
+    @classmethod
+    def from_string(cls, path: str) -> NodeHandle:
+        handle: NodeHandle | None = None
+        for part in path.split("."):
+            handle = cls(part, handle)
+        assert handle is not None
+        return handle
+
+    @property
+    def path(self) -> list[str]:
+        return [*(self.parent.path if self.parent else []), self.name]
+
+    def to_string(self) -> str:
+        return ".".join(self.path)
+
+    def __str__(self) -> str:
+        return self.to_string()
+
+    def __repr__(self) -> str:
+        return f"NodeHandle({self.to_string()!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, NodeHandle) and other.path == self.path
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.path))
+
+
+class RunView:
+    """``context.run``: the run an op belongs to (Dagster's ``DagsterRun`` fields that a step knows)."""
+
+    def __init__(self, run_id: str, job_name: str, tags: Mapping[str, str], run_config: Mapping[str, Any],
+                 parent_run_id: str | None) -> None:
+        self.run_id = run_id
+        self.job_name = job_name
+        self.tags = dict(tags)
+        self.run_config = dict(run_config)
+        self.parent_run_id = parent_run_id
+        self.root_run_id = tags.get("orch/root_run_id") or parent_run_id
+
+    def __repr__(self) -> str:
+        return f"<run {self.run_id} of job {self.job_name}>"
+
+
+class OpExecutionContext(AssetContextMixin, OpContextBase):
     """Passed as an op's first parameter: ``log``, ``op_config``, ``resources``, ``run_id`` and more."""
 
     def __init__(
@@ -81,6 +151,8 @@ class OpExecutionContext(OpContextBase):
         emit: Callable[[RunEvent], None] | None = None,
         provider: ResourceProvider | None = None,
         asset_key: Any = None,
+        instance: Any = None,
+        parent_run_id: str | None = None,
     ) -> None:
         self._op_def = op_def
         self._step_key = step_key
@@ -96,8 +168,11 @@ class OpExecutionContext(OpContextBase):
         self._mapping_key = mapping_key
         self._provider = provider
         self._asset_key = asset_key
+        self._instance = instance
+        self._parent_run_id = parent_run_id
         self.output_metadata: dict[str | None, dict[str, Any]] = {}
         self.events: list[RunEvent] = []
+        self._logged: list[Any] = []
 
     # -- what ops read ---------------------------------------------------------------------
     @property
@@ -159,7 +234,74 @@ class OpExecutionContext(OpContextBase):
 
     @property
     def asset_key(self) -> Any:
-        return self._asset_key
+        """The asset this step materializes (``InvocationError`` when it makes several)."""
+        return self._asset_key if self._asset_key is not None else self._single_asset_key()
+
+    @property
+    def op_handle(self) -> NodeHandle:
+        """Where the op sits in its job (``outer.inner.op``), without the mapping key."""
+        path = (self._step_key or (self._op_def.name if self._op_def else "op")).split("[", 1)[0]
+        return NodeHandle.from_string(path)
+
+    node_handle = op_handle
+
+    @property
+    def instance(self) -> Any:
+        """The ``DagsterInstance`` of the run (an ephemeral one when the run was given none)."""
+        if self._instance is None:
+            from orchestrator.execution.instance import DagsterInstance
+
+            self._instance = DagsterInstance.ephemeral()
+        return self._instance
+
+    @property
+    def run(self) -> RunView:
+        """The run: ``run_id``, ``job_name``, ``tags``, ``run_config``, ``parent_run_id``."""
+        return RunView(self._run_id, self._job_name, self._run_tags, self._run_config, self._parent_run_id)
+
+    dagster_run = run
+
+    @property
+    def has_assets_def(self) -> bool:
+        if self._step_assets is not None:
+            return self._step_assets.assets_def is not None
+        return self._asset_key is not None or (self._op_def is not None and self._op_def.asset_key is not None)
+
+    @property
+    def selected_output_names(self) -> set[str]:
+        """The outputs this run asks of the step (a subset for ``can_subset`` multi-assets)."""
+        return self._selected_output_names()
+
+    def log_event(self, event: Any) -> None:
+        """Record an ``AssetMaterialization``, ``AssetObservation`` or ``ExpectationResult`` now,
+        as yielding it would (a run event of this step).
+
+        Example::
+
+            from orchestrator import AssetMaterialization, build_op_context, op
+
+            @op
+            def report(context):
+                context.log_event(AssetMaterialization(asset_key="report", metadata={"rows": 3}))
+                return 3
+
+            context = build_op_context()
+            assert report(context) == 3
+            assert [e.asset_key.path for e in context.get_events()] == [("report",)]
+        """
+        to_event_data = getattr(event, "to_event_data", None)
+        if not callable(to_event_data):
+            raise InvocationError(
+                f"context.log_event takes an AssetMaterialization, AssetObservation or ExpectationResult, "
+                f"got {type(event).__name__}."
+            )
+        event_type, message, data = to_event_data()
+        self._logged.append(event)
+        self._log._event(event_type, message, data)
+
+    def get_events(self) -> list[Any]:
+        """The objects passed to ``log_event`` through this context, in order."""
+        return list(self._logged)
 
     def has_tag(self, key: str) -> bool:
         return key in self._run_tags
@@ -201,13 +343,15 @@ class OpExecutionContext(OpContextBase):
             op_config=config, resources=self._resources, log=self._log, partition_key=self._partition_key,
             retry_number=self._retry_number, run_tags=self._run_tags, run_config=self._run_config,
             mapping_key=self._mapping_key, provider=self._provider, asset_key=self._asset_key,
+            instance=self._instance, parent_run_id=self._parent_run_id,
         )
         bound.output_metadata = self.output_metadata
+        bound._logged = self._logged
         return bound
 
     def _typed_config(self, op_def: OpDefinition) -> Any:
         """The op's pydantic ``Config`` instance built from ``op_config``."""
-        cls = op_def.config_class
+        cls = op_def.config_class or getattr(op_def, "_configured_config_class", None)  # (a configured copy's)
         if cls is None:
             return None
         value = self._op_config
@@ -222,16 +366,18 @@ class OpExecutionContext(OpContextBase):
 
 
 AssetExecutionContext = OpExecutionContext
+AssetCheckExecutionContext = OpExecutionContext  # what an @asset_check function receives
 
 
 def build_op_context(
-    op_config: Any = None,
     resources: Mapping[str, Any] | None = None,
+    op_config: Any = None,
     resources_config: Mapping[str, Any] | None = None,
-    partition_key: str | None = None,
-    run_tags: Mapping[str, str] | None = None,
-    mapping_key: str | None = None,
+    instance: Any = None,
     config: Any = None,
+    partition_key: str | None = None,
+    mapping_key: str | None = None,
+    run_tags: Mapping[str, str] | None = None,
     run_id: str | None = None,
 ) -> OpExecutionContext:
     """A context for calling an op directly in tests: ``my_op(build_op_context(op_config=...), x)``.
@@ -242,12 +388,12 @@ def build_op_context(
     events: list[RunEvent] = []
     run_id = run_id or "EPHEMERAL"
     defs = {k: as_resource_definition(k, v) for k, v in (resources or {}).items()}
-    provider = ResourceProvider(defs, resources_config, run_id=run_id)
+    provider = ResourceProvider(defs, resources_config, run_id=run_id, configs_processed=False)
     built = Resources({k: provider.get(k) for k in defs})
     context = OpExecutionContext(
         op_config=op_config if op_config is not None else config, resources=built,
         partition_key=partition_key, run_tags=run_tags, mapping_key=mapping_key, run_id=run_id,
-        emit=events.append, provider=provider,
+        emit=events.append, provider=provider, instance=instance,
     )
     context.events = events
     return context

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+# Importing op_events registers how asset, observation and expectation events decode back into
+# the objects ops yielded, for every reader of results (in process and distributed alike).
+from orchestrator.definitions.asset_check_spec import AssetCheckEvaluation
+from orchestrator.definitions.dagster_run import DagsterRun, DagsterRunStatus
+from orchestrator.definitions.op_events import AssetObservation, ExpectationResult
 from orchestrator.errors import OrchestratorError
 from orchestrator.events import ErrorInfo, EventType, RunEvent
 from orchestrator.plan.planner import OutputRef
 
 if TYPE_CHECKING:
+    from orchestrator.definitions.assets import AssetMaterialization
     from orchestrator.definitions.jobs import JobDefinition
+
+_RUN_END = {EventType.RUN_SUCCESS: DagsterRunStatus.SUCCESS, EventType.RUN_FAILURE: DagsterRunStatus.FAILURE,
+            EventType.RUN_CANCELED: DagsterRunStatus.CANCELED}
 
 __all__ = ["RunResultBase", "ExecuteInProcessResult", "output_loader"]
 
@@ -61,6 +70,98 @@ class RunResultBase:
 
     def get_failed_step_keys(self) -> list[str]:
         return [e.step_key for e in self.get_step_failure_events() if e.step_key]
+
+    def get_run_success_event(self) -> RunEvent:
+        """The RUN_SUCCESS event (Dagster's name of ``get_job_success_event``)."""
+        return self.get_job_success_event()
+
+    def get_run_failure_event(self) -> RunEvent:
+        """The RUN_FAILURE event (Dagster's name of ``get_job_failure_event``)."""
+        return self.get_job_failure_event()
+
+    @property
+    def all_node_events(self) -> list[RunEvent]:
+        """Every event of a step (an op), in order; run-level events and log messages left out."""
+        return [e for e in self._events if e.step_key is not None and e.is_step_event]
+
+    # -- what ops reported -------------------------------------------------------------------
+    def get_asset_materialization_events(self) -> list[RunEvent]:
+        return self._of_type(EventType.ASSET_MATERIALIZATION)
+
+    def get_asset_observation_events(self) -> list[RunEvent]:
+        return self._of_type(EventType.ASSET_OBSERVATION)
+
+    def asset_materializations_for_node(self, node_name: str) -> list[AssetMaterialization]:
+        """The ``AssetMaterialization`` objects of a node's steps (yielded, logged or of its asset).
+
+        Example::
+
+            from orchestrator import AssetMaterialization, Output, job, op
+
+            @op
+            def write(context):
+                yield AssetMaterialization(asset_key="table", metadata={"rows": 5})
+                yield Output(None)
+
+            @job
+            def writing():
+                write()
+
+            [m] = writing.execute_in_process().asset_materializations_for_node("write")
+            assert m.asset_key.path == ("table",) and m.metadata["rows"].value == 5
+        """
+        return [e.materialization for e in self.events_for_node(node_name)
+                if e.event_type is EventType.ASSET_MATERIALIZATION]
+
+    def asset_observations_for_node(self, node_name: str) -> list[AssetObservation]:
+        return [e._payload() for e in self.events_for_node(node_name)
+                if e.event_type is EventType.ASSET_OBSERVATION]
+
+    def expectation_results_for_node(self, node_name: str) -> list[ExpectationResult]:
+        """The ``ExpectationResult`` objects a node's steps yielded or logged, in order."""
+        return [e._payload() for e in self.events_for_node(node_name)
+                if e.event_type is EventType.STEP_EXPECTATION_RESULT]
+
+    @property
+    def dagster_run(self) -> DagsterRun:
+        """The run as Dagster's tests and run status sensors see it (id, job, status, tags).
+
+        Example::
+
+            result = my_job.execute_in_process(raise_on_error=False)
+            assert result.dagster_run.status in (DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE)
+        """
+        status = DagsterRunStatus.STARTED
+        tags: dict[str, str] = {}
+        for e in self._events:
+            if e.event_type in _RUN_END:
+                status = _RUN_END[e.event_type]
+            if e.event_type is EventType.RUN_START and isinstance(e.data.get("tags"), dict):
+                tags = {str(k): str(v) for k, v in e.data["tags"].items()}
+        return DagsterRun(job_name=self.job_def.name, run_id=self.run_id, status=status, tags=tags,
+                          parent_run_id=tags.get("orch/parent_run_id"), root_run_id=tags.get("orch/root_run_id"))
+
+    def get_asset_check_evaluations(self) -> list[AssetCheckEvaluation]:
+        """The outcome of every asset check the run evaluated, in order.
+
+        Example::
+
+            result = materialize([orders, orders_not_empty])
+            assert [e.passed for e in result.get_asset_check_evaluations()] == [True]
+        """
+        return [AssetCheckEvaluation.from_event_data(e.data) for e in self._events
+                if e.event_type is EventType.ASSET_CHECK_EVALUATION]
+
+    def retry_attempts_for_node(self, node_name: str) -> int:
+        """How many times the node's steps were retried."""
+        return sum(1 for e in self.events_for_node(node_name) if e.event_type is EventType.STEP_UP_FOR_RETRY)
+
+    def failure_data_for_node(self, node_name: str) -> Any:
+        """The ``step_failure_data`` (``.error``, ``.user_failure_data``) of the node's failure, or None."""
+        for e in self.events_for_node(node_name):
+            if e.event_type is EventType.STEP_FAILURE:
+                return e.step_failure_data
+        return None
 
     @property
     def failure_error(self) -> ErrorInfo | None:
@@ -150,10 +251,17 @@ class ExecuteInProcessResult(RunResultBase):
 
 
 def output_loader(job: JobDefinition, run_id: str, resource_configs: dict[str, Any], partition_key: str | None,
-                  built: dict[str, Any] | None = None) -> Callable[[OutputRef], Any]:
-    """Read a run's outputs back through the job's IO managers (``built`` ones first, else new ones)."""
+                  built: dict[str, Any] | None = None,
+                  run_config: Mapping[str, Any] | None = None) -> Callable[[OutputRef], Any]:
+    """Read a run's outputs back through the job's IO managers (``built`` ones first, else new ones).
+
+    ``run_config`` (the run's full run config) gives each output's config to the IO manager
+    (``context.upstream_output.config``), as when a downstream step loads it."""
+    from orchestrator.definitions.asset_layer import output_asset_key
+    from orchestrator.definitions.config.output_config import output_config_for
     from orchestrator.definitions.io_managers.base import InputContext, OutputContext
     from orchestrator.definitions.resources import ResourceProvider
+    from orchestrator.execution.asset_outputs import output_partition_key
     from orchestrator.execution.step_runner import node_path_of
 
     managers = dict(built or {})
@@ -165,12 +273,16 @@ def output_loader(job: JobDefinition, run_id: str, resource_configs: dict[str, A
         if manager is None:
             provider = ResourceProvider(job.resource_defs, resource_configs, run_id=run_id)
             manager = managers[out.io_manager_key] = provider.get(out.io_manager_key)
+        asset_key = output_asset_key(job, flat.path, ref.output_name, flat.op_def)
+        stored_partition = output_partition_key(job, asset_key, partition_key)
         upstream = OutputContext(step_key=ref.step_key, name=ref.output_name, run_id=run_id,
                                  mapping_key=ref.mapping_key, metadata=out.metadata, op_def=flat.op_def,
-                                 dagster_type=out.dagster_type, partition_key=partition_key, job_name=job.name,
-                                 asset_key=flat.op_def.asset_key)
+                                 dagster_type=out.dagster_type, partition_key=stored_partition, job_name=job.name,
+                                 asset_key=asset_key,
+                                 config=output_config_for(job, run_config, flat.path, flat.op_def, ref.output_name)
+                                 if run_config is not None else None)
         return manager.load_input(InputContext(name=ref.output_name, upstream_output=upstream,
-                                               dagster_type=out.dagster_type, partition_key=partition_key,
-                                               asset_key=flat.op_def.asset_key))
+                                               dagster_type=out.dagster_type, partition_key=stored_partition,
+                                               asset_key=asset_key))
 
     return load

@@ -13,13 +13,30 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from orchestrator.definitions.asset_layer import output_asset_key
+from orchestrator.definitions.config.output_config import output_config_for
+from orchestrator.definitions.config.step_config import op_config_for_step
 from orchestrator.definitions.hook_context import HookContext, HookNode
 from orchestrator.definitions.io_managers.base import InputContext, OutputContext
+from orchestrator.definitions.multi_partitions import typed_partition_key
 from orchestrator.definitions.ops import DynamicOutput, OpDefinition, Output
 from orchestrator.definitions.resources import ResourceProvider, Resources
-from orchestrator.definitions.type_checks import describe, matches, type_name
-from orchestrator.errors import DefinitionError, Failure, OrchestratorError, RetryRequested, TypeCheckError
+from orchestrator.definitions.type_checks import check_value, describe, type_name
+from orchestrator.errors import (
+    DagsterTypeCheckDidNotPass,
+    DefinitionError,
+    Failure,
+    OrchestratorError,
+    RetryRequested,
+    TypeCheckError,
+)
 from orchestrator.events import ErrorInfo, EventType, RunEvent, jsonable, trusted
+from orchestrator.execution.asset_outputs import (
+    load_partitions,
+    normalize_results,
+    output_partition_key,
+    step_assets,
+)
 from orchestrator.execution.context import OpExecutionContext, StepLog
 from orchestrator.plan.planner import ExecutionStep, OutputRef, StepInput
 from orchestrator.status import StepStatus
@@ -48,6 +65,8 @@ class RunContext:
     partition_key: str | None = None
     parent_run_id: str | None = None
     output_origins: dict[str, str] = field(default_factory=dict)
+    #: What ``context.instance`` is in the steps (the ``DagsterInstance`` a run was given), if any.
+    instance: Any = None
 
     def event(self, event_type: EventType, step_key: str | None = None, message: str = "",
               error: ErrorInfo | None = None, **data: Any) -> None:
@@ -117,23 +136,30 @@ def run_step(run: RunContext, step: ExecutionStep, retry_number: int = 0) -> Ste
     output_values: dict[str, Any] = {}
     try:
         resources = Resources({k: run.resources.get(k) for k in sorted(step_resource_keys(job, step))})
-        op_config = run.config.op_config(step.node_path)
+        op_config = op_config_for_step(op_def, run.config.op_config(step.node_path), step.node_path)
         log = StepLog(run.emit, run.run_id, job.name, step.key)
+        assets = step_assets(job, step.node_path, typed_partition_key(job.partitions_def, run.partition_key))
         context = OpExecutionContext(
             op_def=op_def, step_key=step.key, run_id=run.run_id, job_name=job.name, op_config=op_config,
-            resources=resources, log=log, partition_key=run.partition_key, retry_number=retry_number,
+            resources=resources, log=log, partition_key=assets.partition_key if assets else run.partition_key,
+            retry_number=retry_number,
             run_tags=run.tags, run_config=run.config.raw, mapping_key=step.mapping_key,
+            instance=run.instance, parent_run_id=run.parent_run_id,
         )
+        context._step_assets = assets
+        context._partitions_def = job.partitions_def
         kwargs = {inp.name: _load_input(run, step, flat, inp, resources, log)
                   for inp in step.inputs if inp.kind != "nothing" and not op_def.ins[inp.name].is_nothing}
         for name in op_def.value_inputs:
             if name not in kwargs and op_def.ins[name].has_default:
                 kwargs[name] = op_def.ins[name].default_value
         for name, value in kwargs.items():
-            _check_type(op_def, "input", name, op_def.ins[name].dagster_type, value)
+            _check_type(op_def, "input", name, op_def.ins[name].dagster_type, value, context)
+        for name in getattr(op_def, "resource_params", ()):
+            kwargs[name] = getattr(resources, name)  # a parameter annotated as a resource
         if op_def.config_param:
             kwargs[op_def.config_param] = context._typed_config(op_def)
-        raw = op_def.invoke_compute(context, kwargs)
+        raw = normalize_results(assets, op_def, op_def.invoke_compute(context, kwargs))
         for item in _iter_outputs(op_def, raw):
             if not isinstance(item, Output):
                 _emit_user_event(run, step, item)
@@ -162,7 +188,9 @@ def run_step(run: RunContext, step: ExecutionStep, retry_number: int = 0) -> Ste
 def _load_input(run: RunContext, step: ExecutionStep, flat: FlatOp, inp: StepInput, resources: Resources,
                 log: StepLog) -> Any:
     if inp.kind == "config":
-        return inp.value
+        return _input_from_config(run, step, flat, inp, resources, log)
+    if inp.kind == "job_input":
+        return run.job.input_values[str(inp.value)]
     if inp.kind == "default":
         return flat.op_def.ins[inp.name].default_value
     if inp.kind == "from_asset":
@@ -181,25 +209,41 @@ def _load_input(run: RunContext, step: ExecutionStep, flat: FlatOp, inp: StepInp
     return values[0]
 
 
+def _input_from_config(run: RunContext, step: ExecutionStep, flat: FlatOp, inp: StepInput, resources: Resources,
+                       log: StepLog) -> Any:
+    """An input given in run config (``ops.<op>.inputs.<name>``): through its Dagster type's loader
+    when the type has one (the config is what the loader takes), else the config value itself."""
+    loader = getattr(flat.op_def.ins[inp.name].dagster_type, "loader", None)
+    if loader is None:
+        return inp.value
+    from orchestrator.definitions.dagster_types import DagsterTypeLoaderContext
+
+    loader_context = DagsterTypeLoaderContext(resources=resources, log=log, op_def=flat.op_def,
+                                              op_config=run.config.op_config(step.node_path), run_id=run.run_id)
+    return loader.construct_from_config_value(loader_context, inp.value)
+
+
 def _load_one(run: RunContext, step: ExecutionStep, flat: FlatOp, inp: StepInput, ref: OutputRef,
               resources: Resources, log: StepLog, run_id: str) -> Any:
     upstream = run.job.topology.op(node_path_of(ref.step_key))
     out_def = upstream.op_def.outs[ref.output_name]
     manager = getattr(resources, out_def.io_manager_key)
     in_def = flat.op_def.ins[inp.name]
+    asset_key = output_asset_key(run.job, upstream.path, ref.output_name, upstream.op_def)
     upstream_context = OutputContext(
         step_key=ref.step_key, name=ref.output_name, run_id=run_id, mapping_key=ref.mapping_key,
         metadata=out_def.metadata, op_def=upstream.op_def, dagster_type=out_def.dagster_type,
         resources=resources, log=log, partition_key=run.partition_key, job_name=run.job.name,
-        asset_key=upstream.op_def.asset_key,
+        asset_key=asset_key,
+        config=output_config_for(run.job, run.config.raw, upstream.path, upstream.op_def, ref.output_name),
     )
     context = InputContext(
         name=inp.name, step_key=step.key, upstream_output=upstream_context, dagster_type=in_def.dagster_type,
         metadata=in_def.metadata, op_def=flat.op_def, resources=resources, log=log,
-        partition_key=run.partition_key, asset_key=upstream.op_def.asset_key,
+        partition_key=run.partition_key, asset_key=asset_key, job_name=run.job.name,
     )
     try:
-        return manager.load_input(context)
+        return load_partitions(manager, context, run.job, step.node_path, inp.name, run.partition_key)
     except OrchestratorError:
         raise
     except Exception as exc:
@@ -224,7 +268,7 @@ def _load_asset(run: RunContext, step: ExecutionStep, flat: FlatOp, inp: StepInp
                            metadata=in_def.metadata, op_def=flat.op_def, resources=resources, log=log,
                            partition_key=run.partition_key, asset_key=key)
     try:
-        return manager.load_input(context)
+        return load_partitions(manager, context, run.job, step.node_path, inp.name, run.partition_key)
     except Exception as exc:
         jobs = spec.get("materialized_by") or []
         hint = (f"Materialize it first, e.g. run job {' or '.join(repr(j) for j in jobs)}."
@@ -235,11 +279,18 @@ def _load_asset(run: RunContext, step: ExecutionStep, flat: FlatOp, inp: StepInp
         ) from exc
 
 
-def _check_type(op_def: OpDefinition, kind: str, name: str, tp: Any, value: Any) -> None:
-    if tp is None or matches(value, tp):
+def _check_type(op_def: OpDefinition, kind: str, name: str, tp: Any, value: Any, context: Any) -> None:
+    """Run the type check of an input or output (a ``DagsterType``'s check, or the annotation's);
+    a failure raises ``DagsterTypeCheckDidNotPass`` naming the op, the input or output and why."""
+    if tp is None:
         return
-    raise TypeCheckError(
-        f"Op '{op_def.name}', {kind} '{name}': expected {type_name(tp)}, got {describe(value)}."
+    success, description, metadata = check_value(tp, value, context)
+    if success:
+        return
+    why = description or f"got {describe(value)}"
+    raise DagsterTypeCheckDidNotPass(
+        f"Type check failed for op '{op_def.name}' {kind} '{name}' (expected {type_name(tp)}): {why}",
+        metadata=metadata, dagster_type=tp,
     )
 
 
@@ -270,6 +321,9 @@ def _iter_outputs(op_def: OpDefinition, raw: Any) -> Iterator[Any]:
                 f"{len(outs)} values (in that order) or yield Output objects; it returned {describe(raw)}."
             )
         for name, value in zip(outs, raw):
+            if isinstance(value, Output) and value.output_name == "result" and name != "result":
+                # ``return Output(5), Output("x")``: unnamed Outputs take their position's name.
+                value = Output(value.value, name, value.metadata)
             yield value if isinstance(value, Output) else Output(value, name)
         return
     name, out = next(iter(outs.items()))
@@ -315,7 +369,12 @@ def _store_output(run: RunContext, step: ExecutionStep, op_def: OpDefinition, co
         if prev.output_name == name and prev.mapping_key == mapping_key:
             what = f"mapping key '{mapping_key}' of output '{name}'" if mapping_key else f"output '{name}'"
             raise DefinitionError(f"Op '{op_def.name}' yielded {what} twice; each must be yielded once.")
-    _check_type(op_def, "output", name, out.dagster_type, item.value)
+    # A MaterializeResult or AssetCheckResult output records its event but has no value to store.
+    stores_value = not out.is_nothing and getattr(item, "stores_value", True)
+    if stores_value:
+        _check_type(op_def, "output", name, out.dagster_type, item.value, context)
+    asset_key = output_asset_key(run.job, step.node_path, name, op_def)
+    partition_key = output_partition_key(run.job, asset_key, run.partition_key)
     metadata = dict(item.metadata)
     metadata.update(context.output_metadata.get(name, {}))
     if len(op_def.outs) == 1:
@@ -323,22 +382,23 @@ def _store_output(run: RunContext, step: ExecutionStep, op_def: OpDefinition, co
     if mapping_key is not None:
         metadata.update(context.output_metadata.get(f"{name}[{mapping_key}]", {}))
     ref = trusted(OutputRef, step_key=step.key, output_name=name, mapping_key=mapping_key)
-    if not out.is_nothing:
+    if stores_value:
         manager = getattr(resources, out.io_manager_key)
         out_context = OutputContext(
             step_key=step.key, name=name, run_id=run.run_id, mapping_key=mapping_key, metadata=out.metadata,
             op_def=op_def, dagster_type=out.dagster_type, resources=resources, log=log,
-            partition_key=run.partition_key, job_name=run.job.name,
-            asset_key=op_def.asset_key, config=context.op_config,
+            partition_key=partition_key, job_name=run.job.name,
+            asset_key=asset_key,
+            config=output_config_for(run.job, run.config.raw, step.node_path, op_def, name),
             attempt=context.retry_number,
         )
         manager.handle_output(out_context, item.value)
         metadata.update(out_context.get_logged_metadata())
     run.event(EventType.STEP_OUTPUT, step.key, f"Yielded output '{ref.id}'.",
               output_name=name, mapping_key=mapping_key, metadata=jsonable(metadata))
-    if op_def.asset_key is not None:
-        run.event(EventType.ASSET_MATERIALIZATION, step.key, f"Materialized asset '{op_def.asset_key}'.",
-                  asset_key=list(op_def.asset_key.path), partition=run.partition_key, metadata=jsonable(metadata))
+    if asset_key is not None:
+        run.event(EventType.ASSET_MATERIALIZATION, step.key, f"Materialized asset '{asset_key}'.",
+                  asset_key=list(asset_key.path), partition=partition_key, metadata=jsonable(metadata))
     return ref
 
 
@@ -354,7 +414,11 @@ def _failed(run: RunContext, step: ExecutionStep, flat: FlatOp, context: OpExecu
         return StepResult(StepStatus.FAILURE, error=error, exception=exc, retry_delay=delay, duration=duration)
     message = f"Step '{step.key}' failed: {error}"
     data: dict[str, Any] = {"attempt": retry_number}
-    if isinstance(exc, Failure) and exc.metadata:
+    if isinstance(exc, Failure):
+        data["description"] = exc.description
+        if exc.metadata:
+            data["metadata"] = jsonable(exc.metadata)
+    elif isinstance(exc, DagsterTypeCheckDidNotPass) and exc.metadata:
         data["metadata"] = jsonable(exc.metadata)
     run.event(EventType.STEP_FAILURE, step.key, message, error=error, **data)
     _fire_hooks(run, step, flat, context, success=False, exc=exc, output_values={})

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from orchestrator.definitions.resources import ResourceProvider
 from orchestrator.events import EventType, RunEvent
+from orchestrator.execution.instance import DagsterInstance
 from orchestrator.execution.lifecycle import Lifecycle
 from orchestrator.execution.results import ExecuteInProcessResult, output_loader
 from orchestrator.execution.scheduling import Decision, InMemoryState, Scheduler
@@ -99,7 +100,8 @@ class LocalRun:
         provider = ResourceProvider(self.job.resource_defs, launch.resolved.resource_configs, run_id=self.run_id)
         context = RunContext(run_id=self.run_id, job=self.job, config=launch.resolved, resources=provider,
                              emit=self.emit, tags=launch.tags, partition_key=launch.partition_key,
-                             parent_run_id=launch.parent_run_id, output_origins=dict(launch.reused_from))
+                             parent_run_id=launch.parent_run_id, output_origins=dict(launch.reused_from),
+                             instance=launch.instance if isinstance(launch.instance, DagsterInstance) else None)
         try:
             yield context
             self._built = provider.built()
@@ -149,5 +151,5 @@ class LocalRun:
             self.emit(self.lifecycle.run_succeeded())
         launch = self.launch
         loader = output_loader(self.job, self.run_id, launch.resolved.resource_configs, launch.partition_key,
-                               self._built)
+                               self._built, run_config=launch.resolved.raw)
         return ExecuteInProcessResult(self.job, self.run_id, self.events, loader)

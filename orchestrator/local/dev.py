@@ -9,6 +9,11 @@ Usable from Python too (``make demo``, notebooks, tests)::
 mode 0600) so that ``Instance.from_env()`` in another terminal finds this environment with no
 variables set. ``stop()`` stops exactly the processes it started, by process group, and removes
 the file. Every process listens on 127.0.0.1 only; logs and Redis state live in ``$ORCH_HOME/dev/``.
+
+With ``watch=`` paths (``orch dev -m``/``-f`` watches its code location), ``wait()`` polls their
+``.py`` files and, when one changes, restarts the workers as ``dagster dev`` reloads its code:
+a new set of workers starts with the code as it is now, then the previous set is stopped with a
+warm shutdown (a step already running finishes, on the code its run was submitted with).
 """
 
 from __future__ import annotations
@@ -21,13 +26,14 @@ import secrets
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from orchestrator.definitions.io_managers.redis import mask_url
 from orchestrator.errors import OrchestratorError
 from orchestrator.home import orch_home
+from orchestrator.local.code_watch import CodeWatcher
 from orchestrator.local.processes import CeleryWorker, ManagedProcess, RedisServer, free_port
 
 if TYPE_CHECKING:
@@ -130,7 +136,9 @@ class DevEnvironment:
                  secret: str | None = None, redis_port: int | None = None, cwd: str | Path | None = None,
                  pythonpath: Sequence[str | Path] = (), queues: Sequence[str] = ("orch",), loglevel: str = "INFO",
                  env: Mapping[str, str] | None = None, write_dev_file: bool = True,
-                 worker_timeout: float = 60.0) -> None:
+                 worker_timeout: float = 60.0, watch: Sequence[str | Path] = (),
+                 on_code_change: Callable[[list[Path]], None] | None = None,
+                 retire_timeout: float = 60.0) -> None:
         if workers < 0:
             raise ValueError("workers must be >= 0")
         if concurrency < 1:
@@ -152,9 +160,18 @@ class DevEnvironment:
         self.extra_env = dict(env or {})
         self.write_dev_file = write_dev_file
         self.worker_timeout = worker_timeout
+        #: Paths whose ``.py`` files ``wait()`` polls; a change restarts the workers.
+        self.watch = [Path(p).resolve() for p in watch]
+        #: Called with the changed files before the workers restart (``orch dev`` prints them).
+        self.on_code_change = on_code_change
+        #: How long a replaced worker may take to finish its running steps before it is killed.
+        self.retire_timeout = retire_timeout
+        self.restarts = 0
 
         self.redis: RedisServer | None = None
         self.workers: list[CeleryWorker] = []
+        self.retiring: list[CeleryWorker] = []
+        self._watcher: CodeWatcher | None = None
         self.flower: ManagedProcess | None = None
         self.flower_url: str | None = None
         self.flower_error: str | None = None
@@ -225,6 +242,8 @@ class DevEnvironment:
         try:
             self.state_dir.mkdir(parents=True, exist_ok=True)
             self._start_redis()
+            # Watch from before the workers import anything: an edit made while they start counts.
+            self._watcher = CodeWatcher(self.watch) if self.watch else None
             self._start_workers()
             self._start_flower()
             if self.write_dev_file:
@@ -254,7 +273,7 @@ class DevEnvironment:
         self._redis_url = self.redis.url
 
     def _start_workers(self) -> None:
-        tag = os.getpid()
+        tag = f"{os.getpid()}" + (f"-r{self.restarts}" if self.restarts else "")
         for i in range(1, self.n_workers + 1):
             worker = CeleryWorker(f"dev{i}-{tag}", self.log_dir, self.env, concurrency=self.concurrency,
                                   queues=self.queues, loglevel=self.loglevel, cwd=self.cwd)
@@ -262,6 +281,36 @@ class DevEnvironment:
             worker.start(wait=False)
         for worker in self.workers:
             worker.wait_ready(self.worker_timeout)
+
+    def restart_workers(self) -> None:
+        """Start a new set of workers (the code as it is now), then retire the previous set.
+
+        The new workers are ready before the old ones stop taking steps, so the queues are never
+        left without a consumer. The old ones get a warm shutdown (SIGTERM): a running step
+        finishes, then they exit; one still running after ``retire_timeout`` seconds is killed.
+        """
+        with self._lock:
+            if self._stopping or not self._started:
+                return
+            self.restarts += 1
+            old, self.workers = self.workers, []
+        self._start_workers()
+        self.retiring.extend(old)
+        for worker in old:
+            threading.Thread(target=worker.stop, args=(self.retire_timeout,), daemon=True).start()
+        if self.write_dev_file:
+            self._write_dev_file()
+
+    def check_code(self) -> list[Path]:
+        """Restart the workers when a watched file changed since the last look; the changed files."""
+        if self._watcher is None:
+            return []
+        changed = self._watcher.changed()
+        if changed:
+            if self.on_code_change is not None:
+                self.on_code_change(changed)
+            self.restart_workers()
+        return changed
 
     def _start_flower(self) -> None:
         explicit = self.want_flower is True
@@ -319,7 +368,7 @@ class DevEnvironment:
         try:
             if self.write_dev_file:
                 self._remove_dev_file()
-            others = [p for p in (self.flower, *self.workers) if p is not None]
+            others = [p for p in (self.flower, *self.workers, *self.retiring) if p is not None]
             threads = [threading.Thread(target=p.stop, args=(timeout,), daemon=True) for p in others]
             for t in threads:
                 t.start()
@@ -329,8 +378,8 @@ class DevEnvironment:
                 self.redis.stop(timeout)
         finally:
             # Forget what was stopped, so a second stop() never signals a process group again.
-            self.stopped = [p for p in (self.redis, *self.workers, self.flower) if p is not None]
-            self.redis, self.workers, self.flower = None, [], None
+            self.stopped = [p for p in (self.redis, *self.workers, *self.retiring, self.flower) if p is not None]
+            self.redis, self.workers, self.retiring, self.flower = None, [], [], None
             self._started = False
             with self._lock:
                 self._stopping = False
@@ -354,10 +403,12 @@ class DevEnvironment:
                                    f"Its log ({proc.log_path}) ends with:\n{tail}")
 
     def wait(self, stop_event: threading.Event | None = None, poll_seconds: float = 0.5) -> None:
-        """Block until ``stop_event`` is set (returns) or a process dies (raises ``DevProcessDied``)."""
+        """Block until ``stop_event`` is set (returns) or a process dies (raises ``DevProcessDied``);
+        meanwhile restart the workers whenever a watched file changes."""
         event = stop_event or threading.Event()
         while not event.wait(poll_seconds):
             self.check()
+            self.check_code()
 
     def describe(self) -> list[str]:
         """Human lines: where everything is."""
@@ -368,6 +419,8 @@ class DevEnvironment:
             lines.append(f"Flower:  {self.flower_url}")
         elif self.flower_error:
             lines.append(f"Flower:  not started: {self.flower_error}")
+        if self.watch:
+            lines.append(f"Watching: {', '.join(str(p) for p in self.watch)} (a change to a .py file restarts the workers)")
         lines.append(f"Logs:    {self.log_dir}")
         if self.write_dev_file:
             lines.append(f"Connection written to {self.dev_file}")

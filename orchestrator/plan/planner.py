@@ -39,7 +39,8 @@ class OutputRef(BaseModel):
         return f"{self.step_key}.{self.output_name}{suffix}"
 
 
-InputKind = Literal["from_output", "fan_in", "collect", "config", "default", "nothing", "from_parent", "from_asset"]
+InputKind = Literal["from_output", "fan_in", "collect", "config", "default", "nothing", "from_parent", "from_asset",
+                    "job_input"]
 
 
 class StepInput(BaseModel):
@@ -133,6 +134,8 @@ def build_plan(
     def construct_ref(**values: Any) -> OutputRef:
         return trusted(OutputRef, **values)
 
+    layer = getattr(job, "asset_layer", None)
+    asset_loads = layer.external_loads if layer is not None else None
     for path, flat in topo.ops.items():
         if selected is not None and path not in selected:
             continue
@@ -146,6 +149,14 @@ def build_plan(
                 continue
             if flat_input.kind == "unbound":
                 if in_def.is_nothing:
+                    continue
+                graph_input = job.direct_input_targets.get((path, name))
+                if graph_input is not None:  # fed by the job's input_values (read from the job on the worker)
+                    inputs.append(construct_input(name=name, kind="job_input", sources=[], value=graph_input))
+                    continue
+                load = asset_loads.get((path, name)) if asset_loads is not None else None
+                if load is not None:  # an asset this run does not materialize: load what is stored
+                    inputs.append(construct_input(name=name, kind="from_asset", sources=[], value=load.to_plan_value()))
                     continue
                 if in_def.asset_key is not None and in_def.input_manager_key is not None:
                     inputs.append(construct_input(name=name, kind="from_asset", sources=[], value={
@@ -182,6 +193,12 @@ def build_plan(
             inputs.append(construct_input(name=name, kind=kind, sources=refs, value=None))
             for r in refs:
                 upstream[r.step_key] = None
+        for check_path, check_output in (layer.blocking_deps.get(path, []) if layer is not None else []):
+            if selected is None or check_path in selected:  # wait for a blocking asset check
+                inputs.append(construct_input(name=f"__blocking_check__{check_path}", kind="nothing", value=None,
+                                              sources=[construct_ref(step_key=check_path, output_name=check_output,
+                                                                     mapping_key=None)]))
+                upstream[check_path] = None
         mapped_on = None
         if flat.mapped_on is not None:
             mapped_on = construct_ref(step_key=flat.mapped_on.path, output_name=flat.mapped_on.output, mapping_key=None)

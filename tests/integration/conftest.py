@@ -46,7 +46,7 @@ class Cluster:
         self.home = home
         self.workers: list[CeleryWorker] = []
         self.env = {"REDIS_URL": server.url, "ORCH_HOME": home, "ORCH_SECRET": SECRET,
-                    "PYTHONPATH": str(ROOT), "ORCH_STALL_TIMEOUT": "120"}
+                    "PYTHONPATH": str(ROOT)}
 
     @property
     def instance(self) -> Instance:

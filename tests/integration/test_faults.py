@@ -38,8 +38,6 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "fault-test-secret"
-FAST_RECOVERY = {"ORCH_VISIBILITY_TIMEOUT": "6", "ORCH_RESTORE_INTERVAL": "1", "ORCH_WATCHDOG_INTERVAL": "1",
-                 "ORCH_HEARTBEAT_INTERVAL": "1", "ORCH_STALL_TIMEOUT": "120", "ORCH_REPUBLISH_AFTER": "1"}
 
 
 class Site:
@@ -50,8 +48,9 @@ class Site:
         self.server = server
         self.home = str(workdir / "home")
         self.workers: list[CeleryWorker] = []
+        # The product's defaults: no recovery timeout or interval is tuned here.
         self.env = {"REDIS_URL": server.url, "ORCH_HOME": self.home, "ORCH_SECRET": SECRET,
-                    "PYTHONPATH": str(ROOT), **FAST_RECOVERY}
+                    "PYTHONPATH": str(ROOT)}
 
     @property
     def instance(self) -> Instance:
@@ -239,8 +238,9 @@ def unserved_job():
     never_served()
 
 
-def test_stalled_run_is_failed_within_its_deadline_naming_the_step(site: Site) -> None:
-    site.worker("w1")
+def test_stalled_run_is_failed_within_its_deadline_naming_the_step(site: Site, tmp_path: Path) -> None:
+    w1 = site.worker("w1")
+    # A 2 s stall_timeout (run config, not environment): the default 600 s would make the test wait 10 minutes.
     config = {"execution": {"config": {"stall_timeout": 2.0}}}
     handle = submit_job(unserved_job, run_config=config, instance=site.instance)
     started = time.monotonic()
@@ -248,10 +248,32 @@ def test_stalled_run_is_failed_within_its_deadline_naming_the_step(site: Site) -
     assert time.monotonic() - started < 10
     assert result.status is RunStatus.FAILURE
     reason = site.instance.storage.get_run(handle.run_id).reason or ""
-    assert "stalled" in reason and "never_served" in reason and "nobody-serves-this" in reason
+    assert "stalled" in reason and "never_served" in reason
+    assert "queued, no worker consuming queue nobody-serves-this" in reason, reason
+    assert site.instance.storage.queues_with_live_workers() == {"orch": [w1.name + "@" + _host(w1)]}
     # Nobody waiting: the workers' watchdog fails it on its own.
     other = submit_job(unserved_job, run_config=config, instance=site.instance)
     _wait_for(lambda: other.status() is RunStatus.FAILURE, 20, "the worker watchdog to fail the run")
+    # A started step whose worker went silent is told apart from a queued one. A 3 s stall_timeout
+    # fails the run before the 30 s heartbeat timeout would send the step again.
+    out = tmp_path / "out"
+    out.mkdir()
+    config = {**_slow_config(out, 20.0), "execution": {"config": {"stall_timeout": 3.0}}}
+    handle = submit_job(slow_pipeline, run_config=config, instance=site.instance)
+    _wait_for(lambda: "slow" in site.instance.storage.running_steps(handle.run_id), 30, "slow to start")
+    w1.kill()
+    result = handle.wait(timeout=30)
+    reason = site.instance.storage.get_run(handle.run_id).reason or ""
+    assert result.status is RunStatus.FAILURE and "stalled" in reason
+    assert f"slow started on worker w1@{_host(w1)}" in reason and "no heartbeat since" in reason, reason
+    assert "queued" not in reason, reason
+
+
+def _host(worker: CeleryWorker) -> str:
+    """The host part of a worker's Celery name, as its banner prints it (``w1@host ready.``)."""
+    marker = f"{worker.name}@"
+    text = worker.log_text()
+    return text.split(marker, 1)[1].split()[0].rstrip(".") if marker in text else ""
 
 
 # -- re-execution -------------------------------------------------------------------------------

@@ -350,7 +350,8 @@ def test_string_source_literal_and_env(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_missing_env_var_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ORCH_TEST_MISSING", raising=False)
     assert errs({"token": StringSource}, {"token": {"env": "ORCH_TEST_MISSING"}}) == [
-        (f"{P}.token", "environment variable 'ORCH_TEST_MISSING' is not set")
+        (f"{P}.token", "environment variable 'ORCH_TEST_MISSING' is not set in this process (it is read where "
+                       "the step runs: set it there, on every worker for a submitted run)")
     ]
 
 
@@ -360,7 +361,7 @@ def test_int_source(monkeypatch: pytest.MonkeyPatch) -> None:
     assert ok(IntSource, 3) == 3
     assert ok(IntSource, {"env": "ORCH_TEST_INT"}) == 42
     assert errs(IntSource, {"env": "ORCH_TEST_BAD_INT"}) == [
-        (P, "environment variable 'ORCH_TEST_BAD_INT' is not an int: received 'forty'")
+        (P, 'Value stored in env variable "ORCH_TEST_BAD_INT" cannot be coerced into an int: received \'forty\'')
     ]
     assert errs(IntSource, True) == [(P, "expected int or {'env': 'VAR_NAME'}, received bool (True)")]
 
@@ -373,7 +374,8 @@ def test_bool_source(monkeypatch: pytest.MonkeyPatch) -> None:
     assert ok(BoolSource, {"env": "ORCH_TEST_T"}) is True
     assert ok(BoolSource, {"env": "ORCH_TEST_F"}) is False
     assert errs(BoolSource, {"env": "ORCH_TEST_BAD"}) == [
-        (P, "environment variable 'ORCH_TEST_BAD' is not a bool (true/false): received 'maybe'")
+        (P, 'Value stored in env variable "ORCH_TEST_BAD" cannot be coerced into a bool (true/false): '
+            "received 'maybe'")
     ]
     assert errs(BoolSource, 1) == [(P, "expected bool or {'env': 'VAR_NAME'}, received int (1)")]
 

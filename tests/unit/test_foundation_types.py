@@ -45,7 +45,7 @@ def test_wrong_input_type_without_raise():
     assert result.success is False
     [failure] = result.get_step_failure_events()
     assert failure.step_key == "add_one"
-    assert failure.error.cls_name == "TypeCheckError"
+    assert failure.error.cls_name == "DagsterTypeCheckDidNotPass"  # Dagster's TypeCheckError subclass
     assert "input 'arg'" in failure.error.message and "expected int" in failure.error.message
     assert result.is_node_failed("add_one")
     assert result.is_node_success("return_str")
@@ -74,7 +74,7 @@ def test_wrong_return_type_without_raise_skips_downstream():
     assert result.success is False
     [failure] = result.get_step_failure_events()
     assert failure.step_key == "bad_return"
-    assert failure.error.cls_name == "TypeCheckError"
+    assert failure.error.cls_name == "DagsterTypeCheckDidNotPass"  # Dagster's TypeCheckError subclass
     assert result.is_node_skipped("add_one")
     # nothing was stored for the bad output
     assert not [e for e in result.all_events if e.event_type is EventType.STEP_OUTPUT and e.step_key == "bad_return"]
@@ -101,7 +101,7 @@ def test_list_element_type_checked():
     assert not result.success
     [failure] = result.get_step_failure_events()
     assert failure.step_key == "total"
-    assert failure.error.cls_name == "TypeCheckError"
+    assert failure.error.cls_name == "DagsterTypeCheckDidNotPass"  # Dagster's TypeCheckError subclass
     assert "list[int]" in failure.error.message
 
 
@@ -166,7 +166,7 @@ def test_in_and_out_dagster_types_checked():
 
     result = j.execute_in_process(raise_on_error=False)
     [failure] = result.get_step_failure_events()
-    assert failure.error.cls_name == "TypeCheckError"
+    assert failure.error.cls_name == "DagsterTypeCheckDidNotPass"  # Dagster's TypeCheckError subclass
     assert "stringify" in failure.error.message and "expected str" in failure.error.message
 
 

@@ -1,14 +1,25 @@
 """Run config: apply the job's own config (defaults, mapping, partitions), then validate every
-part (ops, resources, execution) against its schema before anything runs."""
+part (ops, resources, execution) against its schema before anything runs.
+
+A run whose steps run in other processes resolves its config once, where it is launched: the
+config after the job's own config (:func:`stored_run_config`, plain JSON) goes with the run, and
+each process rebuilds the :class:`ResolvedRunConfig` from it (:func:`rebuild_run_config`) by
+validating it against the op, resource and executor schemas again, never through the job's
+``ConfigMapping`` or ``PartitionedConfig`` a second time. Environment sources
+(``{"env": "VAR"}``) stay unresolved in that stored form and are read in each process that
+rebuilds it, so their values are never written anywhere.
+"""
 
 from __future__ import annotations
 
 import copy
 import difflib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
+from orchestrator.definitions.config.output_config import check_output_config
 from orchestrator.definitions.config.schema import validate_config
 from orchestrator.definitions.type_checks import describe, matches, type_name
 from orchestrator.errors import ConfigError
@@ -18,7 +29,8 @@ if TYPE_CHECKING:
     from orchestrator.definitions.graphs import GraphDefinition
     from orchestrator.definitions.jobs import JobDefinition
 
-__all__ = ["ResolvedRunConfig", "resolve_run_config", "deep_merge"]
+__all__ = ["ResolvedRunConfig", "resolve_run_config", "deep_merge", "stored_run_config", "rebuild_run_config",
+           "json_run_config", "check_run_config_mapping"]
 
 _TOP_LEVEL = ("ops", "resources", "execution", "loggers")
 
@@ -36,6 +48,12 @@ class ResolvedRunConfig:
     #: Only the launching process needs it: it is not pickled (its creation function may be a
     #: closure), so a resolved config shipped to another process has None here.
     executor_def: ExecutorDefinition | None = field(default=None, repr=False, compare=False)
+    #: The run config as the caller gave it, before the job's own config (shown, and re-executed).
+    given: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    #: Environment variable -> value, for each ``{"env": VAR}`` source of a config mapping's own
+    #: config that was read to call the mapping: :func:`stored_run_config` keeps these values out
+    #: of the stored form. Launching process only, like ``executor_def``.
+    mapping_env: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def op_config(self, path: str) -> Any:
         return self.op_configs.get(path)
@@ -43,7 +61,13 @@ class ResolvedRunConfig:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state.pop("executor_def", None)
+        state.pop("mapping_env", None)
         return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.__dict__.setdefault("executor_def", None)
+        self.__dict__.setdefault("mapping_env", {})
 
 
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -64,13 +88,38 @@ def _unknown(key: str, allowed: list[str]) -> str:
     return f"unknown key '{key}' (expected one of: {', '.join(allowed) or 'none'})"
 
 
-def apply_job_config(job: JobDefinition, run_config: Mapping[str, Any] | None, partition_key: str | None) -> dict[str, Any]:
-    """Turn what the user passed into the job's full run config, using the job's ``config=``."""
+def check_run_config_mapping(job_name: str, run_config: object) -> Mapping[str, Any]:
+    """``run_config`` itself when it is a mapping (``None`` is no config); ``ConfigError`` otherwise.
+
+    Run config is a dict keyed by ``ops``, ``resources``, ``execution``: a string, a list or any
+    other value is a mistake the user should see named, not a ``ValueError`` from ``dict()``.
+    """
+    from orchestrator.definitions.config.pythonic import as_run_config_dict
+
+    run_config = as_run_config_dict(run_config)  # a RunConfig of Config objects -> its plain dict
+    if run_config is None:
+        return {}
+    if not isinstance(run_config, Mapping):
+        raise ConfigError(
+            f"Run config for job '{job_name}' must be a dict (e.g. {{'ops': {{'my_op': {{'config': {{...}}}}}}}}), "
+            f"got {describe(run_config)}."
+        )
+    return run_config
+
+
+def apply_job_config(job: JobDefinition, run_config: Mapping[str, Any] | None, partition_key: str | None,
+                     mapping_env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Turn what the user passed into the job's full run config, using the job's ``config=``.
+
+    ``mapping_env`` (when given) receives the environment variables a config mapping's own
+    config read through ``{"env": VAR}`` sources, with their values.
+    """
     from orchestrator.definitions.config.mapping import ConfigMapping
+    from orchestrator.definitions.config.pythonic import as_run_config_dict
     from orchestrator.definitions.partitions import PartitionedConfig
 
-    given = dict(run_config or {})
-    job_config = job.config
+    given = dict(check_run_config_mapping(job.name, run_config))
+    job_config = as_run_config_dict(job.config)
     if job_config is None:
         if partition_key is not None and job.partitions_def is not None:
             job.partitions_def.check_key(partition_key, job.name)
@@ -80,6 +129,8 @@ def apply_job_config(job: JobDefinition, run_config: Mapping[str, Any] | None, p
         if errors:
             raise ConfigError(f"Invalid run config for job '{job.name}' (its config mapping's schema).",
                               [(p.lstrip(".") or "<root>", m) for p, m in errors])
+        if mapping_env is not None:
+            mapping_env.update(_env_reads(job_config.config_schema, given, value))
         mapped = job_config.config_fn(value)
         if not isinstance(mapped, Mapping):
             raise ConfigError(f"The config mapping of job '{job.name}' returned {describe(mapped)}, not a dict of run config.")
@@ -104,7 +155,138 @@ def resolve_run_config(job: JobDefinition, run_config: Mapping[str, Any] | None 
     ``default_executor`` replaces the job's executor when the job did not choose one itself
     (submitting a job to workers means the celery executor). Run config ``execution`` may name
     another executor: a built-in one, the job's own, or ``default_executor``."""
-    raw = apply_job_config(job, run_config, partition_key)
+    mapping_env: dict[str, str] = {}
+    resolved = _validate(job, apply_job_config(job, run_config, partition_key, mapping_env), default_executor)
+    resolved.mapping_env = mapping_env
+    resolved.given = copy.deepcopy(dict(check_run_config_mapping(job.name, run_config)))
+    return resolved
+
+
+def _env_reads(schema: Any, given: Any, resolved: Any) -> dict[str, str]:
+    """``{VAR: value}`` for each string ``{"env": VAR}`` source of ``given`` that validation read."""
+    from orchestrator.definitions.config.schema import _Ctx, normalize_schema
+
+    config_type = normalize_schema(schema)
+    if config_type is None:
+        return {}
+    # The same validation without reading the environment leaves each source as {"env": VAR}.
+    unread = config_type.process(copy.deepcopy(given), "", _Ctx(resolve_env=False))
+    found: dict[str, str] = {}
+
+    def walk(before: Any, after: Any) -> None:
+        if isinstance(before, Mapping) and set(before) == {"env"} and isinstance(after, str):
+            found[str(before["env"])] = after
+        elif isinstance(before, Mapping) and isinstance(after, Mapping):
+            for key in before:
+                if key in after:
+                    walk(before[key], after[key])
+        elif isinstance(before, (list, tuple)) and isinstance(after, (list, tuple)):
+            for b, a in zip(before, after):
+                walk(b, a)
+
+    walk(unread, resolved)
+    return found
+
+
+def stored_run_config(job: JobDefinition, resolved: ResolvedRunConfig,
+                      default_executor: ExecutorDefinition | None = None) -> dict[str, Any]:
+    """The JSON form of ``resolved`` that travels with a run: the config after the job's own
+    config (mapping, partitioned config, defaults), as plain JSON data.
+
+    Values read from the environment are not in it: ``{"env": "VAR"}`` sources are kept as
+    given and read again by :func:`rebuild_run_config` in the process that runs the step. (A
+    config mapping that reads the environment itself puts what it read here: have it return
+    ``{"env": "VAR"}`` for a ``StringSource`` field instead.) Raises ``ConfigError`` naming the
+    path of a value that is not JSON data (a set, an object...), which could not reach workers.
+    ``default_executor`` is the launcher's, as given to :func:`resolve_run_config`.
+    """
+    stored = json_run_config(job.name, resolved.raw)
+    if resolved.mapping_env:
+        stored = _unread_env(job.name, stored, resolved.mapping_env)
+        try:
+            rebuild_run_config(job, stored, default_executor)
+        except ConfigError as exc:
+            raise ConfigError(
+                f"The config mapping of job '{job.name}' passes values of environment variables "
+                f"({', '.join(sorted(resolved.mapping_env))}) to fields that do not read the environment: sent to "
+                "workers, they would be stored in Redis in clear. Declare those fields StringSource, so that each "
+                "worker reads the variable itself.", [(path, message) for path, message in exc.errors]) from None
+    return stored
+
+
+def _unread_env(job_name: str, stored: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
+    """``stored`` with every value a config mapping took from the environment back as ``{"env": VAR}``;
+    ``ConfigError`` where a mapping built a longer string out of one (it would be stored in clear)."""
+    leaks: list[tuple[str, str]] = []
+
+    def walk(value: Any, path: str) -> Any:
+        if isinstance(value, dict):
+            return {k: walk(v, f"{path}.{k}" if path else k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        if isinstance(value, str):
+            for var, secret in env.items():
+                if value == secret:
+                    return {"env": var}
+                if len(secret) >= 6 and secret in value:
+                    leaks.append((path, f"contains the value of environment variable {var!r}"))
+        return value
+
+    result: dict[str, Any] = walk(stored, "")
+    if leaks:
+        raise ConfigError(
+            f"The config mapping of job '{job_name}' builds run config out of environment values; sent to "
+            "workers, they would be stored in Redis in clear. Pass the value itself to a StringSource field "
+            "(the mapping may return {'env': 'VAR'} for it), so that each worker reads it from its environment.",
+            leaks)
+    return result
+
+
+def json_run_config(job_name: str, config: Mapping[str, Any]) -> dict[str, Any]:
+    """``config`` as plain JSON data (tuples become lists), or ``ConfigError`` naming each path
+    holding something else (a set, an object...), which could not be stored with a run."""
+    errors: list[tuple[str, str]] = []
+    _check_json(config, "", errors)
+    if errors:
+        raise ConfigError(f"Run config for job '{job_name}' cannot be sent to workers: it must be JSON data.", errors)
+    result: dict[str, Any] = json.loads(json.dumps(config))
+    return result
+
+
+def _check_json(value: Any, path: str, errors: list[tuple[str, str]]) -> None:
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return
+    if isinstance(value, Mapping):
+        for key, sub in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if not isinstance(key, str):
+                errors.append((where, f"keys must be strings, got {describe(key)}"))
+            _check_json(sub, where, errors)
+        return
+    if isinstance(value, (list, tuple)):
+        for i, sub in enumerate(value):
+            _check_json(sub, f"{path}[{i}]", errors)
+        return
+    errors.append((path or "<root>", f"expected JSON data (dict, list, str, number, bool, None), received {describe(value)}"))
+
+
+def rebuild_run_config(job: JobDefinition, stored: Mapping[str, Any],
+                       default_executor: ExecutorDefinition | None = None) -> ResolvedRunConfig:
+    """The :class:`ResolvedRunConfig` of a run from its :func:`stored_run_config` form.
+
+    The job's ``ConfigMapping``/``PartitionedConfig`` was applied when the run was launched and
+    is not applied again; the op, resource and executor schemas are (defaults filled in,
+    ``{"env": ...}`` sources read from this process's environment). ``ConfigError`` when that
+    fails here, e.g. an environment variable a source names is not set in this process.
+    """
+    return _validate(job, check_run_config_mapping(job.name, stored), default_executor,
+                     "Run config stored for job '{job}' does not validate in this process")
+
+
+def _validate(job: JobDefinition, raw: Mapping[str, Any], default_executor: ExecutorDefinition | None,
+              failure: str = "Invalid run config for job '{job}'. Nothing was run") -> ResolvedRunConfig:
+    """Validate the job's full run config ``raw`` against every schema; ``ConfigError`` (its message
+    ``failure``) lists all errors."""
     errors: list[tuple[str, str]] = []
     if not isinstance(raw, Mapping):
         raise ConfigError(f"Run config for job '{job.name}' must be a dict, got {describe(raw)}.")
@@ -117,7 +299,7 @@ def resolve_run_config(job: JobDefinition, run_config: Mapping[str, Any] | None 
     executor = job.executor_def if job._executor_given or default_executor is None else default_executor
     _resolve_execution(executor, (job.executor_def, default_executor), raw.get("execution"), resolved, errors)
     if errors:
-        raise ConfigError(f"Invalid run config for job '{job.name}'. Nothing was run.", errors)
+        raise ConfigError(failure.format(job=job.name) + ".", errors)
     return resolved
 
 
@@ -190,9 +372,11 @@ def _resolve_ops(job: JobDefinition, ops_config: Any, resolved: ResolvedRunConfi
         if schema is None:
             resolved.op_configs[path] = given
         else:
-            value, errs = validate_config(schema, given, f"{cfg_path}.config")
+            # Environment variables stay references here; the step reads them where it runs.
+            value, errs = validate_config(schema, given, f"{cfg_path}.config", resolve_env=False)
             errors.extend(errs)
             resolved.op_configs[path] = value
+        errors.extend(check_output_config(job, op_def, node_cfg.get("outputs"), f"{cfg_path}.outputs"))
         inputs_cfg = node_cfg.get("inputs")
         if inputs_cfg is None:
             continue
@@ -206,6 +390,14 @@ def _resolve_ops(job: JobDefinition, ops_config: Any, resolved: ResolvedRunConfi
                 continue
             value = given_value["value"] if isinstance(given_value, Mapping) and set(given_value) == {"value"} else given_value
             tp = op_def.ins[name].dagster_type
+            loader = getattr(tp, "loader", None)
+            if loader is not None and not getattr(tp, "is_builtin", False):
+                # A Dagster type's loader builds the input from this config: check it against the
+                # loader's schema here; the step runs the loader (and the type check) on the value.
+                value, errs = validate_config(loader.schema, given_value, f"{cfg_path}.inputs.{name}")
+                errors.extend(errs)
+                values[name] = value
+                continue
             if tp is not None and not matches(value, tp):
                 errors.append((f"{cfg_path}.inputs.{name}", f"expected {type_name(tp)}, received {describe(value)}"))
                 continue
@@ -228,17 +420,11 @@ def _resolve_resources(job: JobDefinition, res_config: Any, resolved: ResolvedRu
             errors.append((f"resources.{key}", f"expected a dict with 'config', received {describe(entry)}"))
             continue
         given = (entry or {}).get("config")
-        cls = getattr(definition, "configurable_class", None)
-        if cls is not None:
-            merged = {**getattr(definition, "configurable_defaults", {}), **(given or {})}
-            _value, errs = validate_config(cls, merged, f"resources.{key}.config")
-            errors.extend(errs)
-            resolved.resource_configs[key] = given
-            continue
         if definition.config_schema is None:
             resolved.resource_configs[key] = given
             continue
-        value, errs = validate_config(definition.config_schema, given, f"resources.{key}.config")
+        # Environment variables stay references here; the resource reads them when it is built.
+        value, errs = validate_config(definition.config_schema, given, f"resources.{key}.config", resolve_env=False)
         errors.extend(errs)
         resolved.resource_configs[key] = value
 

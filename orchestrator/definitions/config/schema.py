@@ -7,6 +7,12 @@ here (:class:`Field`, :class:`Shape`, :class:`Permissive`, :class:`Selector`,
 model class. :func:`normalize_schema` turns any of these into a tree of
 :class:`ConfigType` nodes; :func:`validate_config` checks a value against it, collecting
 every error, and returns the value with defaults applied.
+
+Environment variables (``{"env": "NAME"}`` for the ``*Source`` types, ``EnvVar("NAME")`` in
+``Config`` classes and resources) are read when the config is used, not when run config is
+checked: :func:`validate_config` with ``resolve_env=False`` keeps each reference as
+``{"env": "NAME"}`` (so what is stored in a run record holds no secret), and
+:func:`resolve_env_vars` reads them later, in the process that runs the step.
 """
 
 from __future__ import annotations
@@ -24,7 +30,8 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic_core import PydanticSerializationError
 
-from orchestrator.errors import DefinitionError
+from orchestrator.definitions.config.env_vars import EnvVar, IntEnvVar, env_ref, env_var_name_of
+from orchestrator.errors import DagsterInvalidConfigDefinitionError, DefinitionError
 
 __all__ = [
     "Array",
@@ -34,11 +41,16 @@ __all__ = [
     "EnumValue",
     "Field",
     "IntSource",
+    "Map",
     "Noneable",
     "Permissive",
+    "PermissiveConfig",
+    "ScalarUnion",
     "Selector",
     "Shape",
     "StringSource",
+    "resolve_env_vars",
+    "validate_config",
 ]
 
 _REPR_LIMIT = 60
@@ -47,7 +59,7 @@ _CACHE_LIMIT = 4096
 _ACCEPTED_FORMS = (
     "expected None, a type (str, int, float, bool, list, dict, typing.Any), a typing generic "
     "(list[X], dict[K, V], Optional[X]), a dict of field schemas, a one-element list, "
-    "Field, Shape, Permissive, Selector, Array, Noneable, Enum, StringSource, IntSource, "
+    "Field, Shape, Permissive, Selector, Array, Map, Noneable, Enum, ScalarUnion, StringSource, IntSource, "
     "BoolSource, or a pydantic model class"
 )
 
@@ -149,6 +161,10 @@ class ConfigType:
         """JSON-friendly description; ``seen`` stops recursion through self-referencing models."""
         raise NotImplementedError
 
+    def resolve_env(self, value: object, path: str, ctx: _Ctx) -> object:
+        """``value`` (already processed) with the environment variables it refers to read now."""
+        return value
+
     def _mismatch(self, value: object, path: str, ctx: _Ctx) -> object:
         ctx.error(path, f"expected {self.label}, received {_received(value)}")
         return value
@@ -215,6 +231,11 @@ class Array(ConfigType):
             return self._mismatch(value, path, ctx)
         return [self.inner.process(v, f"{path}[{i}]", ctx) for i, v in enumerate(value)]
 
+    def resolve_env(self, value: object, path: str, ctx: _Ctx) -> object:
+        if not isinstance(value, (list, tuple)):
+            return value
+        return [self.inner.resolve_env(v, f"{path}[{i}]", ctx) for i, v in enumerate(value)]
+
     def describe(self, seen: frozenset[type] = frozenset()) -> object:
         return [self.inner.describe(seen)]
 
@@ -243,11 +264,111 @@ class MapType(ConfigType):
             out[new_key] = self.value.process(v, item_path, ctx)
         return out
 
+    def resolve_env(self, value: object, path: str, ctx: _Ctx) -> object:
+        if not isinstance(value, Mapping):
+            return value
+        return {k: self.value.resolve_env(v, _join(path, k), ctx) for k, v in value.items()}
+
     def describe(self, seen: frozenset[type] = frozenset()) -> object:
         k, v = self.key.describe(seen), self.value.describe(seen)
         if isinstance(k, str) and isinstance(v, str):
             return f"dict[{k}, {v}]"
         return {"type": "dict", "key": k, "value": v}
+
+
+_MAP_KEY_TYPES: dict[object, str] = {str: "str", int: "int", float: "float", bool: "bool"}
+
+
+@dataclass(frozen=True, init=False)
+class Map(MapType):
+    """A dict whose keys are all of the scalar ``key_type`` and whose values all match ``inner_type``.
+
+    ``key_label_name`` names what the keys stand for (shown in descriptions).
+
+    Example::
+
+        from orchestrator import Map, build_op_context, op
+
+        @op(config_schema={"limits": Map(str, int, key_label_name="table")})
+        def total_limit(context) -> int:
+            return sum(context.op_config["limits"].values())
+
+        assert total_limit(build_op_context(op_config={"limits": {"users": 2, "orders": 3}})) == 5
+    """
+
+    key_label_name: str | None = field(compare=False)
+
+    def __init__(self, key_type: object, inner_type: object, key_label_name: str | None = None) -> None:
+        key_type = getattr(key_type, "config_python_type", None) or key_type  # Dagster's String, Int...
+        if key_type not in _MAP_KEY_TYPES:
+            raise DagsterInvalidConfigDefinitionError(
+                f"Map key_type must be one of str, int, float or bool (a scalar), got {_short(key_type)}."
+            )
+        object.__setattr__(self, "key", _SCALARS[key_type])
+        object.__setattr__(self, "value", _normalize_nested(inner_type, "Map value"))
+        object.__setattr__(self, "key_label_name", key_label_name)
+
+    @property
+    def key_type(self) -> ConfigType:
+        return self.key
+
+    @property
+    def inner_type(self) -> ConfigType:
+        return self.value
+
+    def describe(self, seen: frozenset[type] = frozenset()) -> object:
+        out = super().describe(seen)
+        if self.key_label_name and isinstance(out, str):
+            return {"type": out, "key_label_name": self.key_label_name}
+        return out
+
+
+@dataclass(frozen=True, init=False)
+class ScalarUnion(ConfigType):
+    """Either a scalar of ``scalar_type`` or a value matching ``non_scalar_schema`` (a dict or list).
+
+    Example::
+
+        from orchestrator import ScalarUnion
+
+        # "s3://bucket/key", or {"bucket": ..., "key": ...}
+        location = ScalarUnion(scalar_type=str, non_scalar_schema={"bucket": str, "key": str})
+    """
+
+    scalar_type: ConfigType
+    non_scalar_type: ConfigType
+
+    def __init__(self, scalar_type: object, non_scalar_schema: object, _key: str | None = None) -> None:
+        scalar = _normalize_nested(scalar_type, "ScalarUnion scalar_type")
+        if not isinstance(scalar, (ScalarType, AnyType)) or scalar in (_SCALARS[list], _SCALARS[dict]):
+            raise DagsterInvalidConfigDefinitionError(f"ScalarUnion scalar_type must be str, int, float or bool, got {_short(scalar_type)}.")
+        object.__setattr__(self, "scalar_type", scalar)
+        object.__setattr__(self, "non_scalar_type", _normalize_nested(non_scalar_schema, "ScalarUnion non_scalar_schema"))
+
+    @property
+    def label(self) -> str:
+        return f"{self.scalar_type.label} or {self.non_scalar_type.label}"
+
+    @property
+    def all_optional(self) -> bool:
+        return self.non_scalar_type.all_optional
+
+    def _branch(self, value: object) -> ConfigType:
+        return self.non_scalar_type if isinstance(value, (Mapping, list, tuple)) or value is None else self.scalar_type
+
+    def process(self, value: object, path: str, ctx: _Ctx) -> object:
+        branch = self._branch(value)
+        if branch is self.scalar_type:
+            ok, out = _check_scalar(branch.py_type, value) if isinstance(branch, ScalarType) else (True, value)
+            return out if ok else self._mismatch(value, path, ctx)
+        return branch.process(value, path, ctx)
+
+    def resolve_env(self, value: object, path: str, ctx: _Ctx) -> object:
+        return self._branch(value).resolve_env(value, path, ctx)
+
+    def describe(self, seen: frozenset[type] = frozenset()) -> object:
+        return {"type": "ScalarUnion", "scalar": self.scalar_type.describe(seen),
+                "non_scalar": self.non_scalar_type.describe(seen)}
 
 
 @dataclass(frozen=True, init=False)
@@ -269,6 +390,9 @@ class Noneable(ConfigType):
 
     def process(self, value: object, path: str, ctx: _Ctx) -> object:
         return None if value is None else self.inner.process(value, path, ctx)
+
+    def resolve_env(self, value: object, path: str, ctx: _Ctx) -> object:
+        return None if value is None else self.inner.resolve_env(value, path, ctx)
 
     def describe(self, seen: frozenset[type] = frozenset()) -> object:
         inner = self.inner.describe(seen)
@@ -299,13 +423,13 @@ class Field:
         description: str | None = None,
     ) -> None:
         if isinstance(config, Field):
-            raise DefinitionError("Field(...) cannot wrap another Field.")
+            raise DagsterInvalidConfigDefinitionError("Field(...) cannot wrap another Field.")
         config_type = _normalize_nested(config, "Field")
         has_default = default_value is not NO_DEFAULT
         if is_required is None:
             is_required = not has_default and not config_type.all_optional
         elif is_required and has_default:
-            raise DefinitionError(
+            raise DagsterInvalidConfigDefinitionError(
                 f"Field with is_required=True cannot have a default_value (got {_short(default_value)})."
             )
         if has_default:
@@ -314,7 +438,7 @@ class Field:
             config_type.process(copy.deepcopy(default_value), "", ctx)
             if ctx.errors:
                 details = "; ".join(f"{p}: {m}" if p else m for p, m in ctx.errors)
-                raise DefinitionError(f"Invalid default_value {_short(default_value)}: {details}")
+                raise DagsterInvalidConfigDefinitionError(f"Invalid default_value {_short(default_value)}: {details}")
         object.__setattr__(self, "config_type", config_type)
         object.__setattr__(self, "default_value", default_value)
         object.__setattr__(self, "is_required", bool(is_required))
@@ -352,15 +476,15 @@ def _normalize_fields(fields: Mapping[str, object] | None, owner: str) -> Mappin
     if fields is None:
         fields = {}
     if not isinstance(fields, Mapping):
-        raise DefinitionError(f"{owner} expects a dict of field schemas, got {_short(fields)}.")
+        raise DagsterInvalidConfigDefinitionError(f"{owner} expects a dict of field schemas, got {_short(fields)}.")
     out: dict[str, Field] = {}
     for name, schema in fields.items():
         if not isinstance(name, str):
-            raise DefinitionError(f"{owner} field names must be strings, got {_short(name)}.")
+            raise DagsterInvalidConfigDefinitionError(f"{owner} field names must be strings, got {_short(name)}.")
         try:
             out[name] = schema if isinstance(schema, Field) else Field(schema)
         except DefinitionError as exc:
-            raise DefinitionError(f"field {name!r}: {exc}") from None
+            raise DagsterInvalidConfigDefinitionError(f"field {name!r}: {exc}") from None
     # Read-only so a normalized (and cached) schema can't be changed behind our back.
     return types.MappingProxyType(out)
 
@@ -413,6 +537,12 @@ class Shape(ConfigType):
                 ctx.error(path, _unknown_field_message(key, allowed))
         return out
 
+    def resolve_env(self, value: object, path: str, ctx: _Ctx) -> object:
+        if not isinstance(value, Mapping):
+            return value
+        return {k: self.fields[k].config_type.resolve_env(v, _join(path, k), ctx) if k in self.fields else v
+                for k, v in value.items()}
+
     def describe(self, seen: frozenset[type] = frozenset()) -> object:
         return {name: f.describe(seen) for name, f in self.fields.items()}
 
@@ -440,7 +570,7 @@ class Selector(ConfigType):
     def __init__(self, fields: Mapping[str, object], description: str | None = None) -> None:
         normalized = _normalize_fields(fields, "Selector")
         if not normalized:
-            raise DefinitionError("Selector needs at least one field.")
+            raise DagsterInvalidConfigDefinitionError("Selector needs at least one field.")
         object.__setattr__(self, "fields", normalized)
         object.__setattr__(self, "description", description)
 
@@ -477,6 +607,12 @@ class Selector(ConfigType):
         ctx.error(path, f"expected exactly one of {_quoted(allowed)}, received none")
         return value
 
+    def resolve_env(self, value: object, path: str, ctx: _Ctx) -> object:
+        if not isinstance(value, Mapping):
+            return value
+        return {k: self.fields[k].config_type.resolve_env(v, _join(path, k), ctx) if k in self.fields else v
+                for k, v in value.items()}
+
     def describe(self, seen: frozenset[type] = frozenset()) -> object:
         return {"type": "Selector", "one_of": {n: f.describe(seen) for n, f in self.fields.items()}}
 
@@ -491,7 +627,7 @@ class EnumValue:
 
     def __post_init__(self) -> None:
         if not isinstance(self.config_value, str):
-            raise DefinitionError(f"EnumValue name must be a string, got {_short(self.config_value)}.")
+            raise DagsterInvalidConfigDefinitionError(f"EnumValue name must be a string, got {_short(self.config_value)}.")
         if self.python_value is NO_DEFAULT:
             object.__setattr__(self, "python_value", self.config_value)
 
@@ -506,10 +642,10 @@ class Enum(ConfigType):
     def __init__(self, name: str, enum_values: Sequence[EnumValue]) -> None:
         values = tuple(enum_values)
         if not values or not all(isinstance(v, EnumValue) for v in values):
-            raise DefinitionError(f"Enum {name!r} needs a non-empty list of EnumValue, got {_short(enum_values)}.")
+            raise DagsterInvalidConfigDefinitionError(f"Enum {name!r} needs a non-empty list of EnumValue, got {_short(enum_values)}.")
         names = [v.config_value for v in values]
         if len(set(names)) != len(names):
-            raise DefinitionError(f"Enum {name!r} has duplicate values: {_quoted(names)}.")
+            raise DagsterInvalidConfigDefinitionError(f"Enum {name!r} has duplicate values: {_quoted(names)}.")
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "enum_values", values)
 
@@ -537,6 +673,41 @@ _TRUE = frozenset({"true", "1", "yes", "on"})
 _FALSE = frozenset({"false", "0", "no", "off"})
 
 
+def _read_env(var: str, py_type: type, path: str, ctx: _Ctx) -> object:
+    """The value of environment variable ``var`` as ``py_type`` (str, int, float or bool), or an error."""
+    raw = os.environ.get(var)
+    if raw is None:
+        ctx.error(path, f"environment variable {var!r} is not set in this process (it is read where the "
+                        "step runs: set it there, on every worker for a submitted run)")
+        return None
+    if py_type is int or py_type is float:
+        try:
+            return py_type(raw.strip())
+        except ValueError:
+            ctx.error(path, f'Value stored in env variable "{var}" cannot be coerced into an {py_type.__name__}: '
+                            f"received {_short(raw)}")
+            return None
+    if py_type is bool:
+        lowered = raw.strip().lower()
+        if lowered in _TRUE or lowered in _FALSE:
+            return lowered in _TRUE
+        ctx.error(path, f'Value stored in env variable "{var}" cannot be coerced into a bool (true/false): '
+                        f"received {_short(raw)}")
+        return None
+    return raw
+
+
+def contains_env_ref(value: object) -> bool:
+    """Whether ``value`` (processed config) holds a reference to an environment variable anywhere."""
+    if isinstance(value, (EnvVar, IntEnvVar)):
+        return True
+    if isinstance(value, Mapping):
+        return env_var_name_of(value) is not None or any(contains_env_ref(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(contains_env_ref(v) for v in value)
+    return False
+
+
 @dataclass(frozen=True)
 class SourceType(ConfigType):
     """A scalar given literally or as ``{"env": "VAR"}``, read from the environment when validated."""
@@ -549,35 +720,19 @@ class SourceType(ConfigType):
         return f"{self.scalar.name} or {{'env': 'VAR_NAME'}}"
 
     def process(self, value: object, path: str, ctx: _Ctx) -> object:
-        if not isinstance(value, Mapping):
+        var = env_var_name_of(value)
+        if var is None:
+            if isinstance(value, Mapping):
+                return self._mismatch(value, path, ctx)
             ok, out = _check_scalar(self.scalar.py_type, value)
             return out if ok else self._mismatch(value, path, ctx)
-        var = value.get("env")
-        if set(value) != {"env"} or not isinstance(var, str):
-            return self._mismatch(value, path, ctx)
         if not ctx.resolve_env:
-            return value
-        raw = os.environ.get(var)
-        if raw is None:
-            ctx.error(path, f"environment variable {var!r} is not set")
-            return None
-        return self._convert(raw, var, path, ctx)
+            return env_ref(var)  # the reference, never the value: this form may be stored
+        return _read_env(var, self.scalar.py_type, path, ctx)
 
-    def _convert(self, raw: str, var: str, path: str, ctx: _Ctx) -> object:
-        py_type = self.scalar.py_type
-        if py_type is int:
-            try:
-                return int(raw.strip())
-            except ValueError:
-                ctx.error(path, f"environment variable {var!r} is not an int: received {_short(raw)}")
-                return None
-        if py_type is bool:
-            lowered = raw.strip().lower()
-            if lowered in _TRUE or lowered in _FALSE:
-                return lowered in _TRUE
-            ctx.error(path, f"environment variable {var!r} is not a bool (true/false): received {_short(raw)}")
-            return None
-        return raw
+    def resolve_env(self, value: object, path: str, ctx: _Ctx) -> object:
+        var = env_var_name_of(value)
+        return value if var is None else _read_env(var, self.scalar.py_type, path, ctx)
 
     def describe(self, seen: frozenset[type] = frozenset()) -> object:
         return self.name
@@ -585,9 +740,18 @@ class SourceType(ConfigType):
 
 @dataclass(frozen=True)
 class ModelType(ConfigType):
-    """A pydantic model class; validated by pydantic and returned as a plain dict."""
+    """A pydantic model class; validated by pydantic and returned as a plain dict.
+
+    ``str``/``int``/``float``/``bool`` fields (also in nested models, lists and dicts of them) may
+    be given as ``EnvVar("NAME")``, ``EnvVar.int("NAME")`` or ``{"env": "NAME"}``, or default to an
+    ``EnvVar``: like the ``*Source`` types, those are read only when ``ctx.resolve_env`` is on, and
+    kept as ``{"env": "NAME"}`` otherwise. ``omit`` names fields that are not config (a resource's
+    nested resources); ``defaults`` are values under the given config (a resource instance's own).
+    """
 
     model: type[BaseModel]
+    omit: frozenset[str] = field(default=frozenset(), compare=False)
+    defaults: Mapping[str, Any] | None = field(default=None, compare=False)
 
     @property
     def label(self) -> str:
@@ -595,23 +759,57 @@ class ModelType(ConfigType):
 
     @property
     def all_optional(self) -> bool:
-        return all(not f.is_required() for f in self.model.model_fields.values())
+        given = set(self.defaults or ()) | set(self.omit)
+        return all(not f.is_required() or (f.alias or n) in given for n, f in self.model.model_fields.items())
 
     def process(self, value: object, path: str, ctx: _Ctx) -> object:
+        if isinstance(value, BaseModel):
+            value = config_dictionary(value)
+        if value is None:
+            value = {}
+        refs: list[tuple[tuple[object, ...], str]] = []
+        if isinstance(value, Mapping):
+            data: object = dict(value)
+            if self.defaults:
+                data = {**copy.deepcopy(dict(self.defaults)), **value}
+            assert isinstance(data, dict)
+            for name in self.omit:
+                if name in value:
+                    ctx.error(_join(path, name), f"field {name!r} of {self.model.__name__} is a resource, not config: "
+                                                 "set it when building the resource, not in run config")
+                data[name] = None  # a placeholder: resource fields accept anything (see resources.py)
+            data = _prepare_fields(self.model, data, path, (), ctx, refs)
+        else:
+            data = value
         try:
-            instance = self.model.model_validate({} if value is None else value)
+            instance = self.model.model_validate(data)
         except ValidationError as exc:
+            ref_keys = [keys for keys, _ in refs]
             for err in exc.errors(include_url=False):
-                err_path = _join(path, ".".join(str(part) for part in err["loc"]))
+                loc = tuple(err["loc"])
+                if not ctx.resolve_env and any(loc[: len(k)] == k for k in ref_keys):
+                    continue  # a placeholder for an env reference: the value is checked when it is read
+                err_path = _join(path, ".".join(str(part) for part in loc))
                 msg = err["msg"]
                 if err["type"] != "missing":  # for a missing field the input is the parent dict: noise
                     msg = f"{msg}; received {_received(err.get('input'))}"
                 ctx.error(err_path, msg)
             return value
         try:
-            return instance.model_dump(mode="json")
+            dumped: Any = instance.model_dump(mode="json")
         except PydanticSerializationError:  # a field holds an arbitrary object: keep the Python form
-            return instance.model_dump()
+            dumped = instance.model_dump()
+        for name in self.omit:
+            dumped.pop(name, None)
+        if not ctx.resolve_env:
+            for keys, var in refs:
+                _put(dumped, keys, env_ref(var))
+        return dumped
+
+    def resolve_env(self, value: object, path: str, ctx: _Ctx) -> object:
+        if not contains_env_ref(value):
+            return value
+        return self.process(value, path, ctx)
 
     def describe(self, seen: frozenset[type] = frozenset()) -> object:
         if self.model in seen:
@@ -633,6 +831,110 @@ class ModelType(ConfigType):
                 extra["description"] = info.description
             out[name] = {"type": type_desc, **extra} if extra else type_desc
         return out
+
+
+_ENV_SCALARS: dict[object, object] = {str: "", int: 0, float: 0.0, bool: False}
+
+
+def _unwrap_optional(annotation: object) -> object:
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap_optional(typing.get_args(annotation)[0])
+    if origin is typing.Union or origin is types.UnionType:
+        rest = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(rest) == 1:
+            return _unwrap_optional(rest[0])
+    return annotation
+
+
+def _prepare_fields(model: type[BaseModel], data: dict[str, Any], path: str, keys: tuple[object, ...], ctx: _Ctx,
+                    refs: list[tuple[tuple[object, ...], str]]) -> dict[str, Any]:
+    """``data`` for ``model`` with env references replaced (read, or placeholders) and recorded in ``refs``."""
+    out = dict(data)
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        if key in out:
+            raw = out[key]
+        elif isinstance(info.default, (EnvVar, IntEnvVar)):
+            raw = info.default  # a field defaulting to an env var: read like a given one
+        else:
+            continue
+        out[key] = _prepare_value(info.annotation, raw, _join(path, key), (*keys, name), ctx, refs)
+    return out
+
+
+def _prepare_value(annotation: object, raw: object, path: str, keys: tuple[object, ...], ctx: _Ctx,
+                   refs: list[tuple[tuple[object, ...], str]]) -> object:
+    ann = _unwrap_optional(annotation)
+    var = env_var_name_of(raw)
+    if var is not None and ann in _ENV_SCALARS:
+        refs.append((keys, var))
+        if ctx.resolve_env:
+            got = _read_env(var, typing.cast(type, ann), path, ctx)
+            if got is not None:
+                return got
+        return _ENV_SCALARS[ann]  # a valid stand-in, so the rest of the model is still checked
+    if is_config_class(ann):
+        model = typing.cast("type[BaseModel]", ann)
+        if isinstance(raw, BaseModel):
+            raw = config_dictionary(raw)
+        return _prepare_fields(model, dict(raw), path, keys, ctx, refs) if isinstance(raw, Mapping) else raw
+    origin, args = typing.get_origin(ann), typing.get_args(ann)
+    if origin in (list, Sequence, tuple) and args and isinstance(raw, (list, tuple)):
+        return [_prepare_value(args[0], v, f"{path}[{i}]", (*keys, i), ctx, refs) for i, v in enumerate(raw)]
+    if origin in (dict, Mapping) and len(args) == 2 and isinstance(raw, Mapping):
+        return {k: _prepare_value(args[1], v, _join(path, k), (*keys, k), ctx, refs) for k, v in raw.items()}
+    if isinstance(ann, type) and issubclass(ann, enum.Enum) and isinstance(raw, str):
+        # Dagster's config names enum members; pydantic validates their values.
+        if raw in ann.__members__ and raw not in {m.value for m in ann}:
+            return ann.__members__[raw].value
+    return raw
+
+
+def _put(target: Any, keys: tuple[object, ...], value: object) -> None:
+    for key in keys[:-1]:
+        target = target[key]
+    if keys:
+        target[keys[-1]] = value
+
+
+def config_value(value: object) -> object:
+    """``value`` in run-config form: env vars as ``{"env": NAME}``, ``Config`` objects as dicts."""
+    name = env_var_name_of(value) if isinstance(value, (EnvVar, IntEnvVar)) else None
+    if name is not None:
+        return env_ref(name)
+    if isinstance(value, BaseModel):
+        return config_dictionary(value)
+    if isinstance(value, enum.Enum):
+        return value.name
+    if isinstance(value, Mapping):
+        return {k: config_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [config_value(v) for v in value]
+    return value
+
+
+def config_dictionary(obj: BaseModel, omit: typing.Collection[str] = ()) -> dict[str, Any]:
+    """The run config a ``Config`` (or resource) object stands for: its set fields and env-var fields.
+
+    Defaults the user did not set are left out (the schema fills them in), except ``Literal``
+    fields (union tags, as Dagster keeps them); ``EnvVar`` values
+    become ``{"env": NAME}``; nested models become dicts; ``omit`` names fields to leave out.
+    """
+    out: dict[str, Any] = {}
+    values = obj.__dict__
+    for name, info in type(obj).model_fields.items():
+        if name in omit or name not in values:
+            continue
+        value = values[name]
+        # Literal fields are kept even when defaulted: they may tag the member of a discriminated union.
+        if (name not in obj.model_fields_set and not isinstance(value, (EnvVar, IntEnvVar))
+                and typing.get_origin(info.annotation) is not typing.Literal):
+            continue
+        out[info.alias or name] = config_value(value)
+    for name, value in (obj.__pydantic_extra__ or {}).items():
+        out[name] = config_value(value)
+    return out
 
 
 def _describe_annotation(annotation: object, seen: frozenset[type]) -> object:
@@ -660,6 +962,9 @@ class DefaultedType(ConfigType):
             value = copy.deepcopy(self.default)
         return self.inner.process(value, path, ctx)
 
+    def resolve_env(self, value: object, path: str, ctx: _Ctx) -> object:
+        return self.inner.resolve_env(value, path, ctx)
+
     def describe(self, seen: frozenset[type] = frozenset()) -> object:
         return {"type": self.inner.describe(seen), "default": _jsonable(self.default)}
 
@@ -680,9 +985,71 @@ BoolSource = SourceType("BoolSource", ScalarType(bool, "bool"))
 
 
 class Config(BaseModel):
-    """Base class for typed op/resource config: unknown keys are rejected and instances are immutable."""
+    """Base class for typed op and asset config: a pydantic model; unknown keys are rejected and
+    instances are immutable. Annotate an op's ``config`` parameter with a subclass.
+
+    Fields may be given (or default to) ``EnvVar("NAME")`` / ``EnvVar.int("NAME")``: the object
+    keeps the reference, and the op receives the value read where it runs.
+
+    Example::
+
+        from orchestrator import Config, RunConfig, job, op
+
+        class GreetConfig(Config):
+            name: str = "world"
+
+        @op
+        def greet(config: GreetConfig) -> str:
+            return f"hello {config.name}"
+
+        @job
+        def greet_job():
+            greet()
+
+        result = greet_job.execute_in_process(run_config=RunConfig(ops={"greet": GreetConfig(name="you")}))
+        assert result.output_for_node("greet") == "hello you"
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def __init__(self, **data: Any) -> None:
+        fields = type(self).model_fields
+        for key, value in list(data.items()):
+            info = fields.get(key)
+            ann = _unwrap_optional(info.annotation) if info is not None else None
+            if isinstance(ann, type) and issubclass(ann, enum.Enum) and isinstance(value, str):
+                if value in ann.__members__ and value not in {m.value for m in ann}:
+                    data[key] = ann.__members__[value]  # Dagster's config names enum members
+        super().__init__(**data)
+        # pydantic stores an EnvVar given for a str/int field as a plain str/int: keep the reference.
+        for key, value in data.items():
+            if isinstance(value, (EnvVar, IntEnvVar)) and key in fields:
+                self.__dict__[key] = value
+
+    def _convert_to_config_dictionary(self) -> dict[str, Any]:
+        """This object as the config dict run config takes (env vars as ``{"env": NAME}``)."""
+        return config_dictionary(self)
+
+    @classmethod
+    def to_config_schema(cls) -> type[Config]:
+        """The config schema this class stands for (usable as any ``config_schema=``)."""
+        return cls
+
+
+class PermissiveConfig(Config):
+    """A :class:`Config` that also accepts fields it does not declare (kept as given).
+
+    Example::
+
+        from orchestrator import PermissiveConfig
+
+        class Loose(PermissiveConfig):
+            known: int = 1
+
+        assert Loose(known=2, extra="x").model_dump() == {"known": 2, "extra": "x"}
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
 
 
 # --------------------------------------------------------------------------- normalization
@@ -705,7 +1072,7 @@ def normalize_schema(schema: object) -> ConfigType | None:
 
     Results are cached by object identity, so calling this repeatedly on the same schema is
     cheap. Schemas are assumed not to change after they are first used. Raises
-    :class:`DefinitionError` for anything that is not a valid schema.
+    :class:`DagsterInvalidConfigDefinitionError` (a ``DefinitionError``) for anything that is not a valid schema.
     """
     if schema is None:
         return None
@@ -723,10 +1090,10 @@ def normalize_schema(schema: object) -> ConfigType | None:
 
 def _normalize_nested(schema: object, where: str) -> ConfigType:
     if isinstance(schema, Field):
-        raise DefinitionError(f"{where} cannot take a Field; pass the schema itself.")
+        raise DagsterInvalidConfigDefinitionError(f"{where} cannot take a Field; pass the schema itself.")
     ct = normalize_schema(schema)
     if ct is None:
-        raise DefinitionError(f"Invalid config schema None in {where}: {_ACCEPTED_FORMS}.")
+        raise DagsterInvalidConfigDefinitionError(f"Invalid config schema None in {where}: {_ACCEPTED_FORMS}.")
     return ct
 
 
@@ -741,12 +1108,15 @@ def _normalize(schema: object) -> ConfigType | None:
         return Shape(schema)
     if isinstance(schema, list):
         if len(schema) != 1:
-            raise DefinitionError(
+            raise DagsterInvalidConfigDefinitionError(
                 f"A list config schema must have exactly one element (the element schema), got {_short(schema)}."
             )
         return Array(schema[0])
     if schema is Any or schema is object:
         return _ANY
+    builtin = getattr(schema, "config_python_type", None)  # Dagster's Int, String, Float, Bool, Any
+    if builtin is not None and not isinstance(schema, type):
+        return _normalize(builtin)
     scalar = _SCALARS.get(schema) if isinstance(schema, type) else None
     if scalar is not None:
         return scalar
@@ -760,32 +1130,65 @@ def _normalize(schema: object) -> ConfigType | None:
         rest = [a for a in args if a is not type(None)]
         if len(rest) == 1 and len(args) == 2:
             return Noneable(rest[0])
-        raise DefinitionError(f"Invalid config schema {_short(schema)}: only Optional[X] unions are supported.")
+        raise DagsterInvalidConfigDefinitionError(f"Invalid config schema {_short(schema)}: only Optional[X] unions are supported.")
     if origin is list:
         return Array(args[0]) if args else _SCALARS[list]
     if origin is dict:
         if not args:
             return _SCALARS[dict]
         return MapType(_normalize_nested(args[0], "dict key"), _normalize_nested(args[1], "dict value"))
-    raise DefinitionError(f"Invalid config schema {_short(schema)}: {_ACCEPTED_FORMS}.")
+    raise DagsterInvalidConfigDefinitionError(f"Invalid config schema {_short(schema)}: {_ACCEPTED_FORMS}.")
 
 
 # --------------------------------------------------------------------------- entry points
 
 
-def validate_config(schema: object, value: object, path: str) -> tuple[object, list[tuple[str, str]]]:
-    """Check ``value`` against ``schema`` (raw or normalized), reading env sources now.
+def validate_config(schema: object, value: object, path: str,
+                    resolve_env: bool = True) -> tuple[object, list[tuple[str, str]]]:
+    """Check ``value`` against ``schema`` (raw or normalized).
 
     Returns ``(processed_value, errors)``: the value with defaults applied and every error
     found as ``(dotted_path, message)``, ``path`` being the prefix (e.g.
     ``ops.my_op.config``). Unknown keys are reported at the path of the dict holding them.
-    The processed value is meaningless when there are errors.
+    The processed value is meaningless when there are errors. With ``resolve_env`` (the
+    default) environment variables are read now; without, each stays ``{"env": "NAME"}`` in
+    the result, to be read by :func:`resolve_env_vars` where the config is used.
     """
     ct = normalize_schema(schema)
     if ct is None:
         return value, []
-    ctx = _Ctx(resolve_env=True)
+    ctx = _Ctx(resolve_env=resolve_env)
     out = ct.process(value, path, ctx)
+    return out, ctx.errors
+
+
+def with_env_vars_read(obj: Any, path: str) -> Any:
+    """A ``Config`` object with its ``EnvVar`` fields read now (the object itself when it has none).
+
+    For calling an op directly with a config object built with ``EnvVar``s; ``ConfigError``
+    (at ``path``) when a variable is not set.
+    """
+    if not isinstance(obj, BaseModel) or not contains_env_ref(config_dictionary(obj)):
+        return obj
+    from orchestrator.errors import ConfigError
+
+    value, errors = validate_config(type(obj), obj, path)
+    if errors:
+        raise ConfigError(f"Invalid config object {type(obj).__name__}.", errors)
+    return type(obj)(**typing.cast("dict[str, Any]", value))
+
+
+def resolve_env_vars(schema: object, value: object, path: str) -> tuple[object, list[tuple[str, str]]]:
+    """Read the environment variables that processed config ``value`` refers to, in this process.
+
+    ``value`` is what :func:`validate_config` returned with ``resolve_env=False``. Returns
+    ``(value, errors)``; the value is unchanged (the same object) when it refers to none.
+    """
+    ct = normalize_schema(schema)
+    if ct is None or not contains_env_ref(value):
+        return value, []
+    ctx = _Ctx(resolve_env=True)
+    out = ct.resolve_env(value, path, ctx)
     return out, ctx.errors
 
 

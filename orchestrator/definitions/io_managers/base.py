@@ -1,49 +1,191 @@
-"""The IO manager seam: how op outputs are stored and how downstream inputs load them."""
+"""The IO manager seam: how op outputs are stored and how downstream inputs load them.
+
+``handle_output(context, obj)`` gets an :class:`OutputContext` (which output of which step and
+run, its asset key and partition, its definition metadata, its output config); ``load_input``
+gets an :class:`InputContext` whose ``upstream_output`` is the context the value was stored
+with. ``build_output_context`` / ``build_input_context`` make them for testing an IO manager.
+"""
 
 from __future__ import annotations
 
 import abc
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, overload
 
-from orchestrator.definitions.resources import ResourceDefinition
+from orchestrator.definitions.resources import ResourceDefinition, ResourceProvider, Resources, as_resource_definition
+from orchestrator.errors import DagsterInvariantViolationError
 
 __all__ = ["IOManager", "IOManagerDefinition", "io_manager", "InputContext", "OutputContext",
            "build_input_context", "build_output_context"]
 
 
-class OutputContext:
-    """Identifies one output being stored: run, step, output name, mapping key, partition, metadata."""
+class _ResourceScope:
+    """``context.resources`` of a context: given built, or built from a dict of definitions.
+
+    Built from a dict, resources with a teardown (generators, context managers) are only
+    available inside ``with build_output_context(...) as context:`` (as in Dagster), and are torn
+    down when the block ends (or the context is garbage collected).
+    """
+
+    _what: str = "context"
+
+    def _init_resources(self, resources: Any) -> None:
+        self._provider: ResourceProvider | None = None
+        self._in_scope = False
+        if resources is None or isinstance(resources, Resources):
+            self._resources = resources if resources is not None else Resources({})
+        elif isinstance(resources, Mapping):
+            provider = ResourceProvider({k: as_resource_definition(k, v) for k, v in resources.items()},
+                                        configs_processed=False)
+            self._resources = Resources({k: provider.get(k) for k in resources})
+            if provider.needs_teardown:
+                self._provider = provider
+        else:
+            self._resources = resources
+
+    @property
+    def resources(self) -> Any:
+        if self._provider is not None and not self._in_scope:
+            raise DagsterInvariantViolationError(
+                "At least one provided resource is a generator, but attempting to access resources outside of "
+                f"context manager scope. You can use the following syntax to open a context manager: "
+                f"`with {self._what}(...) as context:`"
+            )
+        return self._resources
+
+    def __enter__(self) -> Any:
+        self._in_scope = True
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._in_scope = False
+        self._teardown()
+
+    def _teardown(self) -> None:
+        provider, self._provider = getattr(self, "_provider", None), None
+        if provider is not None:
+            provider.teardown()
+
+    def __del__(self) -> None:
+        self._teardown()
+
+
+def _asset_identifier(asset_key: Any, partition_keys: Sequence[str]) -> list[str]:
+    path = [str(p) for p in asset_key.path]
+    if len(partition_keys) == 1:
+        return path + [partition_keys[0]]
+    if partition_keys:
+        raise ValueError(f"Asset {'/'.join(path)} has {len(partition_keys)} partitions here; "
+                         "an identifier names one (load each partition, or use get_identifier()).")
+    return path
+
+
+class _PartitionMixin:
+    """Partition accessors shared by both contexts (Dagster's names)."""
+
+    _partition_key: str | None
+    _partition_keys: list[str] | None
+    asset_key: Any
+    asset_partitions_def: Any
+
+    @property
+    def partition_key(self) -> str | None:
+        """The run's partition key (None when the run is not partitioned)."""
+        return self._partition_key
+
+    @property
+    def has_partition_key(self) -> bool:
+        return self._partition_key is not None
+
+    @property
+    def has_asset_key(self) -> bool:
+        return self.asset_key is not None
+
+    @property
+    def has_asset_partitions(self) -> bool:
+        return self.asset_key is not None and bool(self.asset_partition_keys)
+
+    @property
+    def asset_partition_keys(self) -> list[str]:
+        """The asset partitions this value covers (one, unless an input maps to several)."""
+        if self._partition_keys is not None:
+            return list(self._partition_keys)
+        return [self._partition_key] if self._partition_key is not None else []
+
+    @property
+    def asset_partition_key(self) -> str:
+        """The one asset partition this value is; raises when it covers none or several."""
+        keys = self.asset_partition_keys
+        if len(keys) != 1:
+            raise ValueError(f"This context covers {len(keys)} asset partitions ({keys}); use asset_partition_keys.")
+        return keys[0]
+
+    @property
+    def asset_partitions_time_window(self) -> Any:
+        """The time window of the asset partitions (time-partitioned assets only)."""
+        window = getattr(self.asset_partitions_def, "time_window_for_partition_key", None)
+        if window is None:
+            raise ValueError("The asset is not partitioned by time: it has no partition time window.")
+        keys = self.asset_partition_keys
+        first, last = window(keys[0]), window(keys[-1])
+        return type(first)(first.start, last.end)
+
+
+class OutputContext(_PartitionMixin, _ResourceScope):
+    """Identifies one output being stored: run, step, output name, mapping key, asset, partition.
+
+    ``definition_metadata`` is the metadata declared on the output (``Out(metadata=...)``);
+    ``config`` the output's config (``ops.<op>.outputs.<name>`` in run config, for an IO manager
+    with an ``output_config_schema``); ``add_output_metadata`` attaches metadata to the
+    output's event.
+
+    Example::
+
+        from orchestrator import build_output_context
+
+        context = build_output_context(step_key="123", name="abc", run_id="r1")
+        assert context.get_identifier() == ["r1", "123", "abc"]
+    """
 
     def __init__(self, *, step_key: str | None = None, name: str = "result", run_id: str | None = None,
                  mapping_key: str | None = None, metadata: Mapping[str, Any] | None = None,
                  op_def: Any = None, dagster_type: Any = None, resources: Any = None, log: Any = None,
                  partition_key: str | None = None, asset_key: Any = None, config: Any = None,
-                 job_name: str | None = None, attempt: int = 0) -> None:
+                 job_name: str | None = None, attempt: int = 0, version: str | None = None,
+                 resource_config: Any = None, asset_partitions_def: Any = None,
+                 partition_keys: Sequence[str] | None = None) -> None:
         self.step_key = step_key
         self.name = name
         self.run_id = run_id
         self.mapping_key = mapping_key
-        self.metadata = dict(metadata or {})
+        self.definition_metadata = dict(metadata or {})
         self.op_def = op_def
         self.dagster_type = dagster_type
-        self.resources = resources
+        self._what = "build_output_context"
+        self._init_resources(resources)
         self.log = log
-        self.partition_key = partition_key
+        self._partition_key = partition_key
+        self._partition_keys = list(partition_keys) if partition_keys is not None else None
         self.asset_key = asset_key
         self.config = config
         self.job_name = job_name
         self.attempt = attempt
+        self.version = version
+        self.resource_config = resource_config
+        self.asset_partitions_def = asset_partitions_def
         self._user_metadata: dict[str, Any] = {}
+        self._events: list[Any] = []
 
     @property
-    def has_partition_key(self) -> bool:
-        return self.partition_key is not None
+    def metadata(self) -> dict[str, Any]:
+        """The output's definition metadata (Dagster's older name for ``definition_metadata``)."""
+        return self.definition_metadata
 
     @property
-    def has_asset_key(self) -> bool:
-        return self.asset_key is not None
+    def output_metadata(self) -> dict[str, Any]:
+        """Metadata added to this output while it was stored (``add_output_metadata``)."""
+        return dict(self._user_metadata)
 
     def get_identifier(self) -> list[str]:
         """``[run_id, step_key, name]`` plus the mapping key for dynamic outputs: unique per stored value."""
@@ -53,10 +195,10 @@ class OutputContext:
         return parts
 
     def get_asset_identifier(self) -> list[str]:
+        """The asset key's path, plus the partition key for a partitioned asset."""
         if self.asset_key is None:
-            raise ValueError("This output is not an asset.")
-        path = list(self.asset_key.path)
-        return path + [self.partition_key] if self.partition_key is not None else path
+            raise ValueError("This output is not an asset: it has no asset identifier (use get_identifier()).")
+        return _asset_identifier(self.asset_key, self.asset_partition_keys)
 
     def add_output_metadata(self, metadata: Mapping[str, Any]) -> None:
         """Attach metadata (e.g. a path or row count) to the STEP_OUTPUT event of this output."""
@@ -65,59 +207,179 @@ class OutputContext:
     def get_logged_metadata(self) -> dict[str, Any]:
         return dict(self._user_metadata)
 
+    def log_event(self, event: Any) -> None:
+        """Record an ``AssetMaterialization`` or ``AssetObservation`` for this output."""
+        self._events.append(event)
 
-class InputContext:
-    """Identifies one input being loaded, and the upstream output it comes from."""
+    def get_logged_events(self) -> list[Any]:
+        return list(self._events)
+
+    def consume_events(self) -> list[Any]:
+        """The events logged so far, once (Dagster's name)."""
+        events, self._events = self._events, []
+        return events
+
+
+class InputContext(_PartitionMixin, _ResourceScope):
+    """Identifies one input being loaded, and the upstream output it comes from.
+
+    ``upstream_output`` is the :class:`OutputContext` the value was stored with (its ``config``
+    and ``definition_metadata`` included); ``asset_key`` the upstream asset's key for an asset
+    input; ``definition_metadata`` the input's own (``In(metadata=...)``).
+
+    Example::
+
+        from orchestrator import build_input_context, build_output_context
+
+        upstream = build_output_context(step_key="123", name="abc")
+        context = build_input_context(name="x", upstream_output=upstream)
+        assert context.upstream_output.name == "abc" and context.name == "x"
+    """
 
     def __init__(self, *, name: str | None = None, step_key: str | None = None,
                  upstream_output: OutputContext | None = None, dagster_type: Any = None,
                  metadata: Mapping[str, Any] | None = None, op_def: Any = None, resources: Any = None,
                  log: Any = None, partition_key: str | None = None, asset_key: Any = None,
-                 config: Any = None) -> None:
+                 config: Any = None, job_name: str | None = None, resource_config: Any = None,
+                 asset_partitions_def: Any = None, partition_keys: Sequence[str] | None = None) -> None:
         self.name = name
         self.step_key = step_key
         self.upstream_output = upstream_output
         self.dagster_type = dagster_type
-        self.metadata = dict(metadata or {})
+        self.definition_metadata = dict(metadata or {})
         self.op_def = op_def
-        self.resources = resources
+        self._what = "build_input_context"
+        self._init_resources(resources)
         self.log = log
-        self.partition_key = partition_key
+        self._partition_key = partition_key
+        self._partition_keys = list(partition_keys) if partition_keys is not None else None
         self.asset_key = asset_key
         self.config = config
+        self.job_name = job_name
+        self.resource_config = resource_config
+        self.asset_partitions_def = asset_partitions_def
+        self._input_metadata: dict[str, Any] = {}
 
     @property
-    def has_partition_key(self) -> bool:
-        return self.partition_key is not None
-
-    @property
-    def has_asset_key(self) -> bool:
-        return self.asset_key is not None
+    def metadata(self) -> dict[str, Any]:
+        """The input's definition metadata (Dagster's older name for ``definition_metadata``)."""
+        return self.definition_metadata
 
     def get_identifier(self) -> list[str]:
+        """The identifier of the upstream output this input loads (see ``OutputContext.get_identifier``)."""
         if self.upstream_output is None:
             raise ValueError(f"Input '{self.name}' has no upstream output to identify.")
         return self.upstream_output.get_identifier()
 
     def get_asset_identifier(self) -> list[str]:
+        """The upstream asset key's path, plus the partition key for a partitioned asset."""
         if self.asset_key is None:
-            raise ValueError("This input is not an asset.")
-        path = list(self.asset_key.path)
-        return path + [self.partition_key] if self.partition_key is not None else path
+            raise ValueError("This input is not an asset: it has no asset identifier (use get_identifier()).")
+        return _asset_identifier(self.asset_key, self.asset_partition_keys)
+
+    def add_input_metadata(self, metadata: Mapping[str, Any], description: str | None = None) -> None:
+        """Attach metadata about the loaded value (kept on the context)."""
+        self._input_metadata.update(metadata)
+
+    def get_logged_metadata(self) -> dict[str, Any]:
+        return dict(self._input_metadata)
 
 
-def build_output_context(**kwargs: Any) -> OutputContext:
-    """An ``OutputContext`` for testing an IO manager directly."""
-    return OutputContext(**kwargs)
+def build_output_context(step_key: str | None = None, name: str | None = None,
+                         definition_metadata: Mapping[str, Any] | None = None, run_id: str | None = None,
+                         mapping_key: str | None = None, config: Any = None, dagster_type: Any = None,
+                         version: str | None = None, resource_config: Any = None, resources: Any = None,
+                         op_def: Any = None, asset_key: Any = None, partition_key: str | None = None,
+                         metadata: Mapping[str, Any] | None = None, job_name: str | None = None,
+                         **kwargs: Any) -> OutputContext:
+    """An ``OutputContext`` for testing an IO manager's ``handle_output`` directly.
+
+    ``resources`` may hold resource definitions (built now) or plain objects; ``asset_key`` may be
+    an ``AssetKey``, a string or a list of path parts.
+    """
+    return OutputContext(step_key=step_key, name=name or "result", run_id=run_id, mapping_key=mapping_key,
+                         metadata=definition_metadata if definition_metadata is not None else metadata,
+                         op_def=op_def, dagster_type=dagster_type, resources=resources,
+                         partition_key=partition_key, asset_key=_asset_key(asset_key), config=config,
+                         job_name=job_name, version=version, resource_config=resource_config, **kwargs)
 
 
-def build_input_context(**kwargs: Any) -> InputContext:
-    """An ``InputContext`` for testing an IO manager directly."""
-    return InputContext(**kwargs)
+def build_input_context(name: str | None = None, config: Any = None, metadata: Mapping[str, Any] | None = None,
+                        upstream_output: OutputContext | None = None, dagster_type: Any = None,
+                        resource_config: Any = None, resources: Any = None, op_def: Any = None,
+                        asset_key: Any = None, partition_key: str | None = None,
+                        definition_metadata: Mapping[str, Any] | None = None, step_key: str | None = None,
+                        **kwargs: Any) -> InputContext:
+    """An ``InputContext`` for testing an IO manager's ``load_input`` directly.
+
+    Example::
+
+        from orchestrator import IOManager, build_input_context, build_output_context
+
+        class DictIOManager(IOManager):
+            def __init__(self):
+                self.values = {}
+
+            def handle_output(self, context, obj):
+                self.values[(context.step_key, context.name)] = obj
+
+            def load_input(self, context):
+                return self.values[(context.upstream_output.step_key, context.upstream_output.name)]
+
+        manager = DictIOManager()
+        manager.handle_output(build_output_context(name="abc", step_key="123"), 5)
+        upstream = build_output_context(name="abc", step_key="123")
+        assert manager.load_input(build_input_context(upstream_output=upstream)) == 5
+    """
+    return InputContext(name=name, step_key=step_key, upstream_output=upstream_output, dagster_type=dagster_type,
+                        metadata=definition_metadata if definition_metadata is not None else metadata,
+                        op_def=op_def, resources=resources, partition_key=partition_key,
+                        asset_key=_asset_key(asset_key), config=config, resource_config=resource_config, **kwargs)
+
+
+def _asset_key(value: Any) -> Any:
+    if value is None or hasattr(value, "path"):
+        return value
+    from orchestrator.definitions.asset_key import AssetKey
+
+    return AssetKey.from_coercible(value)
 
 
 class IOManager(abc.ABC):
-    """Stores op outputs (``handle_output``) and loads them for downstream inputs (``load_input``)."""
+    """Stores op outputs (``handle_output``) and loads them for downstream inputs (``load_input``).
+
+    Example::
+
+        from orchestrator import IOManager, io_manager, job, op
+
+        class DictIOManager(IOManager):
+            def __init__(self):
+                self.values = {}
+
+            def handle_output(self, context, obj):
+                self.values[tuple(context.get_identifier())] = obj
+
+            def load_input(self, context):
+                return self.values[tuple(context.get_identifier())]
+
+        @io_manager
+        def dict_io_manager(_init_context):
+            return DictIOManager()
+
+        @op
+        def one() -> int:
+            return 1
+
+        @op
+        def plus_one(x: int) -> int:
+            return x + 1
+
+        @job(resource_defs={"io_manager": dict_io_manager})
+        def io_job():
+            plus_one(one())
+
+        assert io_job.execute_in_process().output_for_node("plus_one") == 2
+    """
 
     @abc.abstractmethod
     def handle_output(self, context: OutputContext, obj: Any) -> None:
@@ -130,17 +392,31 @@ class IOManager(abc.ABC):
     def has_output(self, context: OutputContext) -> bool:
         """Whether a value is stored for this output (used to reuse outputs across runs)."""
         try:
-            self.load_input(InputContext(upstream_output=context))
+            self.load_input(InputContext(upstream_output=context, asset_key=context.asset_key,
+                                         partition_key=context.partition_key))
         except Exception:
             return False
         return True
 
 
 class IOManagerDefinition(ResourceDefinition):
-    """A resource definition whose value is an ``IOManager``."""
+    """A resource definition whose value is an ``IOManager``.
+
+    ``output_config_schema`` / ``input_config_schema`` declare config per output (run config
+    ``ops.<op>.outputs.<name>``, seen as ``OutputContext.config``) and per input.
+    """
+
+    def __init__(self, resource_fn: Callable[..., Any], config_schema: Any = None, description: str | None = None,
+                 required_resource_keys: set[str] | frozenset[str] | None = None, version: str | None = None,
+                 input_config_schema: Any = None, output_config_schema: Any = None) -> None:
+        super().__init__(resource_fn, config_schema=config_schema, description=description,
+                         required_resource_keys=required_resource_keys, version=version)
+        self.input_config_schema = input_config_schema
+        self.output_config_schema = output_config_schema
 
     @staticmethod
     def hardcoded_io_manager(value: IOManager, description: str | None = None) -> IOManagerDefinition:
+        """An IO manager definition that is always ``value``."""
         return IOManagerDefinition(lambda _ctx: value, description=description)
 
 
@@ -154,7 +430,10 @@ def io_manager(
     *,
     config_schema: Any = None,
     description: str | None = None,
+    output_config_schema: Any = None,
+    input_config_schema: Any = None,
     required_resource_keys: set[str] | None = None,
+    version: str | None = None,
 ) -> Callable[[Callable[..., Any]], IOManagerDefinition]: ...
 
 
@@ -163,13 +442,51 @@ def io_manager(
     *,
     config_schema: Any = None,
     description: str | None = None,
+    output_config_schema: Any = None,
+    input_config_schema: Any = None,
     required_resource_keys: set[str] | None = None,
+    version: str | None = None,
 ) -> IOManagerDefinition | Callable[[Callable[..., Any]], IOManagerDefinition]:
-    """Turn a function returning an ``IOManager`` into an ``IOManagerDefinition``."""
+    """Turn a function returning an ``IOManager`` into an ``IOManagerDefinition``.
+
+    ``output_config_schema`` makes each output it stores configurable in run config at
+    ``ops.<op>.outputs.<output name>`` (``context.config`` in ``handle_output``, and
+    ``context.upstream_output.config`` in ``load_input``).
+
+    Example::
+
+        from orchestrator import IOManager, io_manager, job, op
+
+        class TableIOManager(IOManager):
+            tables = {}
+
+            def handle_output(self, context, obj):
+                self.tables[context.config["table"]] = obj
+
+            def load_input(self, context):
+                return self.tables[context.upstream_output.config["table"]]
+
+        @io_manager(output_config_schema={"table": str})
+        def table_io_manager(_init_context):
+            return TableIOManager()
+
+        @op
+        def one() -> int:
+            return 1
+
+        @job(resource_defs={"io_manager": table_io_manager})
+        def table_job():
+            one()
+
+        table_job.execute_in_process(run_config={"ops": {"one": {"outputs": {"result": {"table": "t1"}}}}})
+        assert TableIOManager.tables["t1"] == 1
+    """
 
     def wrap(f: Callable[..., Any]) -> IOManagerDefinition:
         return IOManagerDefinition(f, config_schema=config_schema, description=description or inspect.getdoc(f),
-                                   required_resource_keys=required_resource_keys)
+                                   required_resource_keys=required_resource_keys, version=version,
+                                   input_config_schema=input_config_schema,
+                                   output_config_schema=output_config_schema)
 
     if fn is not None:
         return wrap(fn)

@@ -24,7 +24,7 @@ from typing import Any
 
 import cloudpickle
 
-from orchestrator.definitions.config.schema import Field
+from orchestrator.definitions.config.schema import Field, StringSource
 from orchestrator.definitions.io_managers.base import InputContext, IOManager, OutputContext, io_manager
 from orchestrator.errors import OrchestratorError
 from orchestrator.home import default_storage_dir
@@ -34,6 +34,8 @@ __all__ = [
     "FilesystemIOManager",
     "OutputNotFoundError",
     "fs_io_manager",
+    "CustomPathPickledObjectFilesystemIOManager",
+    "custom_path_fs_io_manager",
     "safe_path_part",
     "storage_path_parts",
     "describe_output",
@@ -190,3 +192,57 @@ FilesystemIOManager = PickledObjectFilesystemIOManager
 def fs_io_manager(init_context: Any) -> PickledObjectFilesystemIOManager:
     config = init_context.resource_config or {}
     return PickledObjectFilesystemIOManager(config.get("base_dir") or default_storage_dir(), config.get("fsync"))
+
+
+class CustomPathPickledObjectFilesystemIOManager(IOManager):
+    """Stores each output as a cloudpickle file at the path its output config names, under ``base_dir``."""
+
+    def __init__(self, base_dir: str | os.PathLike[str]) -> None:
+        self.base_dir = Path(base_dir).expanduser()
+
+    def _path(self, config: Any, what: str) -> Path:
+        if not isinstance(config, dict) or not config.get("path"):
+            raise OrchestratorError(
+                f"custom_path_fs_io_manager needs output config 'path' for {what}: set run config "
+                "ops.<op>.outputs.<output>: {path: ...}."
+            )
+        return self.base_dir / str(config["path"])
+
+    def handle_output(self, context: OutputContext, obj: Any) -> None:
+        path = self._path(context.config, f"output '{context.name}' of step '{context.step_key}'")
+        write_bytes_atomic(path, cloudpickle.dumps(obj))
+        context.add_output_metadata({"path": str(path.absolute())})
+
+    def load_input(self, context: InputContext) -> Any:
+        upstream = context.upstream_output
+        path = self._path(upstream.config if upstream is not None else None, f"input '{context.name}'")
+        try:
+            return cloudpickle.loads(path.read_bytes())
+        except FileNotFoundError:
+            raise OutputNotFoundError(missing_output_message(context, str(path))) from None
+
+
+@io_manager(
+    config_schema={"base_dir": Field(StringSource)},
+    output_config_schema={"path": Field(StringSource)},
+    description="Stores each output as a pickle file at base_dir/<path>, path given per output in run config.",
+)
+def custom_path_fs_io_manager(init_context: Any) -> CustomPathPickledObjectFilesystemIOManager:
+    """Dagster's ``custom_path_fs_io_manager``: outputs as pickle files at paths set in run config.
+
+    Example::
+
+        from orchestrator import custom_path_fs_io_manager, job, op
+
+        @op
+        def one() -> int:
+            return 1
+
+        @job(resource_defs={"io_manager": custom_path_fs_io_manager})
+        def pathed():
+            one()
+
+        # run_config = {"resources": {"io_manager": {"config": {"base_dir": "/data"}}},
+        #               "ops": {"one": {"outputs": {"result": {"path": "one.pkl"}}}}}
+    """
+    return CustomPathPickledObjectFilesystemIOManager(init_context.resource_config["base_dir"])
