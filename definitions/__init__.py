@@ -17,6 +17,7 @@ from . import (
     seed_repository,
 )
 from .demo import pipeline as demo_pipeline_module
+from .demo import schedules as demo_schedules
 
 defs = Definitions(
     assets=[seed_assets.asset1, seed_assets.asset2],
@@ -31,6 +32,8 @@ defs = Definitions(
         seed_assets.asset1_job,
         demo_pipeline_module.demo_pipeline,
     ],
+    schedules=[demo_schedules.demo_pipeline_daily],
+    sensors=[demo_schedules.demo_pipeline_failed],
 )
 
 __all__ = ["defs"]

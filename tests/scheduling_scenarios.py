@@ -142,6 +142,40 @@ def fail_on_one(x: int) -> int:
     return x
 
 
+@op
+def add(x: int, y: int) -> int:
+    return x + y
+
+
+@op(out=DynamicOut(int))
+def emit_outer() -> Iterator[DynamicOutput]:
+    """Two outer elements: ``a`` (whose inner map yields two keys) and ``b`` (one key)."""
+    yield DynamicOutput(2, mapping_key="a")
+    yield DynamicOutput(1, mapping_key="b")
+
+
+@op(out=DynamicOut(int))
+def emit_outer_b_empty() -> Iterator[DynamicOutput]:
+    """Outer elements ``a`` (two inner keys) and ``b``, whose inner map yields none."""
+    yield DynamicOutput(2, mapping_key="a")
+    yield DynamicOutput(0, mapping_key="b")
+
+
+@op(out=DynamicOut(int))
+def emit_inner(x: int) -> Iterator[DynamicOutput]:
+    """``x`` inner elements ``k0``.. with values 0.. (mapped over an outer dynamic output)."""
+    for i in range(x):
+        yield DynamicOutput(i, mapping_key=f"k{i}")
+
+
+@op(out=DynamicOut(int))
+def emit_inner_fails_on_one(x: int) -> Iterator[DynamicOutput]:
+    if x == 1:
+        raise Boom("inner dynamic step b failed before yielding")
+    for i in range(x):
+        yield DynamicOutput(i, mapping_key=f"k{i}")
+
+
 # -- jobs ----------------------------------------------------------------------------------------
 
 
@@ -254,12 +288,82 @@ def sched_multi_output_branches():
     add_one.alias("right_branch")(right)
 
 
+# Nested dynamic mapping: a map inside a map, each level collected (inside, then outside).
+def _per_outer(x):
+    return sum_all.alias("per_outer")(emit_inner(x).map(double).collect())
+
+
+@job
+def sched_nested_dynamic():
+    sum_all.alias("total")(emit_outer().map(_per_outer).collect())
+
+
+@job
+def sched_nested_dynamic_outer_value_inside():
+    def for_each(x):
+        return sum_all.alias("per_outer")(emit_inner(x).map(lambda y: add(y, x)).collect())
+
+    sum_all.alias("total")(emit_outer().map(for_each).collect())
+
+
+@job
+def sched_nested_dynamic_inner_element_fails():
+    def for_each(x):
+        return sum_all.alias("per_outer")(emit_inner(x).map(fail_on_one).collect())
+
+    sum_all.alias("total")(emit_outer().map(for_each).collect())
+
+
+@job
+def sched_nested_dynamic_inner_source_fails():
+    def for_each(x):
+        return sum_all.alias("per_outer")(emit_inner_fails_on_one.alias("emit_inner")(x).map(double).collect())
+
+    sum_all.alias("total")(emit_outer().map(for_each).collect())
+    add_one(one())
+
+
+@job
+def sched_nested_dynamic_element_without_inner_keys():
+    sum_all.alias("total")(emit_outer_b_empty().map(_per_outer).collect())
+
+
+@job
+def sched_nested_dynamic_outer_yields_nothing():
+    sum_all.alias("total")(emit_none().map(_per_outer).collect())
+
+
 def _mapped(step: str, outcome: Outcome = "success") -> dict[str, Outcome]:
     """The three mapped steps of ``step`` over ``emit_three``'s keys, all with ``outcome``."""
     return {f"{step}[k{i}]": outcome for i in range(3)}
 
 
 _THREE_KEYS = StepScript(outputs=tuple(("result", f"k{i}") for i in range(3)))
+
+
+def _keys(*keys: str) -> StepScript:
+    return StepScript(outputs=tuple(("result", k) for k in keys))
+
+
+# What the nested scenarios' dynamic steps yield: outer a and b; inner a: k0, k1; inner b: k0.
+_NESTED = {"emit_outer": _keys("a", "b"), "emit_inner[a]": _keys("k0", "k1"), "emit_inner[b]": _keys("k0")}
+
+
+def _nested(work: str, changes: Mapping[str, Outcome | None] | None = None) -> dict[str, Outcome]:
+    """The steps of a nested scenario whose inner mapped op is ``work``, all succeeding, with
+    ``changes`` applied (step key -> outcome; None: the step must not exist)."""
+    steps: dict[str, Outcome] = {
+        "emit_outer": "success", "emit_inner[a]": "success", "emit_inner[b]": "success",
+        f"{work}[a,k0]": "success", f"{work}[a,k1]": "success", f"{work}[b,k0]": "success",
+        "per_outer[a]": "success", "per_outer[b]": "success", "total": "success",
+    }
+    for key, outcome in (changes or {}).items():
+        if outcome is None:
+            del steps[key]
+        else:
+            steps[key] = outcome
+    return steps
+
 
 SCENARIOS: list[Scenario] = [
     Scenario(
@@ -353,6 +457,49 @@ SCENARIOS: list[Scenario] = [
          "sum_all": "skipped"},
         success=False, script={"emit_three": _THREE_KEYS, "fail_on_one[k1]": FAILS},
         description="a chain of two maps where k1 fails in the first: only k1 of the second skips",
+    ),
+    Scenario(
+        "nested_dynamic", sched_nested_dynamic, _nested("double"),
+        success=True, script=_NESTED,
+        description="a map inside a map: total(emit_outer().map(lambda x: "
+                    "per_outer(emit_inner(x).map(double).collect())).collect())",
+    ),
+    Scenario(
+        "nested_dynamic_outer_value_inside", sched_nested_dynamic_outer_value_inside, _nested("add"),
+        success=True, script=_NESTED,
+        description="the inner mapped op also takes the outer element: emit_inner(x).map(lambda y: add(y, x))",
+    ),
+    Scenario(
+        "nested_dynamic_inner_element_fails", sched_nested_dynamic_inner_element_fails,
+        # Only element a's collect and the total are abandoned; element b is collected.
+        _nested("fail_on_one", {"fail_on_one[a,k1]": "failure", "per_outer[a]": "skipped", "total": "skipped"}),
+        success=False, script={**_NESTED, "fail_on_one[a,k1]": FAILS},
+        description="one inner mapped step fails: its outer element's collect and the total skip",
+    ),
+    Scenario(
+        "nested_dynamic_inner_source_fails", sched_nested_dynamic_inner_source_fails,
+        # No inner keys are known for b: its inner template is reported skipped under "double[b,?]".
+        _nested("double", {"emit_inner[b]": "failure", "double[b,k0]": None, "double[b,?]": "skipped",
+                           "per_outer[b]": "skipped", "total": "skipped", "one": "success", "add_one": "success"}),
+        success=False, script={**_NESTED, "emit_inner[b]": FAILS},
+        description="the inner dynamic op of outer element b fails: b's collect and the total skip, a runs",
+    ),
+    Scenario(
+        "nested_dynamic_element_without_inner_keys", sched_nested_dynamic_element_without_inner_keys,
+        # Outer element b's inner map yields nothing: its collect runs on [], as at the top level.
+        _nested("double", {"emit_outer": None, "emit_outer_b_empty": "success", "double[b,k0]": None,
+                           "double[b,?]": "skipped"}),
+        success=True, script={"emit_outer_b_empty": _keys("a", "b"), "emit_inner[a]": _keys("k0", "k1"),
+                              "emit_inner[b]": _keys()},
+        description="one outer element yields no inner keys: its per-outer collect gets []",
+    ),
+    Scenario(
+        "nested_dynamic_outer_yields_nothing", sched_nested_dynamic_outer_yields_nothing,
+        # No element at all: every template is reported skipped under its own name; total gets [].
+        {"emit_none": "success", "emit_inner": "skipped", "double": "skipped", "per_outer": "skipped",
+         "total": "success"},
+        success=True, script={"emit_none": _keys()},
+        description="the outer dynamic op yields nothing: the total collects []",
     ),
     Scenario(
         "nested_graph", sched_nested_graph,

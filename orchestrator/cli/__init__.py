@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from orchestrator.cli import asset_commands, dev_commands, job_commands, run_commands, submit_commands, worker_commands  # noqa: F401 - registers commands
+from orchestrator.cli import (  # noqa: F401 - registers commands  # noqa: F401 - registers commands
+    asset_commands,
+    backfill_commands,
+    dev_commands,
+    job_commands,
+    run_commands,
+    schedule_commands,
+    scheduler_commands,
+    sensor_commands,
+    submit_commands,
+    worker_commands,
+)
 from orchestrator.cli.app import cli
 
 __all__ = ["cli", "main"]

@@ -52,14 +52,17 @@ def _job_names(module: str | None, file: str | None) -> list[str]:
 @click.option("--flower/--no-flower", "flower", default=None, help="Start Flower (default: when it is installed).")
 @click.option("--flower-port", "flower_port", type=click.IntRange(1, 65535), metavar="PORT",
               help="Flower's port (default: a free one).")
+@click.option("--scheduler/--no-scheduler", "scheduler", default=True, show_default=True,
+              help="With -m/-f: run `orch scheduler start` for the code's schedules and sensors.")
 @verbose_option
 def dev(module: str | None, file: str | None, workers: int, concurrency: int, flower: bool | None,
-        flower_port: int | None) -> None:
+        flower_port: int | None, scheduler: bool) -> None:
     """Run a development environment: Redis (unless REDIS_URL is set), workers and Flower, on 127.0.0.1.
 
     Writes the connection to $ORCH_HOME/dev.json so another terminal can submit with no
-    environment set. With -m/-f, a change to a .py file of that code location restarts the
-    workers, so the next run uses the new code (a running step finishes first). Ctrl-C or
+    environment set. With -m/-f, a scheduler evaluates the code's schedules and sensors, and a
+    change to a .py file of that code location restarts the workers and the scheduler, so the
+    next run uses the new code (a running step finishes first). Ctrl-C or
     SIGTERM stops everything started here. Exits 1 if a process dies.
     """
     from orchestrator.home import orch_home
@@ -72,8 +75,13 @@ def dev(module: str | None, file: str | None, workers: int, concurrency: int, fl
         shown = ", ".join(str(p) for p in changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
         click.echo(f"Code changed ({shown}): restarting the workers ...", err=True)
 
+    def on_warning(message: str) -> None:
+        click.echo(f"Warning: {message}", err=True)
+
+    scheduler_args = (["-m", module] if module else ["-f", str(file)]) if code_option and scheduler else None
     env = DevEnvironment(home=orch_home(), workers=workers, concurrency=concurrency, flower=flower,
-                         flower_port=flower_port, pythonpath=paths, watch=watch, on_code_change=on_code_change)
+                         flower_port=flower_port, pythonpath=paths, watch=watch, on_code_change=on_code_change,
+                         scheduler=scheduler_args, on_warning=on_warning)
 
     stop = threading.Event()
     received: list[int] = []

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from orchestrator.plan.planner import UNRESOLVED, parse_step_key
+
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.live import Live
@@ -222,8 +224,9 @@ class StepLayout:
     position: dict[str, int] = field(default_factory=dict)
 
     def concrete(self, keys: Iterable[str]) -> list[str]:
-        """``keys`` without the templates (registered steps include them)."""
-        return [k for k in keys if k not in self.templates]
+        """``keys`` without the templates (registered steps include them), nested templates
+        (``op[a,?]``, waiting for an inner dynamic output) included."""
+        return [k for k in keys if k not in self.templates and UNRESOLVED not in parse_step_key(k)[1]]
 
     def sort_key(self, key: str) -> tuple[Any, ...]:
         """Plan order; a mapped step ``op[k]`` at its template's place, by mapping key."""

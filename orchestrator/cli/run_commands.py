@@ -144,7 +144,10 @@ def run_show(ctx: click.Context, run_id: str) -> None:
         events = storage.all_events(rid)
         tracker = StepTracker(layout.expected, order=layout.sort_key).apply_all(events)
         tracker.register(layout.concrete(registered))
-        waiting = [] if info.status.is_finished else _waiting_on_queues(instance, rid, tracker, is_verbose(ctx))
+        # A run waiting in the run queue has sent no step yet: its place there is what it waits on.
+        in_queue = None if info.status.is_finished else _run_queue_place(instance, rid)
+        waiting = [] if info.status.is_finished or in_queue else _waiting_on_queues(instance, rid, tracker,
+                                                                                     is_verbose(ctx))
     if info.status.is_finished:
         tracker.mark(list(tracker.steps), "not run")
     record = info.record
@@ -173,6 +176,8 @@ def run_show(ctx: click.Context, run_id: str) -> None:
         rows.append(("Op selection", ", ".join(record.op_selection)))
     if info.reason:
         rows.append(("Reason", info.reason))
+    if in_queue:
+        rows.append(("Run queue", in_queue))
     rows += [("Waiting", line) for line in waiting]
     width = max(len(k) for k, _ in rows) + 1
     for key, value in rows:
@@ -186,6 +191,14 @@ def run_show(ctx: click.Context, run_id: str) -> None:
         console.print("Steps: none", markup=False)
     if info.status.is_finished and info.status.value != "SUCCESS":
         print_failures(tracker, info, is_verbose(ctx))
+
+
+def _run_queue_place(instance: Instance, run_id: str) -> str | None:
+    """``position 2 of 5`` for a run waiting for run-queue slots (see ``distributed/run_queue.py``)."""
+    from orchestrator.distributed.run_queue import RunQueue
+
+    place = RunQueue(instance.redis).position(run_id)
+    return None if place is None else f"position {place[0]} of {place[1]} runs waiting for a slot"
 
 
 def _waiting_on_queues(instance: Instance, run_id: str, tracker: StepTracker, verbose: bool) -> list[str]:

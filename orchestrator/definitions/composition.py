@@ -45,11 +45,14 @@ def in_composition() -> bool:
 class OutputHandle:
     """The symbolic output of a node invoked in a body. Pass it to other ops to make an edge."""
 
-    def __init__(self, frame: _Frame, node: str, output: str, dynamic: bool) -> None:
+    def __init__(self, frame: _Frame, node: str, output: str, dynamic: bool, nested: bool = False) -> None:
         self._frame = frame
         self.node_name = node
         self.output_name = output
         self.is_dynamic = dynamic
+        #: What ``map()`` returned for a function whose result is itself dynamic (it mapped again,
+        #: or returned a DynamicOut): each element has elements of its own.
+        self._nested = nested
 
     def __repr__(self) -> str:
         kind = "DynamicOutput" if self.is_dynamic else "Output"
@@ -63,7 +66,7 @@ class OutputHandle:
                 "which is not dynamic. Only a DynamicOut output (or the result of map) can be mapped."
             )
         result = fn(OutputHandle(self._frame, self.node_name, self.output_name, dynamic=False))
-        return _as_dynamic(result)
+        return _as_dynamic(result, self._nested)
 
     def collect(self) -> CollectedHandle:
         """Gather every element of this dynamic output into one list input downstream."""
@@ -71,6 +74,14 @@ class OutputHandle:
             raise DefinitionError(
                 f"collect() was called on output '{self.output_name}' of node '{self.node_name}', "
                 "which is not dynamic. Only a DynamicOut output (or the result of map) can be collected."
+            )
+        if self._nested:
+            # A collect gathers one level; which one would be a guess, so the body says it.
+            raise DefinitionError(
+                f"collect() was called on '{self.node_name}.{self.output_name}', the result of a map() whose "
+                "function returns a dynamic output itself (it maps again, or returns a DynamicOut), so its "
+                "elements have elements of their own. Collect the inner level inside the mapped function, e.g. "
+                "outer().map(lambda x: per_outer(inner(x).map(work).collect())).collect()."
             )
         return CollectedHandle(self._frame, self.node_name, self.output_name)
 
@@ -113,16 +124,19 @@ class GraphInputHandle:
 _SYMBOLIC = (OutputHandle, CollectedHandle, GraphInputHandle)
 
 
-def _as_dynamic(value: Any) -> Any:
+def _as_dynamic(value: Any, nested: bool = False) -> Any:
+    """What ``map()`` returns for its function's result ``value``: each output, now dynamic (once
+    per element). ``nested``: the mapped output already had elements within elements."""
     if value is None:
         return None
     if isinstance(value, OutputHandle):
-        return OutputHandle(value._frame, value.node_name, value.output_name, dynamic=True)
+        return OutputHandle(value._frame, value.node_name, value.output_name, dynamic=True,
+                            nested=nested or value.is_dynamic)
     if isinstance(value, tuple):
-        items = [_as_dynamic(v) for v in value]
+        items = [_as_dynamic(v, nested) for v in value]
         return type(value)(*items) if hasattr(value, "_fields") else tuple(items)
     if isinstance(value, dict):
-        return {k: _as_dynamic(v) for k, v in value.items()}
+        return {k: _as_dynamic(v, nested) for k, v in value.items()}
     raise DefinitionError(
         f"The function given to map() returned {value!r}; it must return the output of an op "
         "invoked inside it (or a tuple/dict of them, or None)."

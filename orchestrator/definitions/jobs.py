@@ -194,6 +194,8 @@ class JobDefinition:
 
         result = {**self.tags, **self.run_tags}
         if partition_key is not None:
+            # Dagster's tag, which schedules, sensors, backfills and the UI read; ours kept for old runs.
+            result["dagster/partition"] = partition_key
             result["orch/partition"] = partition_key
             if isinstance(self.config, PartitionedConfig):
                 result.update(self.config.tags_for_partition(partition_key))

@@ -595,6 +595,9 @@ class _PartitionedSchedule(ScheduleDefinition):
         clone = self.with_updated_job(job)
         assert isinstance(clone, _PartitionedSchedule)
         clone.partitions_def = job.partitions_def
+        if clone.execution_timezone is None:
+            # As for a job given with its partitions: the schedule ticks in the partitions' timezone.
+            clone.execution_timezone = getattr(job.partitions_def, "timezone", None)
         return clone
 
 

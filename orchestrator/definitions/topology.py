@@ -58,8 +58,12 @@ class FlatOp:
     hook_defs: frozenset
     retry_policy: RetryPolicy | None
     inputs: dict[str, FlatInput]
+    #: The dynamic output this op maps over directly (the innermost of ``dynamic_chain``).
     mapped_on: OutputPath | None = None
     collects_from: list[OutputPath] = field(default_factory=list)
+    #: Every dynamic output this op runs once per element of, outermost first: ``(outer,)`` for an
+    #: op mapped over ``outer``, ``(outer, inner)`` for one mapped over ``inner`` inside that map.
+    dynamic_chain: tuple[OutputPath, ...] = ()
 
     @property
     def upstream_paths(self) -> list[str]:
@@ -177,55 +181,61 @@ def flatten(graph_def: GraphDefinition) -> Topology:
 
 
 def _assign_mapping(topo: Topology) -> None:
-    """Mark each op that runs once per dynamic element, and check the dynamic wiring rules."""
+    """Give each op its chain of dynamic sources (outermost first) and check the dynamic wiring.
+
+    The chain says which elements an op runs once per, and follows the data: an input from a
+    dynamic output brings the chain of the op yielding it plus that output; any other input from an
+    op brings that op's chain. A collect gathers one level: the elements of a dynamic output (it
+    brings the chain of the op yielding it), or the instances of a mapped op (its chain without the
+    innermost level). An op's inputs must bring chains that lie on one line (each a prefix of the
+    longest, which becomes the op's chain), and an op that collects runs at the level its collect
+    returns to. Ops come in dependency order, so every upstream chain is known.
+    """
     for flat in topo.ops.values():
-        context: OutputPath | None = None
+        brought: list[tuple[OutputPath, ...]] = []
+        collected: list[tuple[str, OutputPath, tuple[OutputPath, ...]]] = []  # input, gathered, level
         for name, flat_input in flat.inputs.items():
             if flat_input.kind == "direct":
                 src = flat_input.sources[0]
-                upstream = topo.ops[src.path]
-                if upstream.op_def.outs[src.output].is_dynamic:
-                    if upstream.mapped_on is not None:
-                        raise DefinitionError(
-                            f"Op '{flat.path}' maps over dynamic output '{src.output}' of "
-                            f"'{src.path}', which itself runs once per dynamic element. Nested "
-                            "dynamic mapping is not supported: collect the inner level first."
-                        )
-                    found: OutputPath | None = src
-                else:
-                    found = upstream.mapped_on
-                if found is not None:
-                    if context is not None and found != context:
-                        raise DefinitionError(
-                            f"Op '{flat.path}' takes inputs mapped over two different dynamic outputs "
-                            f"({context.path}.{context.output} and {found.path}.{found.output}); "
-                            "collect one of them first."
-                        )
-                    context = found
+                upstream_chain = topo.ops[src.path].dynamic_chain
+                brought.append(upstream_chain + (src,) if topo.is_dynamic_output(src) else upstream_chain)
             elif flat_input.kind == "fan_in":
                 for src in flat_input.sources:
-                    if topo.is_dynamic_output(src) or topo.ops[src.path].mapped_on is not None:
+                    if topo.is_dynamic_output(src) or topo.ops[src.path].dynamic_chain:
                         raise DefinitionError(
                             f"Fan-in input '{name}' of op '{flat.path}' includes the dynamic output of "
                             f"'{src.path}'. Use .collect() to gather dynamic results."
                         )
             elif flat_input.kind == "collect":
                 src = flat_input.sources[0]
-                if not topo.is_dynamic_output(src) and topo.ops[src.path].mapped_on is None:
+                upstream_chain = topo.ops[src.path].dynamic_chain
+                if topo.is_dynamic_output(src):
+                    collected.append((name, src, upstream_chain))
+                elif upstream_chain:
+                    collected.append((name, upstream_chain[-1], upstream_chain[:-1]))
+                else:
                     raise DefinitionError(
                         f"Input '{name}' of op '{flat.path}' collects output '{src.output}' of "
                         f"'{src.path}', which is not dynamic."
                     )
                 flat.collects_from.append(src)
-        if context is not None:
-            if flat.collects_from:
+        chain: tuple[OutputPath, ...] = ()
+        for other in [*brought, *(level for _name, _src, level in collected)]:
+            if other[:len(chain)] != chain[:len(other)]:
+                first, second = next((a, b) for a, b in zip(chain, other, strict=False) if a != b)
                 raise DefinitionError(
-                    f"Op '{flat.path}' both runs once per dynamic element and collects a dynamic "
-                    "output; collect outside of the mapped function instead."
+                    f"Op '{flat.path}' takes inputs mapped over two different dynamic outputs "
+                    f"({first.path}.{first.output} and {second.path}.{second.output}); "
+                    "collect one of them first."
                 )
-            if any(o.is_dynamic for o in flat.op_def.outs.values()):
+            chain = other if len(other) > len(chain) else chain
+        for name, gathered, level in collected:
+            if level != chain:
+                inner = chain[-1]
                 raise DefinitionError(
-                    f"Op '{flat.path}' has a DynamicOut but runs once per element of "
-                    f"'{context.path}'. Nested dynamic outputs are not supported."
+                    f"Op '{flat.path}' both runs once per dynamic element (of {inner.path}.{inner.output}) "
+                    f"and collects a dynamic output (input '{name}' gathers {gathered.path}.{gathered.output}); "
+                    "collect outside of the mapped function instead."
                 )
-        flat.mapped_on = context
+        flat.dynamic_chain = chain
+        flat.mapped_on = chain[-1] if chain else None

@@ -2,7 +2,8 @@
 
 ``submit`` writes the run (record, plan, scheduling state, first event) to the instance's run
 storage and enqueues the root steps; the workers do the rest, so the run outlives the submitter.
-``execute`` is ``submit(...).wait()``.
+A run over a concurrency limit (``run_queue.py``) is written QUEUED instead, and its root steps are
+enqueued when it gets its slots. ``execute`` is ``submit(...).wait()``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from orchestrator.distributed.handles import RunHandle
 from orchestrator.distributed.instance import Instance
 from orchestrator.distributed.records import RunRecord, RunStatus
 from orchestrator.distributed.run import DistributedRun
+from orchestrator.distributed.run_queue import enqueued_event, limits_of_run, queue_run
 from orchestrator.distributed.run_storage import RunInfo
 from orchestrator.execution.lifecycle import Lifecycle
 from orchestrator.executors.base import Executor, InitExecutorContext, RunLaunch
@@ -48,8 +50,14 @@ class CeleryExecutor(Executor):
             stall_timeout=self.stall_timeout if self.stall_timeout is not None else _default_stall_timeout(),
             reused_from=dict(launch.reused_from),
         )
-        start = Lifecycle(run_id, job.name).run_started(f"on workers ({code.describe()})")
-        inst.storage.create_run(record, plan, [start])
+        lifecycle = Lifecycle(run_id, job.name)
+        # Limits are read (and a bad limit tag reported) before anything is written.
+        needs, priority = limits_of_run(inst, job.name, record.tags) if plan.steps else ([], 0)
+        first = enqueued_event(lifecycle, needs) if needs else lifecycle.run_started(f"on workers ({code.describe()})")
+        inst.storage.create_run(record, plan, [first])
+        if needs:
+            queue_run(inst, run_id, needs, priority, plan)  # started now, or QUEUED until a slot frees
+            return RunHandle(run_id, inst, job)
         run = DistributedRun(inst, RunInfo(record, RunStatus.QUEUED, None, None, None), job=job, plan=plan,
                              resolved=launch.resolved)
         if not plan.steps:

@@ -90,9 +90,10 @@ class RunHandle:
             if info.status.is_finished:  # closed before end markers existed, or the marker was trimmed
                 return RunResult(self.run_id, self.instance, info, None, self._job)
             if remaining is not None and remaining <= poll_seconds:
+                waits = f": {info.reason.rstrip('.')}" if info.status is RunStatus.QUEUED and info.reason else ""
                 raise RunTimeoutError(
                     f"Run {self.run_id} of job '{info.record.job_name}' did not finish within {timeout}s "
-                    f"(status {info.status.value})."
+                    f"(status {info.status.value}{waits})."
                 )
             check_stalled(self.instance, self.run_id)
 
@@ -102,7 +103,9 @@ class RunHandle:
         (``terminate=True``) or left to finish, their results discarded. Either way each step that
         was running ends CANCELED, its duration taken at the cancel, with a STEP_FAILURE event
         marked ``canceled`` (how Dagster reports the steps of a canceled run that were in flight).
-        Returns False when the run had already finished."""
+        A run still waiting in the run queue leaves it and never starts; the slots a run held go
+        to the queued runs that now fit, started from here. Returns False when the run had
+        already finished."""
         storage = self.instance.storage
         info = self.info()
         if info.status.is_finished:
@@ -115,9 +118,19 @@ class RunHandle:
                      for key, who in sorted(running.items())]
             return ended, [lifecycle.run_canceled(list(running))]
 
-        running = storage.cancel_run(self.run_id, f"Run {self.run_id} was canceled.", events)
+        from orchestrator.distributed.run_queue import RunQueue, start_admitted
+
+        entry = RunQueue(self.instance.redis).entry(self.run_id)
+        admitted: list[str] = []
+        running = storage.cancel_run(self.run_id, f"Run {self.run_id} was canceled.", events, admitted=admitted)
+        if admitted:
+            start_admitted(self.instance, admitted)
         if running is None:
             return False
+        if entry is not None and entry.get("state") == "queued":
+            # It was waiting for a slot: none of its steps was sent. Should it have got a slot just
+            # before the cancel, a step sent since is dropped by its worker (the run is closed).
+            return True
         from orchestrator.distributed.dispatch import app_for
 
         control = app_for(self.instance.broker_url, self.instance.backend_url).control

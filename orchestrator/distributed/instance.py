@@ -1,8 +1,9 @@
 """The instance: where distributed runs, their events and default storage live.
 
 Configured from the environment: ``REDIS_URL`` (broker, result backend and run storage),
-``ORCH_HOME`` (local state and the default ``fs_io_manager`` directory) and ``ORCH_SECRET`` (the
-HMAC key that signs shipped code). With ``REDIS_URL`` unset, the connection ``orch dev`` wrote to
+``ORCH_HOME`` (local state, the default ``fs_io_manager`` directory and the settings file
+``orch.yaml``: run queue limits, see ``run_queue.py``) and ``ORCH_SECRET`` (the HMAC key that signs
+shipped code). With ``REDIS_URL`` unset, the connection ``orch dev`` wrote to
 ``$ORCH_HOME/dev.json`` is used, so a second terminal needs no environment at all.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,17 +23,30 @@ from orchestrator.home import orch_home
 if TYPE_CHECKING:
     import redis
 
+    from orchestrator.distributed.run_queue import RunQueueConfig
     from orchestrator.distributed.run_storage import RunStorage
 
 __all__ = ["Instance"]
 
 
 class Instance:
-    """A Redis URL, a home directory and a secret: everything a submitter and its workers share."""
+    """A Redis URL, a home directory and a secret: everything a submitter and its workers share.
+
+    ``run_queue``: the run concurrency limits of runs submitted through this instance, as
+    Dagster's ``run_queue`` section (``{"max_concurrent_runs": 4, "tag_concurrency_limits": [{"key":
+    "team", "value": "data", "limit": 2}]}``) or a ``RunQueueConfig``; None reads them from
+    ``<home>/orch.yaml`` (no file: no limits).
+    """
 
     def __init__(self, redis_url: str | None = None, home: str | Path | None = None, secret: str | None = None,
-                 broker_url: str | None = None, backend_url: str | None = None) -> None:
+                 broker_url: str | None = None, backend_url: str | None = None,
+                 run_queue: RunQueueConfig | Mapping[str, Any] | None = None) -> None:
         self.home = Path(home).expanduser() if home is not None else orch_home()
+        self._run_queue: RunQueueConfig | None = None
+        if run_queue is not None:
+            from orchestrator.distributed.run_queue import RunQueueConfig
+
+            self._run_queue = RunQueueConfig.of(run_queue)  # a bad section fails here, naming the key
         if redis_url is None:
             raise OrchestratorError(
                 "No Redis URL: pass Instance(redis_url=...), set REDIS_URL, or start `orch dev`, "
@@ -85,6 +100,13 @@ class Instance:
             )
         except ValueError as exc:
             raise OrchestratorError(f"Invalid Redis URL {self.masked_url}: {exc}") from None
+
+    @cached_property
+    def run_queue(self) -> RunQueueConfig:
+        """The run queue limits (given, else read from ``<home>/orch.yaml`` once)."""
+        from orchestrator.distributed.run_queue import RunQueueConfig
+
+        return self._run_queue if self._run_queue is not None else RunQueueConfig.load(self.home)
 
     @cached_property
     def storage(self) -> RunStorage:

@@ -30,6 +30,43 @@ key                            type    what it holds
 ``orch:run:<id>:deaths``       hash    step -> JSON list of its executions whose worker process died
                                        (``id``, ``cause``, ``worker``, ``at``): poison-step counting
 ``orch:run:<id>:meta``         hash    ``remaining`` (unfinished steps), ``failed``, ``progress_at``
+                                       (``inf`` while the run waits in the run queue: it cannot stall)
+``orch:schedulers``            zset    scheduler process id -> time of its last beat (``orch scheduler``)
+``orch:schedule:<name>``       hash    a schedule's state: ``status`` (RUNNING/STOPPED, when set by
+                                       ``orch schedule start|stop``), ``started_at``, ``cursor`` (the
+                                       last tick handled, epoch seconds) and the lease of the tick being
+                                       evaluated (``lease_owner``, ``lease_until``, ``lease_tick``,
+                                       ``lease_attempt``)
+``orch:schedule:<name>:ticks`` list    newest first: JSON of the schedule's last ticks (capped)
+``orch:sensor:<name>``         hash    a sensor's state: ``status``, ``started_at``, ``cursor``,
+                                       ``last_tick_start``, ``last_tick_end``, ``last_run_key``,
+                                       ``tick_seq`` and the lease fields as for schedules
+``orch:sensor:<name>:ticks``   list    newest first: JSON of the sensor's last ticks (capped)
+``orch:sensor:<name>:run_keys`` hash   run key -> id of the run it requested (never requested again)
+``orch:feed``                  stream  finished runs and asset materializations in the order the
+                                       schedulers indexed them; entry id ``<seq>-0`` (``seq`` is the
+                                       storage id asset and run status sensors keep as cursor)
+``orch:feed:seq``              string  the last ``seq`` given
+``orch:feed:runs``             hash    run id -> the id of its last event indexed, or ``done``
+``orch:feed:tracked``          zset    run ids being indexed, scored by creation time
+``orch:feed:assets``           hash    asset key (``a/b``) -> ``seq`` of its latest materialization
+``orch:feed:state``            hash    ``last_pass``: when runs were last looked for
+``orch:feed:lock``             string  the scheduler indexing right now (expires)
+``orch:runq:queued``           zset    runs waiting for a run-queue slot, scored by place (priority, then
+                                       submit order): ``run_queue.py``, ``lua/run_queue.lua``
+``orch:runq:limits``           hash    run id -> JSON of the slots it needs (bucket, limit, label), its
+                                       priority and ``state`` (queued / held), while it waits or holds them
+``orch:runq:slots:<bucket>``   set     ids of the runs holding a slot of ``<bucket>`` (``all``,
+                                       ``job:<name>``, ``tag:<key>``, ``tag:<key>=<value>``, quoted)
+``orch:runq:waiting:<bucket>`` zset    the queued runs needing ``<bucket>``, scored as in ``queued``
+``orch:runq:buckets``          set     the buckets with holders or waiters (what the sweep looks at)
+``orch:runq:starting``         zset    run id -> when it got its slots, until its root steps are enqueued
+``orch:runq:seq``              string  counter giving queued runs their submit order
+``orch:runq:tag_limits``       hash    JSON ``[key, value]`` -> limit: tag limits set at runtime (a
+                                       backfill's ``--max-concurrent``, while it submits its runs)
+``orch:backfills``             zset    backfill id -> creation time (``backfills.py``)
+``orch:backfill:<id>``         hash    ``json`` (the backfill's record), ``status``, ``error``, ``submitted``
+``orch:backfill:<id>:runs``    hash    partition key -> id of its run
 =============================  ======  ===========================================================
 
 The Lua scripts in ``lua/`` get a run's key prefix (:func:`run_prefix`) and append the same
@@ -42,7 +79,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = ["RUNS_INDEX", "ACTIVE_RUNS", "CODE_PREFIX", "code_key", "run_prefix", "RunKeys", "run_keys",
-           "WORKERS", "WORKER_PREFIX", "worker_key", "BROKER_UNACKED", "BROKER_UNACKED_INDEX"]
+           "WORKERS", "WORKER_PREFIX", "worker_key", "BROKER_UNACKED", "BROKER_UNACKED_INDEX",
+           "SCHEDULERS", "instigator_key", "instigator_ticks_key", "sensor_run_keys_key", "FEED", "FEED_SEQ",
+           "FEED_RUNS", "FEED_TRACKED", "FEED_ASSETS", "FEED_STATE", "FEED_LOCK",
+           "RUN_QUEUE_TAG_LIMITS", "run_queue_keys", "BACKFILLS", "backfill_key", "backfill_runs_key"]
 
 RUNS_INDEX = "orch:runs"
 ACTIVE_RUNS = "orch:runs:active"
@@ -53,6 +93,51 @@ WORKER_PREFIX = "orch:worker:"
 # that the workers renewing them and the watchdogs restoring them agree with kombu.
 BROKER_UNACKED = "unacked"
 BROKER_UNACKED_INDEX = "unacked_index"
+# The scheduler process (``distributed/scheduler/``, ``schedule_storage.py``).
+SCHEDULERS = "orch:schedulers"
+FEED = "orch:feed"
+FEED_SEQ = "orch:feed:seq"
+FEED_RUNS = "orch:feed:runs"
+FEED_TRACKED = "orch:feed:tracked"
+FEED_ASSETS = "orch:feed:assets"
+FEED_STATE = "orch:feed:state"
+FEED_LOCK = "orch:feed:lock"
+# The run queue (``run_queue.py``) and backfills (``backfills.py``).
+RUN_QUEUE_TAG_LIMITS = "orch:runq:tag_limits"
+BACKFILLS = "orch:backfills"
+
+
+def instigator_key(kind: str, name: str) -> str:
+    """Where the state of schedule or sensor ``name`` is kept (``kind``: ``schedule`` or ``sensor``)."""
+    return f"orch:{kind}:{name}"
+
+
+def instigator_ticks_key(kind: str, name: str) -> str:
+    """The tick history of schedule or sensor ``name``."""
+    return f"orch:{kind}:{name}:ticks"
+
+
+def sensor_run_keys_key(name: str) -> str:
+    """The run keys sensor ``name`` has requested."""
+    return f"orch:sensor:{name}:run_keys"
+
+
+def run_queue_keys() -> dict[str, str]:
+    """The run queue's key names as ``lua/run_queue.lua`` takes them (``slots`` and ``waiting`` are
+    prefixes completed by a bucket id, ``run`` the prefix of every run's keys)."""
+    return {"queued": "orch:runq:queued", "limits": "orch:runq:limits", "slots": "orch:runq:slots:",
+            "waiting": "orch:runq:waiting:", "buckets": "orch:runq:buckets", "starting": "orch:runq:starting",
+            "seq": "orch:runq:seq", "run": run_prefix("")}
+
+
+def backfill_key(backfill_id: str) -> str:
+    """Where backfill ``backfill_id`` is kept."""
+    return f"orch:backfill:{backfill_id}"
+
+
+def backfill_runs_key(backfill_id: str) -> str:
+    """The runs of backfill ``backfill_id``, by partition key."""
+    return f"orch:backfill:{backfill_id}:runs"
 
 
 def worker_key(hostname: str) -> str:

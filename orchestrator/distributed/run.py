@@ -22,6 +22,7 @@ from orchestrator.definitions.config.run_config import ResolvedRunConfig, rebuil
 from orchestrator.distributed.code import load_job
 from orchestrator.distributed.dispatch import app_for, enqueue_steps
 from orchestrator.distributed.heartbeats import heartbeats
+from orchestrator.distributed.run_queue import close_run
 from orchestrator.distributed.run_state import RedisRunState
 from orchestrator.distributed.run_storage import RunInfo
 from orchestrator.events import RunEvent
@@ -152,11 +153,12 @@ class DistributedRun:
                                [s.key for s in decision.to_run] + [s.step_key for s in decision.skipped])
 
     def close(self, failed: bool) -> None:
-        """Close the run: the completion that leaves no step unfinished does this, exactly once."""
+        """Close the run: the completion that leaves no step unfinished does this, exactly once.
+        The queued runs that got the run-queue slots it held are started from here."""
         if failed:
             statuses = self.storage.step_statuses(self.run_id)
             event = self.lifecycle.run_failed(sorted(k for k, v in statuses.items() if v is StepStatus.FAILURE))
-            self.storage.finish_run(self.run_id, RunStatus.FAILURE, event.message, [event])
+            close_run(self.instance, self.run_id, RunStatus.FAILURE, event.message, [event])
         else:
-            self.storage.finish_run(self.run_id, RunStatus.SUCCESS, None, [self.lifecycle.run_succeeded()])
+            close_run(self.instance, self.run_id, RunStatus.SUCCESS, None, [self.lifecycle.run_succeeded()])
         _log.info("run %s finished: %s at %.3f", self.run_id, "FAILURE" if failed else "SUCCESS", time.time())

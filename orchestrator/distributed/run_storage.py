@@ -16,7 +16,15 @@ from dataclasses import dataclass
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
-from orchestrator.distributed.keys import ACTIVE_RUNS, RUNS_INDEX, WORKER_PREFIX, WORKERS, run_keys, worker_key
+from orchestrator.distributed.keys import (
+    ACTIVE_RUNS,
+    RUNS_INDEX,
+    WORKER_PREFIX,
+    WORKERS,
+    run_keys,
+    run_queue_keys,
+    worker_key,
+)
 from orchestrator.distributed.records import RunRecord
 from orchestrator.distributed.retrying import retrying
 from orchestrator.errors import OrchestratorError, RunNotFoundError
@@ -28,7 +36,7 @@ from orchestrator.status import RunStatus, StepStatus
 if TYPE_CHECKING:
     import redis
 
-__all__ = ["RunStorage", "RunInfo", "SchedulingFacts", "CancelEvents", "Claim"]
+__all__ = ["RunStorage", "RunInfo", "SchedulingFacts", "CancelEvents", "Claim", "RunExistsError", "Closed"]
 
 # What a cancel records: (step, its terminal event) for each running step, and the run's events.
 CancelEvents = tuple[list[tuple[str, RunEvent]], list[RunEvent]]
@@ -39,14 +47,19 @@ def _lua(name: str) -> str:
     return (files(__package__) / "lua" / name).read_text(encoding="utf-8")
 
 
-def _script(client: redis.Redis, name: str) -> Any:
-    """A Lua script of ``lua/``, registered on ``client`` (sent once, then called by its SHA)."""
-    return client.register_script(_lua(name))
+def _script(client: redis.Redis, *names: str) -> Any:
+    """A Lua script of ``lua/``, registered on ``client`` (sent once, then called by its SHA).
+    Several names make one script of the files in that order (a library of local functions first)."""
+    return client.register_script("\n".join(_lua(name) for name in names))
 
 
 def _args(**named: Any) -> str:
     """A script's named arguments, as the one JSON object its ``ARGV[2]`` decodes."""
     return json.dumps(named, separators=(",", ":"))
+
+
+class RunExistsError(OrchestratorError):
+    """A run was to be created with the id of a run that exists already."""
 
 
 @dataclass
@@ -62,6 +75,15 @@ class RunInfo:
     @property
     def run_id(self) -> str:
         return self.record.run_id
+
+
+@dataclass
+class Closed:
+    """What closing a run did: whether this call closed it, and the queued runs its freed
+    run-queue slots went to (to be started by the caller: ``run_queue.start_admitted``)."""
+
+    closed: bool
+    admitted: list[str]
 
 
 @dataclass
@@ -99,7 +121,8 @@ class RunStorage:
         self.redis: Any = client
         self.masked_url = masked_url
         self._complete = _script(client, "complete.lua")
-        self._finish = _script(client, "finish_run.lua")
+        # Closing a run frees its run-queue slots in the same call (run_queue.lua's functions).
+        self._finish = _script(client, "run_queue.lua", "finish_run.lua")
         self._start = _script(client, "start_step.lua")
         self._claim = _script(client, "claim_step.lua")
         self._death = _script(client, "record_death.lua")
@@ -107,12 +130,40 @@ class RunStorage:
     # -- creating runs -------------------------------------------------------------------------
     @retrying
     def create_run(self, record: RunRecord, plan: ExecutionPlan, first_events: Iterable[RunEvent] = ()) -> None:
-        """Write a new run and its initial scheduling state in one transaction."""
+        """Write a new run and its initial scheduling state in one transaction.
+
+        A run id is created once: ``RunExistsError`` when another record has it already (a
+        scheduler gives each tick's runs a fixed id, so a tick taken over after a crash cannot
+        start them twice). A retry of this very write, whose reply was lost, finds its own record
+        and succeeds.
+        """
+        from redis.exceptions import WatchError
+
         pending, down = initial_counts(plan)
         k = run_keys(record.run_id)
+        record_json = record.model_dump_json()
         pipe = self.redis.pipeline(transaction=True)
+        try:
+            pipe.watch(k.record)
+            existing = pipe.hget(k.record, "json")
+            if existing is not None:
+                if _text(existing) == record_json:
+                    return
+                raise RunExistsError(f"A run with id '{record.run_id}' exists already in Redis at {self.masked_url}.")
+            pipe.multi()
+            self._queue_new_run(pipe, record, record_json, plan, pending, down, first_events)
+            pipe.execute()
+        except WatchError:
+            raise RunExistsError(f"A run with id '{record.run_id}' was created meanwhile in Redis at "
+                                 f"{self.masked_url}.") from None
+        finally:
+            pipe.reset()
+
+    def _queue_new_run(self, pipe: Any, record: RunRecord, record_json: str, plan: ExecutionPlan,
+                       pending: dict[str, int], down: dict[str, list[str]], first_events: Iterable[RunEvent]) -> None:
+        k = run_keys(record.run_id)
         pipe.hset(k.record, mapping={
-            "json": record.model_dump_json(), "status": RunStatus.QUEUED.value, "job": record.job_name,
+            "json": record_json, "status": RunStatus.QUEUED.value, "job": record.job_name,
         })
         pipe.set(k.plan, plan.model_dump_json(exclude_defaults=True))
         if pending:
@@ -124,7 +175,6 @@ class RunStorage:
         pipe.sadd(ACTIVE_RUNS, record.run_id)
         for event in first_events:
             pipe.xadd(k.events, {"e": event.model_dump_json()})
-        pipe.execute()
 
     # -- reading runs --------------------------------------------------------------------------
     @retrying
@@ -133,6 +183,17 @@ class RunStorage:
         if not raw:
             raise RunNotFoundError(f"No run with id '{run_id}' in Redis at {self.masked_url}.")
         return _info(raw)
+
+    @retrying
+    def get_runs(self, run_ids: Iterable[str]) -> dict[str, RunInfo | None]:
+        """Several runs in one round trip (None for an id with no run): a backfill's runs."""
+        ids = list(run_ids)
+        if not ids:
+            return {}
+        pipe = self.redis.pipeline(transaction=False)
+        for run_id in ids:
+            pipe.hgetall(run_keys(run_id).record)
+        return {run_id: _info(raw) if raw else None for run_id, raw in zip(ids, pipe.execute())}
 
     @retrying
     def has_run(self, run_id: str) -> bool:
@@ -164,6 +225,12 @@ class RunStorage:
                     break
             start += batch
         return result
+
+    @retrying
+    def run_ids_created_since(self, since: float, limit: int = 10000) -> list[tuple[str, float]]:
+        """(run id, creation time) of the runs created at ``since`` or later, oldest first."""
+        rows = self.redis.zrangebyscore(RUNS_INDEX, repr(since), "+inf", start=0, num=limit, withscores=True)
+        return [(_text(member), float(score)) for member, score in rows]
 
     @retrying
     def run_ids_starting_with(self, prefix: str, limit: int = 20) -> list[str]:
@@ -362,37 +429,50 @@ class RunStorage:
         )])
         return bool(reply)
 
-    @retrying
     def finish_run(self, run_id: str, status: RunStatus, reason: str | None, events: Iterable[RunEvent]) -> bool:
-        """Close a run exactly once: False when it was already finished (e.g. canceled meanwhile)."""
+        """Close a run exactly once: False when it was already finished (e.g. canceled meanwhile).
+
+        Runs the close admitted from the run queue are left to the run queue's sweep; a caller that
+        can start them at once uses :meth:`close_run` and ``run_queue.start_admitted``.
+        """
+        return self.close_run(run_id, status, reason, events).closed
+
+    @retrying
+    def close_run(self, run_id: str, status: RunStatus, reason: str | None, events: Iterable[RunEvent]) -> Closed:
+        """Close a run exactly once (``lua/finish_run.lua``); its run-queue slots go to the queued
+        runs that now fit, listed in the result for the caller to start."""
         k = run_keys(run_id)
         reply = self._finish(keys=[k.record, ACTIVE_RUNS], args=[k.prefix, _args(
             run_id=run_id, status=status.value, now=repr(time.time()), reason=reason or "",
-            events=[e.model_dump_json() for e in events],
+            events=[e.model_dump_json() for e in events], q=run_queue_keys(),
         )])
-        return bool(reply)
+        return Closed(int(reply[0]) == 1, [_text(r) for r in reply[1:]])
 
     @retrying
     def cancel_run(self, run_id: str, reason: str, build: Callable[[dict[str, dict[str, Any]]], CancelEvents],
-                   tries: int = 5) -> dict[str, dict[str, Any]] | None:
+                   tries: int = 5, admitted: list[str] | None = None) -> dict[str, dict[str, Any]] | None:
         """Close a run as CANCELED; every step running at that moment ends ``canceled`` with its event.
 
         ``build`` gets the running steps (step -> who runs it) and returns the events: one terminal
         event per running step, and the run's. Returns the steps that were running (so their tasks
         can be terminated), or None when the run had already finished. Should a step start between
         reading the running steps and closing the run, they are read again (``lua/finish_run.lua``).
+        ``admitted``, when given, receives the queued runs the freed run-queue slots went to.
         """
         k = run_keys(run_id)
         for _ in range(tries):
             running = self.running_steps(run_id)
             step_events, run_events = build(running)
-            reply = int(self._finish(keys=[k.record, ACTIVE_RUNS], args=[k.prefix, _args(
+            reply = self._finish(keys=[k.record, ACTIVE_RUNS], args=[k.prefix, _args(
                 run_id=run_id, status=RunStatus.CANCELED.value, now=repr(time.time()), reason=reason,
                 events=[e.model_dump_json() for e in run_events], step_status=StepStatus.CANCELED.value,
-                ended_steps=[[key, e.model_dump_json()] for key, e in step_events],
-            )]))
-            if reply >= 0:
-                return running if reply == 1 else None
+                ended_steps=[[key, e.model_dump_json()] for key, e in step_events], q=run_queue_keys(),
+            )])
+            code = int(reply[0])
+            if code >= 0:
+                if admitted is not None:
+                    admitted.extend(_text(r) for r in reply[1:])
+                return running if code == 1 else None
         raise OrchestratorError(f"Could not cancel run '{run_id}': steps kept starting while it was being closed. "
                                 "Run the cancel again.")
 

@@ -26,6 +26,7 @@ from orchestrator.distributed.heartbeats import RunningStep, heartbeats
 from orchestrator.distributed.liveness import HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT, max_worker_deaths
 from orchestrator.distributed.records import RunStatus
 from orchestrator.distributed.run import DistributedRun
+from orchestrator.distributed.run_queue import close_run
 from orchestrator.errors import OrchestratorError, RunNotFoundError
 from orchestrator.events import ErrorInfo, EventType, RunEvent
 from orchestrator.execution.lifecycle import Lifecycle
@@ -176,6 +177,6 @@ def _fail_unloadable(instance: Instance, run_id: str, step_key: str, exc: Orches
         lifecycle.step_failed(step_key, f"Step '{step_key}' could not start: {exc}", error=error),
         lifecycle.run_failed(reason=f"Run of job '{lifecycle.job_name}' failed: {exc}", error=error),
     ]
-    instance.storage.finish_run(run_id, RunStatus.FAILURE, str(exc), events)
+    close_run(instance, run_id, RunStatus.FAILURE, str(exc), events)
     _log.error("run %s failed: %s", run_id, exc)
     return {"status": "failure", "reason": str(exc)}

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from orchestrator.distributed.broker_leases import Restored, restore_orphaned
 from orchestrator.distributed.dispatch import app_for, enqueue_steps, step_queue
 from orchestrator.distributed.liveness import HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT
+from orchestrator.distributed.run_queue import close_run, start_waiting
 from orchestrator.events import EventType
 from orchestrator.execution.lifecycle import Lifecycle
 from orchestrator.execution.scheduling import mapped_step
@@ -276,7 +277,7 @@ def check_stalled(instance: Instance, run_id: str, now: float | None = None) -> 
     queued = [k for k in storage.waiting_steps(run_id) if k not in running]
     event = Lifecycle(run_id, info.record.job_name).run_failed(
         reason=reason, stalled=True, running=sorted(running), queued=queued[:100])
-    if storage.finish_run(run_id, RunStatus.FAILURE, reason, [event]):
+    if close_run(instance, run_id, RunStatus.FAILURE, reason, [event]):
         _log.error("run %s: %s", run_id, reason)
         return reason
     return None
@@ -336,6 +337,7 @@ def start_watchdog_thread(instance: Instance, interval: float) -> threading.Thre
             try:
                 for run_id in instance.storage.active_run_ids():
                     check_stalled(instance, run_id)
+                start_waiting(instance)  # the run queue's backstop
             except Exception as exc:  # noqa: BLE001 - the watchdog must outlive Redis hiccups
                 _log.warning("watchdog check failed: %s", exc)
 

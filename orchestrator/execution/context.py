@@ -310,7 +310,8 @@ class OpExecutionContext(AssetContextMixin, OpContextBase):
         return self._run_tags.get(key)
 
     def get_mapping_key(self) -> str | None:
-        """The mapping key of this step when it runs once per element of a dynamic output."""
+        """The mapping key of this step when it runs once per element of a dynamic output; for a
+        step mapped inside another map, every level's key, outermost first: ``"a,k"`` (step ``op[a,k]``)."""
         return self._mapping_key
 
     def add_output_metadata(self, metadata: Mapping[str, Any], output_name: str | None = None,

@@ -12,7 +12,7 @@ from orchestrator.definitions.dagster_run import DagsterRun, DagsterRunStatus
 from orchestrator.definitions.op_events import AssetObservation, ExpectationResult
 from orchestrator.errors import OrchestratorError
 from orchestrator.events import ErrorInfo, EventType, RunEvent
-from orchestrator.plan.planner import OutputRef
+from orchestrator.plan.planner import KEY_SEPARATOR, OutputRef, parse_step_key
 
 if TYPE_CHECKING:
     from orchestrator.definitions.assets import AssetMaterialization
@@ -192,7 +192,8 @@ class RunResultBase:
 
     # -- outputs -----------------------------------------------------------------------------
     def output_for_node(self, node_str: str, output_name: str = "result") -> Any:
-        """The value of a node's output. Mapped or dynamic outputs come back as ``{mapping_key: value}``."""
+        """The value of a node's output. Mapped or dynamic outputs come back as ``{mapping_key: value}``
+        (nested levels joined: ``{"a,k0": value}``)."""
         src = self.job_def.topology.resolve_node_output(self.job_def.graph_def, node_str, output_name)
         flat = self.job_def.topology.op(src.path)
         refs = [
@@ -205,8 +206,10 @@ class RunResultBase:
         if dynamic:
             result: dict[str, Any] = {}
             for ref in refs:
-                key = ref.mapping_key if ref.mapping_key is not None else ref.step_key.split("[", 1)[1][:-1]
-                result[key] = self._load_output(ref)
+                # The step's mapping key, then the output's: "a,k0" for what mapped step inner[a] yielded.
+                _path, step_keys = parse_step_key(ref.step_key)
+                keys = [*step_keys, ref.mapping_key] if ref.mapping_key is not None else step_keys
+                result[KEY_SEPARATOR.join(keys)] = self._load_output(ref)
             return result
         if not refs:
             raise OrchestratorError(

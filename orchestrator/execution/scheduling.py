@@ -10,6 +10,9 @@ written here and nowhere else:
 - A step that yields a dynamic output expands each template step mapped over it into one
   ``op[key]`` step per mapping key; the template itself ends SUCCESS (it has instances) or SKIPPED
   (none, or its source failed), and a step collecting it now waits on every instance instead.
+  Mapping nests, and each level resolves the same way: a *mapped* step that yields a dynamic
+  output (``inner[a]``) expands the templates of its element (``work[a,?]`` into ``work[a,k]``),
+  and the steps collecting them within that element (``per_outer[a]``) then wait on those.
 - The run is finished when no step is left unfinished, and failed when any step failed.
 
 Where the state lives is a :class:`SchedulingStore`'s business: :class:`InMemoryState` for runs
@@ -28,7 +31,18 @@ from typing import Protocol
 
 from orchestrator.events import RunEvent
 from orchestrator.execution.lifecycle import Lifecycle
-from orchestrator.plan.planner import ExecutionPlan, ExecutionStep, OutputRef, StepInput, expand_mapped, mapped_key
+from orchestrator.plan.planner import (
+    UNRESOLVED,
+    ExecutionPlan,
+    ExecutionStep,
+    OutputRef,
+    StepInput,
+    expand_mapped,
+    instantiate,
+    mapped_key,
+    parse_step_key,
+    step_key_at,
+)
 from orchestrator.status import StepStatus
 
 __all__ = [
@@ -41,7 +55,11 @@ __all__ = [
 # -- the data that flows between the core and a store -------------------------------------------
 @dataclass(frozen=True, slots=True)
 class NewStep:
-    """A mapped step that a dynamic output just created, and the steps it waits on."""
+    """A mapped step that a dynamic output just created, and the steps it waits on.
+
+    A template created for an outer element (``work[a,?]``) waits on itself: no count releases it,
+    only its dynamic source resolves it (a :class:`ResolvedTemplate`), as for a planned template.
+    """
 
     key: str
     upstream: tuple[str, ...]
@@ -319,24 +337,26 @@ class Scheduler:
             if ref.mapping_key is not None:
                 source_id = OutputRef(step_key=ref.step_key, output_name=ref.output_name).id
                 update.dynamic.setdefault(source_id, []).append(ref.mapping_key)
-        step = self.plan.by_key.get(step_key)
-        if step is None or step.mapped_on is not None:
-            return update  # mapped steps expand nothing (no nested dynamic mapping)
-        for group in self.plan.templates_by_source_step.get(step_key, ()):
-            source = group[0].mapped_on
-            assert source is not None
+        # The templates this step's dynamic outputs open; for a mapped step (inner[a]), those of
+        # its element: its mapping keys are the outer levels' keys of what it creates.
+        path, prefix = parse_step_key(step_key)
+        level = len(prefix)
+        for group in self.plan.templates_by_source_step.get(path, ()):
+            source = OutputRef(step_key=step_key, output_name=group[0].levels[level].output_name)
             keys = update.dynamic.get(source.id, []) if status is StepStatus.SUCCESS else []
             # The template inherits why it has no instances: its source failed, or yielded none.
             none_status = StepStatus.ABANDONED if status.failed_upstream else StepStatus.SKIPPED
             for new in expand_mapped(self.plan, source, keys):
                 self._expanded[new.key] = new
-                update.new_steps.append(NewStep(new.key, tuple(new.upstream)))
+                update.new_steps.append(NewStep(new.key, (new.key,) if new.is_template else tuple(new.upstream)))
             for template in group:
-                instances = tuple(mapped_key(template.key, k) for k in keys)
-                collectors = tuple(d for d in self.plan.downstream.get(template.key, ())
-                                   if not self.plan.by_key[d].is_template)
+                resolved = step_key_at(template.key, template.depth, prefix)
+                instances = tuple(step_key_at(template.key, template.depth, [*prefix, k]) for k in keys)
+                # Who collects it within this element: the steps at this level that wait on it.
+                collectors = tuple(step_key_at(d, level, prefix) for d in self.plan.downstream.get(template.key, ())
+                                   if self.plan.depth_of[d] == level)
                 resolved_status = StepStatus.SUCCESS if instances else none_status
-                update.templates.append(ResolvedTemplate(template.key, resolved_status, collectors, instances))
+                update.templates.append(ResolvedTemplate(resolved, resolved_status, collectors, instances))
                 if not instances:
                     if status is StepStatus.SUCCESS:
                         why = "no dynamic outputs"
@@ -344,7 +364,7 @@ class Scheduler:
                         why = f"upstream step '{step_key}' did not run because a step it needs failed"
                     else:
                         why = f"upstream step '{step_key}' {status.value}"
-                    skip = Skip(template.key, f"Skipped: {why}.", none_status)
+                    skip = Skip(resolved, f"Skipped: {why}.", none_status)
                     decision.skipped.append(skip)
                     update.events.append(self.lifecycle.step_skipped(skip.step_key, skip.reason))
         return update
@@ -352,10 +372,19 @@ class Scheduler:
 
 # -- input checks: run a ready step, or skip it ----------------------------------------------
 def collect_source(plan: ExecutionPlan, ref: OutputRef) -> tuple[OutputRef, bool]:
-    """The dynamic output behind a collected ref, and whether the ref names a mapped (template) step."""
-    step = plan.by_key.get(ref.step_key)
-    if step is not None and step.mapped_on is not None:
-        return step.mapped_on, True
+    """The dynamic output behind a collected ref, and whether the ref names a template (its
+    instances are collected) rather than a dynamic output (its elements are).
+
+    A template may be planned (``double``: the source is ``emit.result``) or resolved for an outer
+    element (``work[a,?]``: the source is ``inner[a].result``).
+    """
+    path, keys = parse_step_key(ref.step_key)
+    template = plan.by_key.get(path)
+    if template is not None and template.mapped_on is not None and (not keys or UNRESOLVED in keys):
+        known = [k for k in keys if k != UNRESOLVED]
+        source = template.mapped_on
+        return OutputRef(step_key=step_key_at(source.step_key, template.depth - 1, known),
+                         output_name=source.output_name), True
     return OutputRef(step_key=ref.step_key, output_name=ref.output_name), False
 
 
@@ -424,18 +453,17 @@ def _not_produced(step: ExecutionStep, inp: StepInput, ref: OutputRef, upstream:
 
 
 def mapped_step(plan: ExecutionPlan, step_key: str) -> ExecutionStep | None:
-    """A step as the plan defines it, mapped steps rebuilt from their template; None if unknown.
+    """A step as the plan defines it, mapped steps (``op[k]``, nested ``op[a,k]``) rebuilt from
+    their template; None for a template or an unknown key.
 
-    Expanding a template for one key is deterministic, so every process rebuilds the same step.
+    Expanding a template for its keys is deterministic, so every process rebuilds the same step.
     """
     planned = plan.by_key.get(step_key)
     if planned is not None:
         return None if planned.is_template else planned
-    template_key, _, rest = step_key.partition("[")
-    template = plan.by_key.get(template_key)
-    if template is None or template.mapped_on is None or not rest.endswith("]"):
+    path, keys = parse_step_key(step_key)
+    template = plan.by_key.get(path)
+    if template is None or not template.is_template or len(keys) != template.depth or UNRESOLVED in keys:
         return None
-    for step in expand_mapped(plan, template.mapped_on, [rest[:-1]]):
-        if step.key == step_key:
-            return step
-    return None
+    step = instantiate(plan, template, keys)
+    return step if step.key == step_key else None

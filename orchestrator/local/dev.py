@@ -14,6 +14,10 @@ With ``watch=`` paths (``orch dev -m``/``-f`` watches its code location), ``wait
 ``.py`` files and, when one changes, restarts the workers as ``dagster dev`` reloads its code:
 a new set of workers starts with the code as it is now, then the previous set is stopped with a
 warm shutdown (a step already running finishes, on the code its run was submitted with).
+
+With ``scheduler=`` code location options (``["-m", "my_defs"]``; ``orch dev -m/-f`` passes its
+own), an ``orch scheduler start`` process evaluates the location's schedules and sensors, and is
+replaced too when the code changes (schedulers may overlap: each tick is taken once).
 """
 
 from __future__ import annotations
@@ -138,7 +142,8 @@ class DevEnvironment:
                  env: Mapping[str, str] | None = None, write_dev_file: bool = True,
                  worker_timeout: float = 60.0, watch: Sequence[str | Path] = (),
                  on_code_change: Callable[[list[Path]], None] | None = None,
-                 retire_timeout: float = 60.0) -> None:
+                 retire_timeout: float = 60.0, scheduler: Sequence[str] | None = None,
+                 on_warning: Callable[[str], None] | None = None) -> None:
         if workers < 0:
             raise ValueError("workers must be >= 0")
         if concurrency < 1:
@@ -167,10 +172,15 @@ class DevEnvironment:
         #: How long a replaced worker may take to finish its running steps before it is killed.
         self.retire_timeout = retire_timeout
         self.restarts = 0
+        #: Code location options of ``orch scheduler start`` (None: no scheduler process).
+        self.scheduler_args = list(scheduler) if scheduler is not None else None
+        #: Told what went wrong when a restart could not replace the scheduler (the old one goes on).
+        self.on_warning = on_warning
+        self.scheduler: ManagedProcess | None = None
 
         self.redis: RedisServer | None = None
         self.workers: list[CeleryWorker] = []
-        self.retiring: list[CeleryWorker] = []
+        self.retiring: list[ManagedProcess] = []
         self._watcher: CodeWatcher | None = None
         self.flower: ManagedProcess | None = None
         self.flower_url: str | None = None
@@ -222,6 +232,8 @@ class DevEnvironment:
         if self.redis is not None:
             procs.append(self.redis)
         procs.extend(self.workers)
+        if self.scheduler is not None:
+            procs.append(self.scheduler)
         if self.flower is not None:
             procs.append(self.flower)
         return procs
@@ -245,6 +257,8 @@ class DevEnvironment:
             # Watch from before the workers import anything: an edit made while they start counts.
             self._watcher = CodeWatcher(self.watch) if self.watch else None
             self._start_workers()
+            if self.scheduler_args is not None:
+                self.scheduler = self._start_scheduler()
             self._start_flower()
             if self.write_dev_file:
                 self._write_dev_file()
@@ -282,6 +296,39 @@ class DevEnvironment:
         for worker in self.workers:
             worker.wait_ready(self.worker_timeout)
 
+    def _start_scheduler(self, timeout: float = 60.0) -> ManagedProcess:
+        """Start ``orch scheduler start`` for the code location and wait until it runs."""
+        assert self.scheduler_args is not None
+        tag = f"{os.getpid()}" + (f"-r{self.restarts}" if self.restarts else "")
+        args = [sys.executable, "-m", "orchestrator.cli", "scheduler", "start", *self.scheduler_args]
+        proc = ManagedProcess(f"scheduler-{tag}", args, self.log_dir / f"scheduler-{tag}.log",
+                              {**os.environ, **self.env}, self.cwd)
+        proc.start()
+        deadline = time.monotonic() + timeout
+        # It prints "Scheduler <id> for <code> on Redis at <url>:" once the code is loaded.
+        while " on Redis at " not in proc.log_text():
+            if not proc.alive() or time.monotonic() > deadline:
+                proc.stop()
+                raise OrchestratorError(f"The scheduler ({' '.join(args[2:])}) did not start:\n{proc.log_text()[-3000:]}")
+            time.sleep(0.1)
+        return proc
+
+    def restart_scheduler(self) -> None:
+        """Replace the scheduler by one with the code as it is now; the old one stops after its
+        ticks in flight. If the new one cannot start (the edit broke the code), the old one stays."""
+        if self.scheduler_args is None or self._stopping or not self._started:
+            return
+        try:
+            new = self._start_scheduler()
+        except OrchestratorError as exc:
+            if self.on_warning is not None:
+                self.on_warning(f"{exc}\nThe previous scheduler keeps running with the previous code.")
+            return
+        old, self.scheduler = self.scheduler, new
+        if old is not None:
+            self.retiring.append(old)
+            threading.Thread(target=old.stop, args=(self.retire_timeout,), daemon=True).start()
+
     def restart_workers(self) -> None:
         """Start a new set of workers (the code as it is now), then retire the previous set.
 
@@ -310,6 +357,7 @@ class DevEnvironment:
             if self.on_code_change is not None:
                 self.on_code_change(changed)
             self.restart_workers()
+            self.restart_scheduler()
         return changed
 
     def _start_flower(self) -> None:
@@ -368,7 +416,7 @@ class DevEnvironment:
         try:
             if self.write_dev_file:
                 self._remove_dev_file()
-            others = [p for p in (self.flower, *self.workers, *self.retiring) if p is not None]
+            others = [p for p in (self.flower, self.scheduler, *self.workers, *self.retiring) if p is not None]
             threads = [threading.Thread(target=p.stop, args=(timeout,), daemon=True) for p in others]
             for t in threads:
                 t.start()
@@ -378,8 +426,9 @@ class DevEnvironment:
                 self.redis.stop(timeout)
         finally:
             # Forget what was stopped, so a second stop() never signals a process group again.
-            self.stopped = [p for p in (self.redis, *self.workers, *self.retiring, self.flower) if p is not None]
-            self.redis, self.workers, self.retiring, self.flower = None, [], [], None
+            self.stopped = [p for p in (self.redis, *self.workers, *self.retiring, self.scheduler, self.flower)
+                            if p is not None]
+            self.redis, self.workers, self.retiring, self.flower, self.scheduler = None, [], [], None, None
             self._started = False
             with self._lock:
                 self._stopping = False
@@ -415,6 +464,8 @@ class DevEnvironment:
         lines = [f"Redis:   {self.masked_redis_url}" + ("" if self.redis is None else " (private, started here)")]
         lines.append(f"Workers: {len(self.workers)} x concurrency {self.concurrency} "
                      f"({', '.join(w.name for w in self.workers) or 'none'}), queues {','.join(self.queues)}")
+        if self.scheduler is not None and self.scheduler_args is not None:
+            lines.append(f"Scheduler: orch scheduler start {' '.join(self.scheduler_args)} (pid {self.scheduler.pid})")
         if self.flower_url:
             lines.append(f"Flower:  {self.flower_url}")
         elif self.flower_error:

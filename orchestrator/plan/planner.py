@@ -2,6 +2,14 @@
 
 Pure: no I/O, O(steps + edges). Steps downstream of a dynamic output are *templates* (``mapped_on``
 set) and are expanded into ``op[key]`` steps at run time by :func:`expand_mapped`.
+
+Mapping nests: an op mapped over a dynamic output that a mapped op yields runs once per element of
+both levels. Its step key names every level's mapping key, outermost first, in one bracket:
+``work[a,k]`` (``a`` from the outer dynamic output, ``k`` from the inner one), so a step key stays
+``<op path>[<mapping key>]`` and ``context.get_mapping_key()`` is ``"a,k"``. Mapping keys are
+letters, digits and underscores, so ``,`` splits them unambiguously. While only the outer level is
+known, the step is still a template, keyed ``work[a,?]`` (``?``: a level not resolved yet, as in
+Dagster's ``op[?]``); it resolves, like a planned template, when ``inner[a]`` yields its keys.
 """
 
 from __future__ import annotations
@@ -20,7 +28,13 @@ from orchestrator.events import trusted
 if TYPE_CHECKING:
     from orchestrator.definitions.jobs import JobDefinition
 
-__all__ = ["OutputRef", "StepInput", "ExecutionStep", "ExecutionPlan", "build_plan", "expand_mapped"]
+__all__ = ["OutputRef", "StepInput", "ExecutionStep", "ExecutionPlan", "build_plan", "expand_mapped", "instantiate",
+           "mapped_key", "step_key_at", "parse_step_key", "KEY_SEPARATOR", "UNRESOLVED"]
+
+#: Joins the mapping keys of nested levels in one step key: ``work[a,k]``.
+KEY_SEPARATOR = ","
+#: Stands for a level whose mapping key is not known yet: ``work[a,?]``.
+UNRESOLVED = "?"
 
 
 class OutputRef(BaseModel):
@@ -62,11 +76,29 @@ class ExecutionStep(BaseModel):
     mapped_on: OutputRef | None = None
     mapping_key: str | None = None
     tags: dict[str, str] = {}
+    #: Every dynamic output the step runs once per element of, outermost first (as planned:
+    #: ``step_key`` is the op path); ``mapped_on`` is the last.
+    map_levels: list[OutputRef] = []
+    #: The mapping keys already known, outermost first: all of them for a mapped step, a prefix
+    #: for a template some of whose levels are resolved (``work[a,?]``), none for a planned one.
+    resolved_keys: list[str] = []
 
     @property
     def is_template(self) -> bool:
-        """Whether this step still waits for its dynamic output to expand into keyed steps."""
+        """Whether this step still waits for a dynamic output to expand into keyed steps."""
         return self.mapped_on is not None and self.mapping_key is None
+
+    @property
+    def levels(self) -> list[OutputRef]:
+        """``map_levels``; for a step stored before mapping could nest, its one level."""
+        if self.map_levels or self.mapped_on is None:
+            return self.map_levels
+        return [self.mapped_on]
+
+    @property
+    def depth(self) -> int:
+        """How many dynamic levels the step runs once per element of (0: it runs once)."""
+        return len(self.levels)
 
 
 class ExecutionPlan(BaseModel):
@@ -91,22 +123,28 @@ class ExecutionPlan(BaseModel):
         return result
 
     @cached_property
+    def depth_of(self) -> dict[str, int]:
+        """Step key -> how many dynamic levels it runs once per element of."""
+        return {s.key: s.depth for s in self.steps}
+
+    @cached_property
     def templates_by_source(self) -> dict[str, list[ExecutionStep]]:
-        """Dynamic output id -> template steps mapped over it, in dependency order."""
+        """Dynamic output id -> the template steps that run once per element of it, directly or
+        further in (an op mapped over an inner level is in its outer level's group too), in
+        dependency order."""
         result: dict[str, list[ExecutionStep]] = {}
         for s in self.steps:
             if s.is_template:
-                assert s.mapped_on is not None
-                result.setdefault(s.mapped_on.id, []).append(s)
+                for level in s.levels:
+                    result.setdefault(level.id, []).append(s)
         return result
 
     @cached_property
     def templates_by_source_step(self) -> dict[str, list[list[ExecutionStep]]]:
-        """Step key -> the groups of template steps mapped over its dynamic outputs (one per output)."""
+        """Planned step key -> the groups of templates its dynamic outputs open (one per output)."""
         result: dict[str, list[list[ExecutionStep]]] = {}
-        for group in self.templates_by_source.values():
-            source = group[0].mapped_on
-            assert source is not None
+        for source_id, group in self.templates_by_source.items():
+            source = next(level for level in group[0].levels if level.id == source_id)
             result.setdefault(source.step_key, []).append(group)
         return result
 
@@ -139,6 +177,14 @@ def build_plan(
     for path, flat in topo.ops.items():
         if selected is not None and path not in selected:
             continue
+        unselected = [d for d in flat.dynamic_chain if selected is not None and d.path not in selected]
+        if unselected:  # its mapped steps could never be created
+            level = unselected[0]
+            raise DefinitionError(
+                f"Op '{path}' of job '{job.name}' is selected but runs once per element of dynamic output "
+                f"'{level.output}' of '{level.path}', which is not selected. Select '{level.path}' too: mapped "
+                "steps exist only once the op that yields their dynamic output runs."
+            )
         configured = input_values.get(path, {})
         inputs: list[StepInput] = []
         upstream: dict[str, None] = {}
@@ -199,12 +245,12 @@ def build_plan(
                                               sources=[construct_ref(step_key=check_path, output_name=check_output,
                                                                      mapping_key=None)]))
                 upstream[check_path] = None
-        mapped_on = None
-        if flat.mapped_on is not None:
-            mapped_on = construct_ref(step_key=flat.mapped_on.path, output_name=flat.mapped_on.output, mapping_key=None)
+        levels = [construct_ref(step_key=src.path, output_name=src.output, mapping_key=None)
+                  for src in flat.dynamic_chain]
         steps.append(trusted(ExecutionStep,
             key=path, node_path=path, inputs=inputs, upstream=list(upstream),
-            mapped_on=mapped_on, mapping_key=None, tags=flat.tags,
+            mapped_on=levels[-1] if levels else None, mapping_key=None, tags=flat.tags,
+            map_levels=levels, resolved_keys=[],
         ))
     return ExecutionPlan.model_construct(
         job_name=job.name, steps=steps,
@@ -213,35 +259,78 @@ def build_plan(
     )
 
 
+def step_key_at(step_key: str, depth: int, keys: Sequence[str]) -> str:
+    """The key of planned step ``step_key`` (``depth`` levels deep) once ``keys`` are known
+    (outermost first; keys beyond its depth are ignored): the planned key while none is known,
+    ``op[a,k]`` once all are, ``op[a,?]`` in between."""
+    known = list(keys[:depth])
+    if not known:
+        return step_key
+    return f"{step_key}[{KEY_SEPARATOR.join(known + [UNRESOLVED] * (depth - len(known)))}]"
+
+
+def parse_step_key(step_key: str) -> tuple[str, list[str]]:
+    """A step key's op path and the mapping keys in its bracket (``?`` for unresolved levels):
+    ``work[a,?]`` -> ``("work", ["a", "?"])``; a planned key has none."""
+    path, bracket, rest = step_key.partition("[")
+    if not bracket or not rest.endswith("]"):
+        return step_key, []
+    return path, rest[:-1].split(KEY_SEPARATOR)
+
+
 def mapped_key(step_key: str, mapping_key: str) -> str:
-    return f"{step_key}[{mapping_key}]"
+    """The key of an instance of template ``step_key`` one level further in: ``double`` ->
+    ``double[k]``, ``work[a,?]`` -> ``work[a,k]``. A template collected is always exactly one level
+    deeper than the step collecting it, so this is the key of one collected instance."""
+    path, keys = parse_step_key(step_key)
+    if UNRESOLVED not in keys:
+        return f"{step_key}[{mapping_key}]"
+    keys[keys.index(UNRESOLVED)] = mapping_key
+    return f"{path}[{KEY_SEPARATOR.join(keys)}]"
+
+
+def instantiate(plan: ExecutionPlan, template: ExecutionStep, keys: Sequence[str]) -> ExecutionStep:
+    """Planned template ``template`` with the mapping keys ``keys`` of its outer levels known
+    (outermost first): a mapped step when there is one per level, else a template still.
+
+    Deterministic, so every process rebuilds the same step from the plan and its key. Each input
+    from a level's dynamic output gets that level's key; every step referred to (upstream, inputs)
+    is named as seen from these keys (``inner`` -> ``inner[a]``, a collected ``work`` -> ``work[a,?]``).
+    """
+    levels = template.levels
+    position = {(level.step_key, level.output_name): i for i, level in enumerate(levels)}
+    depth_of = plan.depth_of
+    known = list(keys)
+
+    def seen(step_key: str) -> str:
+        return step_key_at(step_key, depth_of.get(step_key, 0), known)
+
+    inputs = []
+    for inp in template.inputs:
+        refs = []
+        for ref in inp.sources:
+            level = position.get((ref.step_key, ref.output_name))
+            key = known[level] if level is not None and level < len(known) else ref.mapping_key
+            refs.append(trusted(OutputRef, step_key=seen(ref.step_key), output_name=ref.output_name, mapping_key=key))
+        inputs.append(trusted(StepInput, name=inp.name, kind=inp.kind, sources=refs, value=inp.value))
+    return trusted(ExecutionStep,
+        key=step_key_at(template.key, len(levels), known), node_path=template.node_path, inputs=inputs,
+        upstream=[seen(u) for u in template.upstream], mapped_on=template.mapped_on,
+        mapping_key=KEY_SEPARATOR.join(known) if len(known) == len(levels) else None, tags=template.tags,
+        map_levels=levels, resolved_keys=known,
+    )
 
 
 def expand_mapped(plan: ExecutionPlan, source: OutputRef, mapping_keys: Iterable[str]) -> list[ExecutionStep]:
-    """Concrete ``op[key]`` steps for every template mapped over dynamic output ``source``."""
-    keys = list(mapping_keys)
-    templates = plan.templates_by_source.get(OutputRef(step_key=source.step_key, output_name=source.output_name).id, [])
-    template_keys = {t.key for t in templates}
-    result: list[ExecutionStep] = []
-    for k in keys:
-        for t in templates:
-            inputs = []
-            for inp in t.inputs:
-                refs = []
-                for ref in inp.sources:
-                    if ref.step_key == source.step_key and ref.output_name == source.output_name:
-                        refs.append(trusted(OutputRef, step_key=ref.step_key, output_name=ref.output_name, mapping_key=k))
-                    elif ref.step_key in template_keys:
-                        refs.append(trusted(OutputRef, step_key=mapped_key(ref.step_key, k), output_name=ref.output_name, mapping_key=None))
-                    else:
-                        refs.append(ref)
-                inputs.append(trusted(StepInput, name=inp.name, kind=inp.kind, sources=refs, value=inp.value))
-            upstream = [mapped_key(u, k) if u in template_keys else u for u in t.upstream]
-            result.append(trusted(ExecutionStep,
-                key=mapped_key(t.key, k), node_path=t.node_path, inputs=inputs, upstream=upstream,
-                mapped_on=t.mapped_on, mapping_key=k, tags=t.tags,
-            ))
-    return result
+    """What dynamic output ``source`` creates when it yields ``mapping_keys``: for each key, every
+    template that runs once per element of it, one level further resolved (``op[k]`` steps; for
+    ops mapped further in, templates such as ``work[a,?]``).
+
+    ``source`` names the step that yielded it as it ran: ``emit`` (planned) or ``inner[a]`` (mapped).
+    """
+    path, outer_keys = parse_step_key(source.step_key)
+    templates = plan.templates_by_source.get(OutputRef(step_key=path, output_name=source.output_name).id, [])
+    return [instantiate(plan, t, [*outer_keys, k]) for k in mapping_keys for t in templates]
 
 
 def select_ops(topo: Topology, selection: Sequence[str] | str) -> set[str]:

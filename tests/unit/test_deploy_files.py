@@ -99,7 +99,8 @@ def env_names_in(text: str) -> set[str]:
 def test_yaml_files_exist():
     names = {p.relative_to(DEPLOY).as_posix() for p in YAML_FILES}
     assert {"docker-compose.yml", "config.example.yaml", "k8s/kustomization.yaml", "k8s/worker.yaml",
-            "k8s/worker-hpa.yaml", "k8s/redis.yaml", "k8s/flower.yaml", "k8s/storage.yaml"} <= names
+            "k8s/worker-hpa.yaml", "k8s/redis.yaml", "k8s/flower.yaml", "k8s/storage.yaml",
+            "k8s/scheduler.yaml"} <= names
 
 
 @pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: p.relative_to(DEPLOY).as_posix())
@@ -166,7 +167,7 @@ def compose() -> dict[str, Any]:
 
 def test_compose_images_are_redis7_or_our_image():
     services = compose()["services"]
-    assert {"redis", "worker", "flower"} <= set(services)
+    assert {"redis", "worker", "flower", "scheduler"} <= set(services)
     for name, svc in services.items():
         image = svc.get("image", "")
         if "build" in svc:
@@ -204,6 +205,17 @@ def test_compose_workers_and_flower():
     mounts = {v.split(":")[0] for v in worker["volumes"] if v.endswith(":/var/lib/orch")}
     assert mounts and mounts <= set(compose()["volumes"]), "workers share a named ORCH_HOME volume"
     assert all(p.startswith("127.0.0.1:") for p in flower["ports"]), "Flower is published on loopback only"
+
+
+def test_compose_scheduler_runs_the_code_module_with_the_shared_environment():
+    services = compose()["services"]
+    scheduler = services["scheduler"]
+    argv = scheduler["command"]
+    check_command(argv, "compose scheduler")
+    assert argv[:3] == ["orch", "scheduler", "start"] and argv[3] == "-m" and "ORCH_CODE_MODULE" in argv[4]
+    assert scheduler["environment"] == services["worker"]["environment"]
+    assert scheduler["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert "ports" not in scheduler
 
 
 # -- Kubernetes -------------------------------------------------------------------------------------
@@ -306,6 +318,15 @@ def test_k8s_workloads_wire_to_existing_objects():
                    for d in [*by_kind("Deployment"), *by_kind("StatefulSet")]), svc["metadata"]["name"]
 
 
+def test_k8s_scheduler_runs_the_code_module_of_the_config_map():
+    (config,) = by_kind("ConfigMap")
+    (scheduler,) = [d for d in by_kind("Deployment") if d["metadata"]["name"] == "orch-scheduler"]
+    (c,) = containers(scheduler)
+    assert c["command"] == ["orch", "scheduler", "start"] and c["args"] == ["-m", "$(ORCH_CODE_MODULE)"]
+    assert config["data"]["ORCH_CODE_MODULE"] == "definitions" and module_exists(config["data"]["ORCH_CODE_MODULE"])
+    assert scheduler["spec"]["replicas"] >= 2, "several schedulers are safe; two keep schedules running through a loss"
+
+
 def test_shared_pvc_is_read_write_many_with_object_storage_alternative():
     (pvc,) = by_kind("PersistentVolumeClaim")
     assert pvc["spec"]["accessModes"] == ["ReadWriteMany"]
@@ -327,7 +348,7 @@ def procfile() -> dict[str, str]:
 
 def test_procfile_process_types_and_executables():
     procs = procfile()
-    assert set(procs) == {"redis", "worker", "flower"}
+    assert set(procs) == {"redis", "worker", "flower", "scheduler"}
     for name, command in procs.items():
         check_command(split_shell(command), f"Procfile {name}")
     redis = split_shell(procs["redis"])
@@ -337,18 +358,21 @@ def test_procfile_process_types_and_executables():
     assert worker[worker.index("-Q") + 1] == "${ORCH_QUEUES:-orch}"
     flower = split_shell(procs["flower"])
     assert "--port=${FLOWER_PORT:-5555}" in flower and "--address=127.0.0.1" in flower
+    scheduler = split_shell(procs["scheduler"])
+    assert scheduler == ["orch", "scheduler", "start", "-m", "${ORCH_CODE_MODULE:-definitions}"]
 
 
 def test_supervisord_conf():
     cp = configparser.RawConfigParser()
     cp.read(DEPLOY / "supervisord.conf")
     programs = {s.split(":", 1)[1]: cp[s] for s in cp.sections() if s.startswith("program:")}
-    assert set(programs) == {"orch-redis", "orch-worker", "orch-flower"}
+    assert set(programs) == {"orch-redis", "orch-worker", "orch-flower", "orch-scheduler"}
     for name, sec in programs.items():
         check_command(split_shell(sec["command"]), f"supervisord {name}")
     assert programs["orch-worker"]["numprocs"] == "2"
     assert "%(process_num)" in programs["orch-worker"]["process_name"]
     assert programs["orch-worker"]["stopasgroup"] == "true" and int(programs["orch-worker"]["stopwaitsecs"]) >= 60
+    assert split_shell(programs["orch-scheduler"]["command"]) == ["orch", "scheduler", "start", "-m", "definitions"]
     env = cp["supervisord"]["environment"]
     for var in ("REDIS_URL", "ORCH_HOME", "ORCH_SECRET", "ORCH_VISIBILITY_TIMEOUT"):
         assert f"{var}=" in env, var
@@ -371,7 +395,7 @@ def unit(path: Path) -> dict[str, dict[str, str]]:
     return sections
 
 
-@pytest.mark.parametrize("name", ["orch-worker@.service", "orch-flower.service"])
+@pytest.mark.parametrize("name", ["orch-worker@.service", "orch-flower.service", "orch-scheduler.service"])
 def test_systemd_units(name: str):
     path = DEPLOY / "systemd" / name
     u = unit(path)
@@ -389,6 +413,8 @@ def test_systemd_units(name: str):
         assert argv[argv.index("-Q") + 1] == "%i", "the template instance names the queue"
         assert "%%h" in svc["ExecStart"] and "%h" not in svc["ExecStart"].replace("%%h", "")
         assert svc["KillSignal"] == "SIGTERM" and int(svc["TimeoutStopSec"]) >= 60
+    if name == "orch-scheduler.service":
+        assert argv[1:] == ["scheduler", "start", "-m", "${ORCH_CODE_MODULE}"]
 
 
 def test_env_examples_cover_every_variable_the_files_use():
