@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install test unit lint clean redis demo bench up down
+.PHONY: install test unit lint clean redis chromium demo bench up down
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -21,7 +21,15 @@ redis:
 	  (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null) || \
 	  echo "warning: could not install redis-server"; }
 
-test: install redis
+# The web UI's browser tests drive headless Chromium through Debian's chromium-driver; install
+# both when missing (CI runs as root). Without them the browser tests skip and say why.
+chromium:
+	@{ command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; } || { \
+	  echo "chromium/chromedriver not found: installing them"; \
+	  (apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null) || \
+	  echo "warning: could not install chromium and chromium-driver"; }
+
+test: install redis chromium
 	$(BIN)/python -m pytest -q
 
 unit: install

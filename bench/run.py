@@ -44,8 +44,11 @@ BENCH = ROOT / "bench"
 SECRET = "bench-secret-not-for-production"
 DISTRIBUTED_SHAPES = ("chain", "fanout", "dynamic")
 LOCAL_SHAPES = ("inprocess", "plan", "import")
-ALL_SHAPES = (*DISTRIBUTED_SHAPES, *LOCAL_SHAPES)
-TARGETS = {"ratio": 1.25, "in_process_ms_per_step": 0.25, "plan_10k_s": 1.0, "import_s": 0.3, "rss_ratio": 1.3}
+# The web UI over stored runs (bench/ui_bench.py): needs the private Redis, no workers.
+UI_SHAPES = ("ui",)
+ALL_SHAPES = (*DISTRIBUTED_SHAPES, *LOCAL_SHAPES, *UI_SHAPES)
+TARGETS = {"ratio": 1.25, "in_process_ms_per_step": 0.25, "plan_10k_s": 1.0, "import_s": 0.3, "rss_ratio": 1.3,
+           "ui_runs_list_s": 1.0}
 
 
 class BenchError(RuntimeError):
@@ -385,6 +388,9 @@ class Plan:
     in_process_ops: int
     plan_steps: int
     stats_n: int
+    ui_runs: int = 10_000
+    ui_steps: int = 1000
+    ui_reps: int = 5
 
     def reps(self, n: int) -> int:
         return self.reps_large if n >= 1000 else self.reps_small
@@ -398,7 +404,8 @@ class Plan:
 
 def make_plan(args: argparse.Namespace) -> Plan:
     if args.smoke:
-        return Plan({"chain": [5], "fanout": [5], "dynamic": [5]}, 1, 1, 0, 0, 50, 500, 5)
+        return Plan({"chain": [5], "fanout": [5], "dynamic": [5]}, 1, 1, 0, 0, 50, 500, 5,
+                    ui_runs=200, ui_steps=50, ui_reps=1)
     reps = args.reps or 5
     return Plan({"chain": [10, 100, 1000], "fanout": [10, 100, 1000], "dynamic": [1000]}, reps,
                 args.reps_large or max(1, min(reps, 3)), 1, args.warmups_large, 500, 10_000, 100)
@@ -563,6 +570,12 @@ def print_table(results: dict[str, Any]) -> None:
         w, f = results["worker_rss_mb"], results["floor_worker_rss_mb"]
         line("peak worker RSS MB, project|floor", f"{w:.1f}|{f:.1f} ({w / f:.2f}x)", "<= 1.3x",
              w <= TARGETS["rss_ratio"] * f)
+    if "ui" in results:
+        u = results["ui"]
+        line(f"UI runs list | GET /api/runs, s ({u['runs_stored']} runs)", f"{u['runs_page_s']:.3f}|{u['api_runs_s']:.3f}",
+             "< 1", max(u["runs_page_s"], u["api_runs_s"]) < TARGETS["ui_runs_list_s"])
+        line(f"UI run page | GET /api/runs/<id>, s ({u['run_steps']} steps)",
+             f"{u['run_page_s']:.3f}|{u['api_run_s']:.3f}", "", None)
     if "redis_rtt_ms" in results:
         line("redis PING round trip, ms", f"{results['redis_rtt_ms']:.3f}", "", None)
     for kind, per in results.get("redis_commands", {}).items():
@@ -617,6 +630,22 @@ def write_markdown(results: dict[str, Any], path: Path, command: str) -> None:
         "| <= 1.3x |",
         f"| Redis PING round trip | {results['redis_rtt_ms']:.3f} ms | |",
     ]
+    u = results.get("ui")
+    if u:
+        lines += [
+            "",
+            f"Web UI (`bench/ui_bench.py`, {time.strftime('%Y-%m-%d %H:%M', time.localtime(u['measured_at']))}): "
+            f"{u['runs_stored']} runs stored through `RunStorage.create_run`, one of "
+            f"them a {u['run_steps']}-step run whose steps all have STEP_START and STEP_SUCCESS events; uvicorn on "
+            "loopback, times of real HTTP requests, median (max) of 5 after a warm-up:",
+            "",
+            "| request | s | target |",
+            "| --- | ---: | ---: |",
+            f"| runs list page `/` | {u['runs_page_s']:.3f} ({u['runs_page_max_s']:.3f}) | < 1 |",
+            f"| `GET /api/runs` | {u['api_runs_s']:.3f} ({u['api_runs_max_s']:.3f}) | < 1 |",
+            f"| run page `/runs/<id>`, {u['run_steps']} steps | {u['run_page_s']:.3f} ({u['run_page_max_s']:.3f}) | |",
+            f"| `GET /api/runs/<id>`, {u['run_steps']} steps | {u['api_run_s']:.3f} ({u['api_run_max_s']:.3f}) | |",
+        ]
     rc = results.get("redis_commands", {})
     if rc:
         lines += ["", "Redis commands per step (INFO commandstats, one run of each shape at N=100):", ""]
@@ -689,6 +718,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         env.start()
         results["redis_rtt_ms"] = round(redis_rtt(env.redis.url) * 1000, 4)
         run_distributed(env, plan, args.shapes, results)
+        if "ui" in args.shapes:
+            from bench.ui_bench import bench_ui
+
+            results["ui"] = bench_ui(env.redis.url, plan.ui_runs, plan.ui_steps, plan.ui_reps, measure, log)
     except Exception:
         failed = True
         log(env.worker_logs())
@@ -708,7 +741,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out.write_text(json.dumps(results, indent=2) + "\n")
     print_table(results)
     print(f"wall time {results['wall_s']:.0f} s; results in {out}")
-    full = all(key in results for key in ("rows", "plan_detail_s", "in_process_ms_per_step", "import_s"))
+    full = all(key in results for key in ("rows", "plan_detail_s", "in_process_ms_per_step", "import_s", "ui"))
     if md is not None and full:
         write_markdown(results, md, "make bench")
         print(f"summary in {md}")

@@ -12,6 +12,7 @@ from orchestrator.cli import (  # noqa: F401 - registers commands  # noqa: F401 
     scheduler_commands,
     sensor_commands,
     submit_commands,
+    ui_commands,
     worker_commands,
 )
 from orchestrator.cli.app import cli

@@ -37,6 +37,22 @@ def _code_paths(module: str | None, file: str | None) -> tuple[list[Path], str |
     return [], None, []
 
 
+def _ui_args(module: str | None, file: str | None, code_option: str | None, wanted: bool | None) -> list[str] | None:
+    """``orch ui``'s code options, or None when no UI is to run (no code, --no-ui, or not
+    installed and not asked for: a ``CliError`` when it was asked for)."""
+    import importlib.util
+
+    if wanted is False or not code_option:
+        if wanted and not code_option:
+            raise CliError("--ui needs the code to show: pass -m MODULE or -f FILE.")
+        return None
+    if not all(importlib.util.find_spec(m) for m in ("starlette", "uvicorn", "jinja2", "sse_starlette")):
+        if wanted:
+            raise CliError("The web UI is not installed. Install it with: pip install 'orchestrator[ui]'")
+        return None
+    return ["-m", module] if module else ["-f", str(file)]
+
+
 def _job_names(module: str | None, file: str | None) -> list[str]:
     from orchestrator.cli.loading import load_code
 
@@ -54,9 +70,13 @@ def _job_names(module: str | None, file: str | None) -> list[str]:
               help="Flower's port (default: a free one).")
 @click.option("--scheduler/--no-scheduler", "scheduler", default=True, show_default=True,
               help="With -m/-f: run `orch scheduler start` for the code's schedules and sensors.")
+@click.option("--ui/--no-ui", "ui", default=None,
+              help="With -m/-f: serve the web UI (`orch ui`; default: when its dependencies are installed).")
+@click.option("--ui-port", "ui_port", type=click.IntRange(1, 65535), metavar="PORT",
+              help="The web UI's port (default: 3000 when free, else a free one).")
 @verbose_option
 def dev(module: str | None, file: str | None, workers: int, concurrency: int, flower: bool | None,
-        flower_port: int | None, scheduler: bool) -> None:
+        flower_port: int | None, scheduler: bool, ui: bool | None, ui_port: int | None) -> None:
     """Run a development environment: Redis (unless REDIS_URL is set), workers and Flower, on 127.0.0.1.
 
     Writes the connection to $ORCH_HOME/dev.json so another terminal can submit with no
@@ -79,9 +99,10 @@ def dev(module: str | None, file: str | None, workers: int, concurrency: int, fl
         click.echo(f"Warning: {message}", err=True)
 
     scheduler_args = (["-m", module] if module else ["-f", str(file)]) if code_option and scheduler else None
+    ui_args = _ui_args(module, file, code_option, ui)
     env = DevEnvironment(home=orch_home(), workers=workers, concurrency=concurrency, flower=flower,
                          flower_port=flower_port, pythonpath=paths, watch=watch, on_code_change=on_code_change,
-                         scheduler=scheduler_args, on_warning=on_warning)
+                         scheduler=scheduler_args, on_warning=on_warning, ui=ui_args, ui_port=ui_port)
 
     stop = threading.Event()
     received: list[int] = []

@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING
 import click
 
 from orchestrator.cli.app import cli, verbose_option
-from orchestrator.cli.connection import connect, redis_errors
 from orchestrator.cli.errors import RUN_FAILED_EXIT
 from orchestrator.cli.options import code_location_options
 from orchestrator.cli.scheduler_commands import code_option
 
 if TYPE_CHECKING:
     from orchestrator.definitions.schedules import ScheduleDefinition
+    from orchestrator.distributed.schedule_storage import InstigatorState
 
 __all__ = ["schedule_group", "schedule_list", "schedule_start", "schedule_stop", "schedule_preview", "schedule_ticks"]
 
@@ -39,65 +39,40 @@ def _next_tick(schedule_def: ScheduleDefinition, after: float) -> dt.datetime | 
 @verbose_option
 def schedule_list(module: str | None, file: str | None, attr: str | None) -> None:
     """List the schedules of a module or file: cron, timezone, status, next and last tick."""
-    from rich.table import Table
     from rich.text import Text
 
-    from orchestrator.cli.display import make_console
     from orchestrator.cli.loading import load_code
-    from orchestrator.cli.tick_display import load_ticks, schedule_storage, status_text, warn_if_no_scheduler, when
+    from orchestrator.cli.tick_display import list_definitions, status_text
     from orchestrator.distributed.schedule_storage import SCHEDULE
-    from orchestrator.distributed.scheduler.evaluation import is_running
 
     code = load_code(module, file, attr)
     schedules = [code.repository.get_schedule_def(s.name) for s in code.repository.schedule_defs]
-    console = make_console()
-    if not schedules:
-        console.print(f"No schedules in {code.source}.", markup=False)
-        return
-    instance = connect()
-    with redis_errors(instance):
-        storage = schedule_storage(instance)
-        states = storage.states(SCHEDULE, [s.name for s in schedules])
-        last = {s.name: load_ticks(storage, SCHEDULE, s.name, 1) for s in schedules}
-    table = Table()
-    for column in ("Schedule", "Job", "Cron", "Timezone", "Status", "Next tick", "Last tick"):
-        table.add_column(column)
     now = time.time()
-    any_running = False
-    for s in schedules:
-        state = states[s.name]
-        running = is_running(state, s.default_status)
-        any_running = any_running or running
+
+    def row(s: ScheduleDefinition, state: InstigatorState, running: bool, last_text: str) -> list[Text]:
         upcoming = _next_tick(s, now) if running else None
-        ticks = last[s.name]
-        last_text = f"{ticks[0].status.value} {when(ticks[0].timestamp)}" if ticks else ""
-        table.add_row(Text(s.name), Text(str(s.job_name)), Text(str(s.cron_schedule)), Text(s.execution_timezone or "UTC"),
-                      Text(status_text(state, s.default_status)), Text(upcoming.isoformat() if upcoming else ""),
-                      Text(last_text))
-    console.print(f"Schedules in {code.source}:", markup=False, soft_wrap=True)
-    console.print(table)
-    if any_running:
-        with redis_errors(instance):
-            warn_if_no_scheduler(storage, code_option(module, file, attr))
+        return [Text(s.name), Text(str(s.job_name)), Text(str(s.cron_schedule)), Text(s.execution_timezone or "UTC"),
+                Text(status_text(state, s.default_status)), Text(upcoming.isoformat() if upcoming else ""),
+                Text(last_text)]
+
+    list_definitions(code, SCHEDULE, schedules,
+                     ("Schedule", "Job", "Cron", "Timezone", "Status", "Next tick", "Last tick"), row,
+                     code_option(module, file, attr))
 
 
 def _toggle(module: str | None, file: str | None, attr: str | None, name: str, running: bool) -> None:
     from orchestrator.cli.loading import load_code
-    from orchestrator.cli.tick_display import find_definition, schedule_storage, set_running, warn_if_no_scheduler
+    from orchestrator.cli.tick_display import toggle_definition
+    from orchestrator.distributed.schedule_storage import SCHEDULE
 
-    code = load_code(module, file, attr)
-    schedule_def = find_definition(code, "schedule", name)
-    instance = connect()
-    with redis_errors(instance):
-        set_running(instance, "schedule", schedule_def, running)
-        if running:
-            upcoming = _next_tick(schedule_def, time.time())
-            click.echo(f"Schedule '{name}' is RUNNING ('{schedule_def.cron_schedule}' in "
-                       f"{schedule_def.execution_timezone or 'UTC'}); next tick at "
-                       f"{upcoming.isoformat() if upcoming else 'never'}.")
-            warn_if_no_scheduler(schedule_storage(instance), code_option(module, file, attr))
-        else:
-            click.echo(f"Schedule '{name}' is STOPPED.")
+    def running_message(schedule_def: ScheduleDefinition) -> str:
+        upcoming = _next_tick(schedule_def, time.time())
+        return (f"Schedule '{name}' is RUNNING ('{schedule_def.cron_schedule}' in "
+                f"{schedule_def.execution_timezone or 'UTC'}); next tick at "
+                f"{upcoming.isoformat() if upcoming else 'never'}.")
+
+    toggle_definition(load_code(module, file, attr), SCHEDULE, name, running, code_option(module, file, attr),
+                      running_message, f"Schedule '{name}' is STOPPED.")
 
 
 @schedule_group.command("start")
@@ -193,11 +168,7 @@ def schedule_preview(ctx: click.Context, name: str, module: str | None, file: st
 @verbose_option
 def schedule_ticks(name: str, limit: int, tracebacks: bool) -> None:
     """Show schedule NAME's last ticks, newest first: status, runs, skip reasons and errors."""
-    from orchestrator.cli.display import make_console
-    from orchestrator.cli.tick_display import load_ticks, print_ticks, schedule_storage
+    from orchestrator.cli.tick_display import show_ticks
     from orchestrator.distributed.schedule_storage import SCHEDULE
 
-    instance = connect()
-    with redis_errors(instance):
-        records = load_ticks(schedule_storage(instance), SCHEDULE, name, limit)
-    print_ticks(make_console(), SCHEDULE, name, records, tracebacks)
+    show_ticks(SCHEDULE, name, limit, tracebacks)

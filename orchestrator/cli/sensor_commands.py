@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -11,6 +11,9 @@ from orchestrator.cli.connection import connect, redis_errors
 from orchestrator.cli.errors import CliError
 from orchestrator.cli.options import code_location_options
 from orchestrator.cli.scheduler_commands import code_option
+
+if TYPE_CHECKING:
+    from orchestrator.distributed.schedule_storage import InstigatorState
 
 __all__ = ["sensor_group", "sensor_list", "sensor_start", "sensor_stop", "sensor_cursor", "sensor_ticks"]
 
@@ -35,58 +38,31 @@ def _kind(sensor_def: Any) -> str:
 @verbose_option
 def sensor_list(module: str | None, file: str | None, attr: str | None) -> None:
     """List the sensors of a module or file: kind, jobs, interval, status, cursor, last tick."""
-    from rich.table import Table
     from rich.text import Text
 
-    from orchestrator.cli.display import make_console
     from orchestrator.cli.loading import load_code
-    from orchestrator.cli.tick_display import load_ticks, schedule_storage, status_text, warn_if_no_scheduler, when
+    from orchestrator.cli.tick_display import list_definitions, status_text
     from orchestrator.distributed.schedule_storage import SENSOR
-    from orchestrator.distributed.scheduler.evaluation import is_running
 
     code = load_code(module, file, attr)
-    sensors = list(code.repository.sensor_defs)
-    console = make_console()
-    if not sensors:
-        console.print(f"No sensors in {code.source}.", markup=False)
-        return
-    instance = connect()
-    with redis_errors(instance):
-        storage = schedule_storage(instance)
-        states = storage.states(SENSOR, [s.name for s in sensors])
-        last = {s.name: load_ticks(storage, SENSOR, s.name, 1) for s in sensors}
-    table = Table()
-    for column in ("Sensor", "Kind", "Jobs", "Interval", "Status", "Cursor", "Last tick"):
-        table.add_column(column)
-    any_running = False
-    for s in sensors:
-        state = states[s.name]
-        any_running = any_running or is_running(state, s.default_status)
-        ticks = last[s.name]
-        last_text = f"{ticks[0].status.value} {when(ticks[0].timestamp)}" if ticks else ""
-        table.add_row(Text(s.name), Text(_kind(s)), Text(", ".join(s.job_names)), f"{s.minimum_interval_seconds}s",
-                      Text(status_text(state, s.default_status)), Text(state.cursor or ""), Text(last_text))
-    console.print(f"Sensors in {code.source}:", markup=False, soft_wrap=True)
-    console.print(table)
-    if any_running:
-        with redis_errors(instance):
-            warn_if_no_scheduler(storage, code_option(module, file, attr))
+
+    def row(s: Any, state: InstigatorState, running: bool, last_text: str) -> list[Text | str]:
+        return [Text(s.name), Text(_kind(s)), Text(", ".join(s.job_names)), f"{s.minimum_interval_seconds}s",
+                Text(status_text(state, s.default_status)), Text(state.cursor or ""), Text(last_text)]
+
+    list_definitions(code, SENSOR, list(code.repository.sensor_defs),
+                     ("Sensor", "Kind", "Jobs", "Interval", "Status", "Cursor", "Last tick"), row,
+                     code_option(module, file, attr))
 
 
 def _toggle(module: str | None, file: str | None, attr: str | None, name: str, running: bool) -> None:
     from orchestrator.cli.loading import load_code
-    from orchestrator.cli.tick_display import find_definition, schedule_storage, set_running, warn_if_no_scheduler
+    from orchestrator.cli.tick_display import toggle_definition
+    from orchestrator.distributed.schedule_storage import SENSOR
 
-    code = load_code(module, file, attr)
-    sensor_def = find_definition(code, "sensor", name)
-    instance = connect()
-    with redis_errors(instance):
-        set_running(instance, "sensor", sensor_def, running)
-        if running:
-            click.echo(f"Sensor '{name}' is RUNNING (every {sensor_def.minimum_interval_seconds}s).")
-            warn_if_no_scheduler(schedule_storage(instance), code_option(module, file, attr))
-        else:
-            click.echo(f"Sensor '{name}' is STOPPED (its cursor and run keys are kept).")
+    toggle_definition(load_code(module, file, attr), SENSOR, name, running, code_option(module, file, attr),
+                      lambda sensor_def: f"Sensor '{name}' is RUNNING (every {sensor_def.minimum_interval_seconds}s).",
+                      f"Sensor '{name}' is STOPPED (its cursor and run keys are kept).")
 
 
 @sensor_group.command("start")
@@ -142,11 +118,7 @@ def sensor_cursor(name: str, new_cursor: str | None, delete: bool) -> None:
 @verbose_option
 def sensor_ticks(name: str, limit: int, tracebacks: bool) -> None:
     """Show sensor NAME's last ticks, newest first: status, runs, skip reasons and errors."""
-    from orchestrator.cli.display import make_console
-    from orchestrator.cli.tick_display import load_ticks, print_ticks, schedule_storage
+    from orchestrator.cli.tick_display import show_ticks
     from orchestrator.distributed.schedule_storage import SENSOR
 
-    instance = connect()
-    with redis_errors(instance):
-        records = load_ticks(schedule_storage(instance), SENSOR, name, limit)
-    print_ticks(make_console(), SENSOR, name, records, tracebacks)
+    show_ticks(SENSOR, name, limit, tracebacks)

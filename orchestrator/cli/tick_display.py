@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from orchestrator.cli.connection import connect, redis_errors
 from orchestrator.cli.errors import CliError
 
 if TYPE_CHECKING:
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
     from orchestrator.distributed.scheduler.ticks import TickRecord
 
 __all__ = ["when", "status_text", "tick_line", "print_ticks", "load_ticks", "find_definition", "warn_if_no_scheduler",
-           "set_running", "schedule_storage"]
+           "set_running", "schedule_storage", "list_definitions", "toggle_definition", "show_ticks"]
 
 _STATUS_STYLE = {"SUCCESS": "green", "FAILURE": "bold red", "SKIPPED": "yellow", "STARTED": "cyan"}
 
@@ -123,3 +125,89 @@ def warn_if_no_scheduler(storage: ScheduleStorage, code_option: str) -> None:
     if not storage.live_schedulers(within=3 * BEAT_SECONDS):
         click.echo(f"Note: no scheduler is running, so nothing is evaluated. Start one with: "
                    f"orch scheduler start {code_option}", err=True)
+
+
+def list_definitions(code: LoadedCode, kind: str, definitions: Sequence[Any], columns: Sequence[str],
+                     row: Callable[[Any, InstigatorState, bool, str], Sequence[Any]], code_option: str) -> None:
+    """The table of ``orch schedule list`` / ``orch sensor list``, one row per definition.
+
+    Both commands read the same state (status, last tick) from Redis and warn the same way when
+    something runs but no scheduler does; only their columns differ.
+
+    :param code: the loaded module or file the definitions come from (named in the heading).
+    :param kind: ``"schedule"`` or ``"sensor"`` (the storage kind, also used in messages).
+    :param definitions: the schedules or sensors to list.
+    :param columns: the table's column titles; the first is the name column.
+    :param row: builds a row's cells from ``(definition, state, running, last_tick_text)``.
+    :param code_option: the ``-m``/``-f`` option to print in the "start a scheduler" hint.
+    """
+    from rich.table import Table
+
+    from orchestrator.cli.display import make_console
+    from orchestrator.distributed.scheduler.evaluation import is_running
+
+    console = make_console()
+    title = f"{kind.capitalize()}s"
+    if not definitions:
+        console.print(f"No {kind}s in {code.source}.", markup=False)
+        return
+    instance = connect()
+    with redis_errors(instance):
+        storage = schedule_storage(instance)
+        states = storage.states(kind, [d.name for d in definitions])
+        last = {d.name: load_ticks(storage, kind, d.name, 1) for d in definitions}
+    table = Table()
+    for column in columns:
+        table.add_column(column)
+    any_running = False
+    for d in definitions:
+        state = states[d.name]
+        running = is_running(state, d.default_status)
+        any_running = any_running or running
+        ticks = last[d.name]
+        last_text = f"{ticks[0].status.value} {when(ticks[0].timestamp)}" if ticks else ""
+        table.add_row(*row(d, state, running, last_text))
+    console.print(f"{title} in {code.source}:", markup=False, soft_wrap=True)
+    console.print(table)
+    if any_running:
+        with redis_errors(instance):
+            warn_if_no_scheduler(storage, code_option)
+
+
+def toggle_definition(code: LoadedCode, kind: str, name: str, running: bool, code_option: str,
+                      running_message: Callable[[Any], str], stopped_message: str) -> None:
+    """``orch schedule|sensor start|stop NAME``: set the status in Redis and say what it is now.
+
+    :param code: the loaded module or file that defines NAME.
+    :param kind: ``"schedule"`` or ``"sensor"``.
+    :param name: the schedule's or sensor's name (a ``CliError`` lists those defined when unknown).
+    :param running: turn it on (``True``) or off.
+    :param code_option: the ``-m``/``-f`` option to print in the "start a scheduler" hint.
+    :param running_message: the line printed after turning the definition on (given the definition).
+    :param stopped_message: the line printed after turning it off.
+    """
+    definition = find_definition(code, kind, name)
+    instance = connect()
+    with redis_errors(instance):
+        set_running(instance, kind, definition, running)
+        if running:
+            click.echo(running_message(definition))
+            warn_if_no_scheduler(schedule_storage(instance), code_option)
+        else:
+            click.echo(stopped_message)
+
+
+def show_ticks(kind: str, name: str, limit: int, tracebacks: bool) -> None:
+    """``orch schedule|sensor ticks NAME``: the last ``limit`` ticks recorded in Redis, newest first.
+
+    :param kind: ``"schedule"`` or ``"sensor"``.
+    :param name: the schedule's or sensor's name.
+    :param limit: how many ticks at most.
+    :param tracebacks: also print the failed ticks' tracebacks.
+    """
+    from orchestrator.cli.display import make_console
+
+    instance = connect()
+    with redis_errors(instance):
+        records = load_ticks(schedule_storage(instance), kind, name, limit)
+    print_ticks(make_console(), kind, name, records, tracebacks)

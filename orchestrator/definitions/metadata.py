@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from orchestrator.definitions.asset_key import AssetKey
 from orchestrator.definitions.table_metadata import TableColumn, TableRecord, TableSchema
@@ -169,10 +169,13 @@ class UrlMetadataValue(MetadataValue):
 
 
 @dataclass(frozen=True)
-class PathMetadataValue(MetadataValue):
-    """A filesystem path."""
+class _PathLikeMetadataValue(MetadataValue):
+    """A path kept as a string (``os.fspath``); the subclasses differ only in the kind their event JSON names."""
 
     path: str | os.PathLike[str] | None  # type: ignore[assignment]  # Dagster's field name, as MetadataValue.path
+
+    #: The kind tag in the event JSON (``decode_metadata`` reads it back to this class).
+    _kind: ClassVar[str]
 
     def __post_init__(self) -> None:
         if self.path is not None:
@@ -183,25 +186,21 @@ class PathMetadataValue(MetadataValue):
         return str(self.path or "")
 
     def to_event_json(self) -> Any:
-        return {_TAG: "path", "path": self.path}
+        return {_TAG: self._kind, "path": self.path}
 
 
 @dataclass(frozen=True)
-class NotebookMetadataValue(MetadataValue):
+class PathMetadataValue(_PathLikeMetadataValue):
+    """A filesystem path."""
+
+    _kind = "path"
+
+
+@dataclass(frozen=True)
+class NotebookMetadataValue(_PathLikeMetadataValue):
     """The path of a notebook."""
 
-    path: str | os.PathLike[str] | None  # type: ignore[assignment]  # Dagster's field name, as MetadataValue.path
-
-    def __post_init__(self) -> None:
-        if self.path is not None:
-            object.__setattr__(self, "path", os.fspath(self.path))
-
-    @property
-    def value(self) -> str:
-        return str(self.path or "")
-
-    def to_event_json(self) -> Any:
-        return {_TAG: "notebook", "path": self.path}
+    _kind = "notebook"
 
 
 @dataclass(frozen=True, eq=True)

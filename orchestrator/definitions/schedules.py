@@ -11,7 +11,7 @@ import datetime as dt
 import enum
 import inspect
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 from zoneinfo import ZoneInfo
 
 from orchestrator.errors import DefinitionError, InvocationError
@@ -134,7 +134,55 @@ class _EvaluationLog:
         self._logger.exception(msg, *args)
 
 
-class ScheduleEvaluationContext:
+_ContextT = TypeVar("_ContextT", bound="_EvaluationContext")
+
+
+class _EvaluationContext:
+    """What every schedule and sensor context has: the instance, ``resources`` built on first use
+    from ``resources=`` (torn down when the ``with`` block ends), and ``log``.
+
+    :param instance: the instance the definition is evaluated against, or ``None``.
+    :param resources: the resources given to the context (a mapping, ``Resources`` or ``None``).
+    """
+
+    #: The ``InvocationError`` message when the context has no instance (says how to pass one).
+    _no_instance_message = "This context has no instance."
+
+    def __init__(self, instance: Any, resources: Any) -> None:
+        self._instance = instance
+        self._resources_given = resources
+        self._resources: Any = None
+        self._provider: Any = None
+
+    def _log_name(self) -> str:
+        """The logger name under ``orchestrator.`` for ``context.log``."""
+        raise NotImplementedError
+
+    @property
+    def instance(self) -> Any:
+        if self._instance is None:
+            raise InvocationError(self._no_instance_message)
+        return self._instance
+
+    @property
+    def resources(self) -> Any:
+        if self._resources is None:
+            self._resources, self._provider = _build_resources(self._resources_given)
+        return self._resources
+
+    @property
+    def log(self) -> _EvaluationLog:
+        return _EvaluationLog(self._log_name())
+
+    def __enter__(self: _ContextT) -> _ContextT:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._provider is not None:
+            self._provider.teardown()
+
+
+class ScheduleEvaluationContext(_EvaluationContext):
     """What a schedule function receives: the time it is evaluated for, the instance, resources.
 
     Example::
@@ -143,16 +191,16 @@ class ScheduleEvaluationContext:
         assert context.scheduled_execution_time.year == 2020
     """
 
+    _no_instance_message = ("This schedule context has no instance: pass one, e.g. "
+                            "build_schedule_context(instance=DagsterInstance.ephemeral()).")
+
     def __init__(self, instance_ref: Any = None, scheduled_execution_time: dt.datetime | None = None,
                  repository_name: str | None = None, schedule_name: str | None = None, resources: Any = None,
                  repository_def: Any = None, instance: Any = None, log_key: Any = None) -> None:
+        super().__init__(instance, resources)
         self._scheduled_execution_time = scheduled_execution_time
-        self._instance = instance
         self._repository_name = repository_name
         self._schedule_name = schedule_name
-        self._resources_given = resources
-        self._resources: Any = None
-        self._provider: Any = None
         self.repository_def = repository_def
 
     @property
@@ -163,21 +211,6 @@ class ScheduleEvaluationContext:
         return self._scheduled_execution_time
 
     @property
-    def instance(self) -> Any:
-        if self._instance is None:
-            raise InvocationError(
-                "This schedule context has no instance: pass one, e.g. "
-                "build_schedule_context(instance=DagsterInstance.ephemeral())."
-            )
-        return self._instance
-
-    @property
-    def resources(self) -> Any:
-        if self._resources is None:
-            self._resources, self._provider = _build_resources(self._resources_given)
-        return self._resources
-
-    @property
     def repository_name(self) -> str | None:
         return self._repository_name
 
@@ -185,9 +218,8 @@ class ScheduleEvaluationContext:
     def schedule_name(self) -> str | None:
         return self._schedule_name
 
-    @property
-    def log(self) -> _EvaluationLog:
-        return _EvaluationLog(self._schedule_name or "schedule")
+    def _log_name(self) -> str:
+        return self._schedule_name or "schedule"
 
     def _for(self, schedule_def: ScheduleDefinition) -> ScheduleEvaluationContext:
         if self._schedule_name is None:
@@ -196,13 +228,6 @@ class ScheduleEvaluationContext:
             tz = ZoneInfo(schedule_def.execution_timezone or "UTC")
             self._scheduled_execution_time = self._scheduled_execution_time.replace(tzinfo=tz)
         return self
-
-    def __enter__(self) -> ScheduleEvaluationContext:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        if self._provider is not None:
-            self._provider.teardown()
 
 
 def _build_resources(given: Any) -> tuple[Any, Any]:
@@ -309,6 +334,50 @@ def _listed(result: Any) -> list[Any]:
     return [result]
 
 
+def _call_directly(definition: Any, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: Mapping[str, Any],
+                   what: str, context_type: type[Any],
+                   build_context: Callable[[], _EvaluationContext]) -> Any:
+    """Call a schedule's or sensor's function as Dagster's tests do (``my_sensor(context)`` or ``my_sensor()``).
+
+    :param definition: the schedule or sensor (its name fills in a context built without one).
+    :param fn: the user's function.
+    :param args: the call's positional arguments (the context, if any, first).
+    :param kwargs: the call's keyword arguments (``context=`` if given that way).
+    :param what: ``"Schedule 'name'"`` / ``"Sensor 'name'"``, for the error when a context is given to ``fn()``.
+    :param context_type: the context class whose ``_for(definition)`` completes a context.
+    :param build_context: builds an empty context when a function that takes one is called without.
+    """
+    context = args[0] if args else kwargs.get("context")
+    if _takes_context(fn):
+        if context is None:
+            context = build_context()
+        return fn(context._for(definition) if isinstance(context, context_type) else context)
+    if context is not None:
+        raise InvocationError(f"{what} takes no context, but was called with one.")
+    return fn()
+
+
+def _split_items(items: Sequence[Any], what: str, accepted: str,
+                 map_request: Callable[[RunRequest], RunRequest] = lambda request: request,
+                 ) -> tuple[list[RunRequest], list[SkipReason]]:
+    """The run requests and skip reasons an evaluation returned; a ``DefinitionError`` for anything
+    else, or for both kinds at once.
+
+    :param items: what the function returned or yielded, as a list.
+    :param what: ``"Schedule 'name'"`` / ``"Sensor 'name'"``, for the errors.
+    :param accepted: what the function may return, for the error on anything else.
+    :param map_request: applied to each run request (a sensor fills in and checks its job).
+    """
+    other = [i for i in items if not isinstance(i, (RunRequest, SkipReason))]
+    if other:
+        raise DefinitionError(f"{what} returned {other[0]!r}; return {accepted}.")
+    skips = [i for i in items if isinstance(i, SkipReason)]
+    requests = [map_request(i) for i in items if isinstance(i, RunRequest)]
+    if skips and requests:
+        raise DefinitionError(f"{what} returned both RunRequests and a SkipReason.")
+    return requests, skips
+
+
 class ScheduleDefinition:
     """Run a job (or assets) on a cron schedule.
 
@@ -404,14 +473,8 @@ class ScheduleDefinition:
                 "evaluate_tick(build_schedule_context(...))."
             )
         fn = getattr(self, "_raw_fn", self.execution_fn)
-        context = args[0] if args else kwargs.get("context")
-        if _takes_context(fn):
-            if context is None:
-                context = build_schedule_context()
-            return fn(context._for(self) if isinstance(context, ScheduleEvaluationContext) else context)
-        if context is not None:
-            raise InvocationError(f"Schedule '{self.name}' takes no context, but was called with one.")
-        return fn()
+        return _call_directly(self, fn, args, kwargs, f"Schedule '{self.name}'", ScheduleEvaluationContext,
+                              build_schedule_context)
 
     def _run_requests(self, context: ScheduleEvaluationContext) -> list[Any]:
         if self.execution_fn is not None:
@@ -429,16 +492,8 @@ class ScheduleDefinition:
     def evaluate_tick(self, context: ScheduleEvaluationContext | None = None) -> ScheduleExecutionData:
         """Evaluate the schedule once: its run requests (for its job), or the reason it skipped."""
         ctx = (context or build_schedule_context())._for(self)
-        items = self._run_requests(ctx)
-        skips = [i for i in items if isinstance(i, SkipReason)]
-        requests = [i for i in items if isinstance(i, RunRequest)]
-        other = [i for i in items if not isinstance(i, (RunRequest, SkipReason))]
-        if other:
-            raise DefinitionError(
-                f"Schedule '{self.name}' returned {other[0]!r}; return RunRequest(s), a run config dict, or a SkipReason."
-            )
-        if skips and requests:
-            raise DefinitionError(f"Schedule '{self.name}' returned both RunRequests and a SkipReason.")
+        requests, skips = _split_items(self._run_requests(ctx), f"Schedule '{self.name}'",
+                                       "RunRequest(s), a run config dict, or a SkipReason")
         if skips:
             return ScheduleExecutionData(run_requests=[], skip_message=skips[0].skip_message)
         for request in requests:

@@ -19,9 +19,10 @@ from orchestrator.definitions.asset_key import AssetKey
 from orchestrator.definitions.schedules import (
     RunRequest,
     SkipReason,
-    _build_resources,
-    _EvaluationLog,
+    _call_directly,
+    _EvaluationContext,
     _listed,
+    _split_items,
     _takes_context,
     _target_job,
 )
@@ -90,7 +91,7 @@ class SensorExecutionData:
                 f"cursor={self.cursor!r})")
 
 
-class SensorEvaluationContext:
+class SensorEvaluationContext(_EvaluationContext):
     """What a sensor function receives: its cursor, last run key, the instance, resources.
 
     Example::
@@ -100,11 +101,15 @@ class SensorEvaluationContext:
         assert context.cursor == "5"
     """
 
+    _no_instance_message = ("This sensor context has no instance: pass one, e.g. "
+                            "build_sensor_context(instance=DagsterInstance.ephemeral()).")
+
     def __init__(self, instance_ref: Any = None, last_tick_completion_time: float | None = None,
                  last_run_key: str | None = None, cursor: str | None = None, repository_name: str | None = None,
                  repository_def: Any = None, instance: Any = None, sensor_name: str | None = None,
                  resources: Any = None, definitions: Any = None, last_sensor_start_time: float | None = None,
                  log_key: Any = None, **_ignored: Any) -> None:
+        super().__init__(instance, resources)
         self._cursor = cursor
         self._cursor_updated = False
         self._last_run_key = last_run_key
@@ -112,11 +117,7 @@ class SensorEvaluationContext:
         self._last_sensor_start_time = last_sensor_start_time
         self._repository_name = repository_name
         self.repository_def = repository_def or definitions
-        self._instance = instance
         self._sensor_name = sensor_name
-        self._resources_given = resources
-        self._resources: Any = None
-        self._provider: Any = None
 
     @property
     def cursor(self) -> str | None:
@@ -153,36 +154,13 @@ class SensorEvaluationContext:
     def sensor_name(self) -> str | None:
         return self._sensor_name
 
-    @property
-    def instance(self) -> Any:
-        if self._instance is None:
-            raise InvocationError(
-                "This sensor context has no instance: pass one, e.g. "
-                "build_sensor_context(instance=DagsterInstance.ephemeral())."
-            )
-        return self._instance
-
-    @property
-    def resources(self) -> Any:
-        if self._resources is None:
-            self._resources, self._provider = _build_resources(self._resources_given)
-        return self._resources
-
-    @property
-    def log(self) -> _EvaluationLog:
-        return _EvaluationLog(self._sensor_name or "sensor")
+    def _log_name(self) -> str:
+        return self._sensor_name or "sensor"
 
     def _for(self, sensor_def: SensorDefinition) -> SensorEvaluationContext:
         if self._sensor_name is None:
             self._sensor_name = sensor_def.name
         return self
-
-    def __enter__(self) -> SensorEvaluationContext:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        if self._provider is not None:
-            self._provider.teardown()
 
 
 def build_sensor_context(instance: Any = None, cursor: str | None = None, repository_name: str | None = None,
@@ -262,15 +240,8 @@ class SensorDefinition:
     # -- evaluating ----------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Call the sensor's function directly (as Dagster's tests do): its return value as is."""
-        fn = self.evaluation_fn
-        context = args[0] if args else kwargs.get("context")
-        if _takes_context(fn):
-            if context is None:
-                context = build_sensor_context()
-            return fn(context._for(self) if isinstance(context, SensorEvaluationContext) else context)
-        if context is not None:
-            raise InvocationError(f"Sensor '{self.name}' takes no context, but was called with one.")
-        return fn()
+        return _call_directly(self, self.evaluation_fn, args, kwargs, f"Sensor '{self.name}'", SensorEvaluationContext,
+                              build_sensor_context)
 
     def _raw_items(self, context: SensorEvaluationContext) -> list[Any]:
         fn = self.evaluation_fn
@@ -291,15 +262,8 @@ class SensorDefinition:
                     raise DefinitionError(f"Sensor '{self.name}' both updated the cursor and returned SensorResult(cursor=).")
                 cursor = result.cursor
             items = [result.skip_reason] if result.skip_reason is not None else list(result.run_requests or [])
-        other = [i for i in items if not isinstance(i, (RunRequest, SkipReason))]
-        if other:
-            raise DefinitionError(
-                f"Sensor '{self.name}' returned {other[0]!r}; return RunRequest(s), a SkipReason or a SensorResult."
-            )
-        skips = [i for i in items if isinstance(i, SkipReason)]
-        requests = [self._with_job(i) for i in items if isinstance(i, RunRequest)]
-        if skips and requests:
-            raise DefinitionError(f"Sensor '{self.name}' returned both RunRequests and a SkipReason.")
+        requests, skips = _split_items(items, f"Sensor '{self.name}'",
+                                       "RunRequest(s), a SkipReason or a SensorResult", self._with_job)
         skip_message = skips[0].skip_message if skips else None
         return SensorExecutionData(run_requests=requests, skip_message=skip_message, cursor=cursor)
 
@@ -475,7 +439,7 @@ def _status_name(status: Any) -> str:
     return str(getattr(status, "name", status)).upper()
 
 
-class RunStatusSensorContext:
+class RunStatusSensorContext(_EvaluationContext):
     """What a run status sensor function receives: the run, the event that ended it, the instance.
 
     Example::
@@ -486,48 +450,27 @@ class RunStatusSensorContext:
         assert context.dagster_run.job_name == "my_job_succeeds"
     """
 
+    _no_instance_message = "This run status sensor context has no instance (dagster_instance=)."
+
     def __init__(self, sensor_name: str, dagster_run: Any, dagster_event: Any, instance: Any = None,
                  context: SensorEvaluationContext | None = None, resource_defs: Mapping[str, Any] | None = None,
                  logger: Any = None, partition_key: str | None = None, repository_def: Any = None,
                  **_ignored: Any) -> None:
+        super().__init__(instance, resource_defs)
         self.sensor_name = sensor_name
         self.dagster_run = dagster_run
         self.dagster_event = dagster_event
-        self._instance = instance
-        self._resources_given = resource_defs
-        self._resources: Any = None
-        self._provider: Any = None
         self.partition_key = partition_key
         self.repository_def = repository_def
 
-    @property
-    def instance(self) -> Any:
-        if self._instance is None:
-            raise InvocationError("This run status sensor context has no instance (dagster_instance=).")
-        return self._instance
-
-    @property
-    def resources(self) -> Any:
-        if self._resources is None:
-            self._resources, self._provider = _build_resources(self._resources_given)
-        return self._resources
-
-    @property
-    def log(self) -> _EvaluationLog:
-        return _EvaluationLog(self.sensor_name)
+    def _log_name(self) -> str:
+        return self.sensor_name
 
     def for_run_failure(self) -> RunFailureSensorContext:
         """This context as a run failure sensor's (``failure_event``, step failure events)."""
         return RunFailureSensorContext(self.sensor_name, self.dagster_run, self.dagster_event, self._instance,
                                        resource_defs=self._resources_given, partition_key=self.partition_key,
                                        repository_def=self.repository_def)
-
-    def __enter__(self) -> RunStatusSensorContext:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        if self._provider is not None:
-            self._provider.teardown()
 
 
 class RunFailureSensorContext(RunStatusSensorContext):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -35,6 +36,8 @@ from orchestrator.status import RunStatus, StepStatus
 
 if TYPE_CHECKING:
     import redis
+
+_log = logging.getLogger("orchestrator.run_storage")
 
 __all__ = ["RunStorage", "RunInfo", "SchedulingFacts", "CancelEvents", "Claim", "RunExistsError", "Closed"]
 
@@ -227,6 +230,56 @@ class RunStorage:
         return result
 
     @retrying
+    def runs_page(self, offset: int = 0, limit: int = 50, job_name: str | None = None,
+                  status: RunStatus | None = None, tag: tuple[str, str] | None = None,
+                  scan_limit: int = 20000) -> tuple[list[RunInfo], bool]:
+        """One page of runs, newest first, and whether more match after it (the web UI's list).
+
+        Unfiltered, this is one ``ZREVRANGE`` of the page and one pipeline of its records. With
+        filters (job, status, a ``(key, value)`` tag) the index is read in batches, newest first,
+        and the status and job fields are compared before any record is parsed; at most
+        ``scan_limit`` runs are looked at, so a filter matching nothing stays fast.
+        """
+        if job_name is None and status is None and tag is None:
+            ids = [_text(i) for i in self.redis.zrevrange(RUNS_INDEX, offset, offset + limit)]
+            found = self.get_runs(ids[:limit])
+            return [info for info in found.values() if info is not None], len(ids) > limit
+        # Only the fields the filters need are read while scanning (the record's JSON for a tag).
+        fields = ["job", "status"] + (["json"] if tag is not None else [])
+        matched: list[str] = []
+        skipped, start, batch, more = 0, 0, 1000, False
+        while start < scan_limit and not more:
+            ids = [_text(i) for i in self.redis.zrevrange(RUNS_INDEX, start, start + batch - 1)]
+            if not ids:
+                break
+            pipe = self.redis.pipeline(transaction=False)
+            for rid in ids:
+                pipe.hmget(run_keys(rid).record, fields)
+            for rid, values in zip(ids, pipe.execute()):
+                job, state = _text(values[0] or b""), _text(values[1] or b"QUEUED")
+                if (values[0] is None and values[1] is None) or (job_name is not None and job != job_name):
+                    continue  # no record (deleted meanwhile), or another job's
+                if status is not None and state != status.value:
+                    continue
+                if tag is not None and (json.loads(values[2] or "{}").get("tags") or {}).get(tag[0]) != tag[1]:
+                    continue
+                if skipped < offset:
+                    skipped += 1
+                    continue
+                if len(matched) == limit:
+                    more = True
+                    break
+                matched.append(rid)
+            start += batch
+        found = self.get_runs(matched)
+        return [info for rid in matched if (info := found[rid]) is not None], more
+
+    @retrying
+    def run_count(self) -> int:
+        """How many runs the index holds."""
+        return int(self.redis.zcard(RUNS_INDEX))
+
+    @retrying
     def run_ids_created_since(self, since: float, limit: int = 10000) -> list[tuple[str, float]]:
         """(run id, creation time) of the runs created at ``since`` or later, oldest first."""
         rows = self.redis.zrangebyscore(RUNS_INDEX, repr(since), "+inf", start=0, num=limit, withscores=True)
@@ -257,8 +310,12 @@ class RunStorage:
 
     @retrying
     def read_events(self, run_id: str, after: str = "0-0", block_ms: int | None = None,
-                    count: int = 1000) -> list[tuple[str, RunEvent]]:
-        """Events after stream id ``after`` (blocking up to ``block_ms`` for new ones)."""
+                    count: int = 1000, skip_malformed: bool = False) -> list[tuple[str, RunEvent]]:
+        """Events after stream id ``after`` (blocking up to ``block_ms`` for new ones).
+
+        A malformed entry raises ``OrchestratorError`` naming it, or with ``skip_malformed`` (for
+        processes that read many runs, like the scheduler's run feed) is logged and left out, so
+        one corrupt run cannot stop them."""
         reply = self.redis.xread({run_keys(run_id).events: after}, count=count, block=block_ms)
         out: list[tuple[str, RunEvent]] = []
         for _stream, entries in reply or []:
@@ -270,7 +327,10 @@ class RunStorage:
                 try:
                     out.append((eid, RunEvent.model_validate_json(data)))
                 except ValueError as exc:
-                    raise OrchestratorError(f"Run '{run_id}' has a malformed event {eid}: {exc}") from None
+                    message = f"Run '{run_id}' has a malformed event {eid}: {exc}"
+                    if not skip_malformed:
+                        raise OrchestratorError(message) from None
+                    _log.warning("%s (left out)", message.splitlines()[0])
         return out
 
     def all_events(self, run_id: str) -> list[RunEvent]:

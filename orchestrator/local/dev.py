@@ -18,6 +18,8 @@ warm shutdown (a step already running finishes, on the code its run was submitte
 With ``scheduler=`` code location options (``["-m", "my_defs"]``; ``orch dev -m/-f`` passes its
 own), an ``orch scheduler start`` process evaluates the location's schedules and sensors, and is
 replaced too when the code changes (schedulers may overlap: each tick is taken once).
+With ``ui=`` code location options, an ``orch ui`` process serves the web UI on loopback
+(``ui_url``, linking steps to Flower), restarted on the same port when the code changes.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import importlib.util
 import json
 import os
 import secrets
+import socket
 import sys
 import threading
 import time
@@ -110,6 +113,20 @@ def module_root(module: str, cwd: Path | None = None) -> Path | None:
     return None
 
 
+#: The web UI's port when none is given and it is free (``orch ui``'s default too).
+DEFAULT_UI_PORT = 3000
+
+
+def _port_free(port: int) -> bool:
+    """Whether nothing listens on 127.0.0.1:``port`` (so ``orch ui`` can bind it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
 def _wait_http(url: str, proc: ManagedProcess, timeout: float) -> None:
     import urllib.error
     import urllib.request
@@ -143,7 +160,8 @@ class DevEnvironment:
                  worker_timeout: float = 60.0, watch: Sequence[str | Path] = (),
                  on_code_change: Callable[[list[Path]], None] | None = None,
                  retire_timeout: float = 60.0, scheduler: Sequence[str] | None = None,
-                 on_warning: Callable[[str], None] | None = None) -> None:
+                 on_warning: Callable[[str], None] | None = None, ui: Sequence[str] | None = None,
+                 ui_port: int | None = None) -> None:
         if workers < 0:
             raise ValueError("workers must be >= 0")
         if concurrency < 1:
@@ -177,6 +195,12 @@ class DevEnvironment:
         #: Told what went wrong when a restart could not replace the scheduler (the old one goes on).
         self.on_warning = on_warning
         self.scheduler: ManagedProcess | None = None
+        #: Code location options of ``orch ui`` (None: no web UI), and its port (None: a free one).
+        self.ui_args = list(ui) if ui is not None else None
+        self.ui_port = ui_port
+        self.ui: ManagedProcess | None = None
+        self.ui_url: str | None = None
+        self.ui_error: str | None = None
 
         self.redis: RedisServer | None = None
         self.workers: list[CeleryWorker] = []
@@ -236,6 +260,8 @@ class DevEnvironment:
             procs.append(self.scheduler)
         if self.flower is not None:
             procs.append(self.flower)
+        if self.ui is not None:
+            procs.append(self.ui)
         return procs
 
     # -- lifecycle --------------------------------------------------------------------------------
@@ -260,6 +286,8 @@ class DevEnvironment:
             if self.scheduler_args is not None:
                 self.scheduler = self._start_scheduler()
             self._start_flower()
+            if self.ui_args is not None:
+                self.ui = self._start_ui()
             if self.write_dev_file:
                 self._write_dev_file()
         except BaseException:
@@ -358,6 +386,7 @@ class DevEnvironment:
                 self.on_code_change(changed)
             self.restart_workers()
             self.restart_scheduler()
+            self.restart_ui()
         return changed
 
     def _start_flower(self) -> None:
@@ -386,8 +415,45 @@ class DevEnvironment:
             return
         self.flower_url = url
 
+    def _start_ui(self, timeout: float = 60.0) -> ManagedProcess:
+        """Start ``orch ui`` for the code location on loopback (linking to Flower) and wait until it answers."""
+        assert self.ui_args is not None
+        self.ui_port = self.ui_port or (DEFAULT_UI_PORT if _port_free(DEFAULT_UI_PORT) else free_port())
+        args = [sys.executable, "-m", "orchestrator.cli", "ui", *self.ui_args, "--host", "127.0.0.1",
+                "--port", str(self.ui_port)]
+        env = {**os.environ, **self.env, **({"ORCH_FLOWER_URL": self.flower_url} if self.flower_url else {})}
+        proc = ManagedProcess(f"ui-{os.getpid()}-r{self.restarts}", args,
+                              self.log_dir / f"ui-r{self.restarts}.log", env, self.cwd)
+        proc.start()
+        url = f"http://127.0.0.1:{self.ui_port}/"
+        try:
+            _wait_http(url + "healthz", proc, timeout)
+        except OrchestratorError:
+            proc.stop()
+            raise
+        self.ui_url = url
+        return proc
+
+    def restart_ui(self) -> None:
+        """Replace the UI by one showing the code as it is now, on the same port. If the new one
+        cannot start (the edit broke the code), the UI stays down until the next change."""
+        if self.ui_args is None or self._stopping or not self._started:
+            return
+        old, self.ui = self.ui, None
+        if old is not None:
+            old.stop()
+        try:
+            self.ui = self._start_ui()
+            self.ui_error = None
+        except OrchestratorError as exc:
+            self.ui_url = None
+            self.ui_error = str(exc).splitlines()[0]
+            if self.on_warning is not None:
+                self.on_warning(f"{exc}\nThe web UI is down until the code loads again.")
+
     def _write_dev_file(self) -> None:
-        data = {"redis_url": self.redis_url, "secret": self.secret, "flower_url": self.flower_url, "pid": os.getpid(),
+        data = {"redis_url": self.redis_url, "secret": self.secret, "flower_url": self.flower_url, "ui_url": self.ui_url,
+                "pid": os.getpid(),
                 "home": str(self.home), "started_at": time.time(),
                 "workers": [w.name for w in self.workers],
                 "processes": {p.name: p.pid for p in self.processes}}
@@ -416,7 +482,7 @@ class DevEnvironment:
         try:
             if self.write_dev_file:
                 self._remove_dev_file()
-            others = [p for p in (self.flower, self.scheduler, *self.workers, *self.retiring) if p is not None]
+            others = [p for p in (self.ui, self.flower, self.scheduler, *self.workers, *self.retiring) if p is not None]
             threads = [threading.Thread(target=p.stop, args=(timeout,), daemon=True) for p in others]
             for t in threads:
                 t.start()
@@ -426,9 +492,10 @@ class DevEnvironment:
                 self.redis.stop(timeout)
         finally:
             # Forget what was stopped, so a second stop() never signals a process group again.
-            self.stopped = [p for p in (self.redis, *self.workers, *self.retiring, self.scheduler, self.flower)
+            self.stopped = [p for p in (self.redis, *self.workers, *self.retiring, self.scheduler, self.flower, self.ui)
                             if p is not None]
             self.redis, self.workers, self.retiring, self.flower, self.scheduler = None, [], [], None, None
+            self.ui = None
             self._started = False
             with self._lock:
                 self._stopping = False
@@ -470,6 +537,10 @@ class DevEnvironment:
             lines.append(f"Flower:  {self.flower_url}")
         elif self.flower_error:
             lines.append(f"Flower:  not started: {self.flower_error}")
+        if self.ui_url:
+            lines.append(f"Web UI:  {self.ui_url}")
+        elif self.ui_error:
+            lines.append(f"Web UI:  not running: {self.ui_error}")
         if self.watch:
             lines.append(f"Watching: {', '.join(str(p) for p in self.watch)} (a change to a .py file restarts the workers)")
         lines.append(f"Logs:    {self.log_dir}")

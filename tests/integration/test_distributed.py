@@ -304,3 +304,7 @@ def test_a_malformed_event_entry_is_reported_naming_the_run(instance: Instance) 
     with pytest.raises(OrchestratorError) as err:
         instance.storage.all_events(handle.run_id)
     assert handle.run_id in str(err.value) and "malformed event" in str(err.value)
+    # Readers of many runs (the scheduler's run feed) leave the bad entry out and go on.
+    kept = instance.storage.read_events(handle.run_id, skip_malformed=True)
+    assert [e.event_type for _id, e in kept][-1] is EventType.RUN_SUCCESS
+    assert len(kept) == len(instance.redis.xrange(keys.run_keys(handle.run_id).events)) - 1

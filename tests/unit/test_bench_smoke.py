@@ -18,7 +18,8 @@ from orchestrator.local.processes import find_redis_server
 
 ROOT = Path(__file__).resolve().parents[2]
 TOP_FIELDS = {"rows": list, "in_process_ms_per_step": float, "plan_10k_s": float, "import_s": float,
-              "worker_rss_mb": float, "floor_worker_rss_mb": float}
+              "worker_rss_mb": float, "floor_worker_rss_mb": float, "ui": dict}
+UI_FIELDS = ("runs_page_s", "api_runs_s", "run_page_s", "api_run_s")
 ROW_FIELDS = {"shape": str, "n": int, "project_s": float, "floor_s": float, "ratio": float}
 
 
@@ -46,6 +47,8 @@ def test_bench_runner_smoke(tmp_path: Path) -> None:
         assert row["project_s"] > 0 and row["floor_s"] > 0
         assert row["ratio"] == pytest.approx(row["project_s"] / row["floor_s"], rel=0.01)
     assert results["worker_rss_mb"] > 0 and results["floor_worker_rss_mb"] > 0
+    assert results["ui"]["run_steps"] == 50 and results["ui"]["runs_stored"] >= 201
+    assert all(results["ui"][name] > 0 for name in UI_FIELDS), results["ui"]
     assert "shape" in proc.stdout and "ratio" in proc.stdout  # the table went to stdout
     # a smoke run never replaces the figures of the last full run
     assert {p: p.stat().st_mtime_ns for p in kept if p.exists()} == before

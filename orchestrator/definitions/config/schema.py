@@ -214,13 +214,26 @@ def _check_scalar(py_type: type, value: object) -> tuple[bool, object]:
 
 
 @dataclass(frozen=True, init=False)
-class Array(ConfigType):
-    """A list whose elements all match ``inner``."""
+class _WrapperType(ConfigType):
+    """A type around one inner type (``Array``, ``Noneable``), given as any schema ``normalize_schema`` takes.
+
+    :param inner_type: the inner schema; a ``DagsterInvalidConfigDefinitionError`` names ``_where`` when it is not one.
+    """
 
     inner: ConfigType
 
+    #: What the inner schema is, in the error for one that is not a schema.
+    _where: ClassVar[str]
+
     def __init__(self, inner_type: object) -> None:
-        object.__setattr__(self, "inner", _normalize_nested(inner_type, "Array element"))
+        object.__setattr__(self, "inner", _normalize_nested(inner_type, self._where))
+
+
+@dataclass(frozen=True, init=False)
+class Array(_WrapperType):
+    """A list whose elements all match ``inner``."""
+
+    _where = "Array element"
 
     @property
     def label(self) -> str:
@@ -372,13 +385,10 @@ class ScalarUnion(ConfigType):
 
 
 @dataclass(frozen=True, init=False)
-class Noneable(ConfigType):
+class Noneable(_WrapperType):
     """``inner`` or ``None``; a missing field of this type is set to ``None``."""
 
-    inner: ConfigType
-
-    def __init__(self, inner_type: object) -> None:
-        object.__setattr__(self, "inner", _normalize_nested(inner_type, "Noneable"))
+    _where = "Noneable"
 
     @property
     def label(self) -> str:
@@ -490,17 +500,33 @@ def _normalize_fields(fields: Mapping[str, object] | None, owner: str) -> Mappin
 
 
 @dataclass(frozen=True, init=False)
-class Shape(ConfigType):
-    """A dict with exactly the given fields; unknown keys are errors."""
+class _FieldsType(ConfigType):
+    """A dict of named fields (``Shape``, ``Permissive``, ``Selector``): the fields, a description, and
+    environment variables read field by field (keys not declared pass through as they are).
+
+    :param fields: the fields, as ``Field``s or any schema (normalized; errors name the class).
+    :param description: what the dict is for, shown in descriptions.
+    """
 
     fields: Mapping[str, Field]
     description: str | None = field(compare=False)
 
-    permissive: ClassVar[bool] = False
-
     def __init__(self, fields: Mapping[str, object], description: str | None = None) -> None:
         object.__setattr__(self, "fields", _normalize_fields(fields, type(self).__name__))
         object.__setattr__(self, "description", description)
+
+    def resolve_env(self, value: object, path: str, ctx: _Ctx) -> object:
+        if not isinstance(value, Mapping):
+            return value
+        return {k: self.fields[k].config_type.resolve_env(v, _join(path, k), ctx) if k in self.fields else v
+                for k, v in value.items()}
+
+
+@dataclass(frozen=True, init=False)
+class Shape(_FieldsType):
+    """A dict with exactly the given fields; unknown keys are errors."""
+
+    permissive: ClassVar[bool] = False
 
     @property
     def label(self) -> str:
@@ -537,12 +563,6 @@ class Shape(ConfigType):
                 ctx.error(path, _unknown_field_message(key, allowed))
         return out
 
-    def resolve_env(self, value: object, path: str, ctx: _Ctx) -> object:
-        if not isinstance(value, Mapping):
-            return value
-        return {k: self.fields[k].config_type.resolve_env(v, _join(path, k), ctx) if k in self.fields else v
-                for k, v in value.items()}
-
     def describe(self, seen: frozenset[type] = frozenset()) -> object:
         return {name: f.describe(seen) for name, f in self.fields.items()}
 
@@ -561,18 +581,13 @@ class Permissive(Shape):
 
 
 @dataclass(frozen=True, init=False)
-class Selector(ConfigType):
+class Selector(_FieldsType):
     """A dict with exactly one of the given fields set (a tagged choice)."""
 
-    fields: Mapping[str, Field]
-    description: str | None = field(compare=False)
-
     def __init__(self, fields: Mapping[str, object], description: str | None = None) -> None:
-        normalized = _normalize_fields(fields, "Selector")
-        if not normalized:
+        super().__init__(fields, description)
+        if not self.fields:
             raise DagsterInvalidConfigDefinitionError("Selector needs at least one field.")
-        object.__setattr__(self, "fields", normalized)
-        object.__setattr__(self, "description", description)
 
     @property
     def label(self) -> str:
@@ -606,12 +621,6 @@ class Selector(ConfigType):
             return {name: filled} if present else {}
         ctx.error(path, f"expected exactly one of {_quoted(allowed)}, received none")
         return value
-
-    def resolve_env(self, value: object, path: str, ctx: _Ctx) -> object:
-        if not isinstance(value, Mapping):
-            return value
-        return {k: self.fields[k].config_type.resolve_env(v, _join(path, k), ctx) if k in self.fields else v
-                for k, v in value.items()}
 
     def describe(self, seen: frozenset[type] = frozenset()) -> object:
         return {"type": "Selector", "one_of": {n: f.describe(seen) for n, f in self.fields.items()}}

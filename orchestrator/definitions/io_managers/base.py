@@ -11,7 +11,7 @@ from __future__ import annotations
 import abc
 import inspect
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, overload
+from typing import Any, ClassVar, overload
 
 from orchestrator.definitions.resources import ResourceDefinition, ResourceProvider, Resources, as_resource_definition
 from orchestrator.errors import DagsterInvariantViolationError
@@ -132,7 +132,45 @@ class _PartitionMixin:
         return type(first)(first.start, last.end)
 
 
-class OutputContext(_PartitionMixin, _ResourceScope):
+class _IOContext(_PartitionMixin, _ResourceScope):
+    """What an ``OutputContext`` and an ``InputContext`` both hold and answer (Dagster's names)."""
+
+    #: ``"output"`` or ``"input"``: names the context in errors (and its ``build_*_context``).
+    _kind: ClassVar[str]
+
+    def _init_common(self, *, step_key: str | None, dagster_type: Any, metadata: Mapping[str, Any] | None,
+                     op_def: Any, resources: Any, log: Any, partition_key: str | None, asset_key: Any, config: Any,
+                     job_name: str | None, resource_config: Any, asset_partitions_def: Any,
+                     partition_keys: Sequence[str] | None) -> None:
+        """Set the attributes both contexts have; each parameter is the constructor's of the same name."""
+        self.step_key = step_key
+        self.dagster_type = dagster_type
+        self.definition_metadata = dict(metadata or {})
+        self.op_def = op_def
+        self._what = f"build_{self._kind}_context"
+        self._init_resources(resources)
+        self.log = log
+        self._partition_key = partition_key
+        self._partition_keys = list(partition_keys) if partition_keys is not None else None
+        self.asset_key = asset_key
+        self.config = config
+        self.job_name = job_name
+        self.resource_config = resource_config
+        self.asset_partitions_def = asset_partitions_def
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """The definition metadata of this output or input (Dagster's older name for ``definition_metadata``)."""
+        return self.definition_metadata
+
+    def get_asset_identifier(self) -> list[str]:
+        """The asset key's path (an input's: the upstream asset's), plus the partition key for a partitioned asset."""
+        if self.asset_key is None:
+            raise ValueError(f"This {self._kind} is not an asset: it has no asset identifier (use get_identifier()).")
+        return _asset_identifier(self.asset_key, self.asset_partition_keys)
+
+
+class OutputContext(_IOContext):
     """Identifies one output being stored: run, step, output name, mapping key, asset, partition.
 
     ``definition_metadata`` is the metadata declared on the output (``Out(metadata=...)``);
@@ -148,6 +186,8 @@ class OutputContext(_PartitionMixin, _ResourceScope):
         assert context.get_identifier() == ["r1", "123", "abc"]
     """
 
+    _kind = "output"
+
     def __init__(self, *, step_key: str | None = None, name: str = "result", run_id: str | None = None,
                  mapping_key: str | None = None, metadata: Mapping[str, Any] | None = None,
                  op_def: Any = None, dagster_type: Any = None, resources: Any = None, log: Any = None,
@@ -155,32 +195,17 @@ class OutputContext(_PartitionMixin, _ResourceScope):
                  job_name: str | None = None, attempt: int = 0, version: str | None = None,
                  resource_config: Any = None, asset_partitions_def: Any = None,
                  partition_keys: Sequence[str] | None = None) -> None:
-        self.step_key = step_key
+        self._init_common(step_key=step_key, dagster_type=dagster_type, metadata=metadata, op_def=op_def,
+                          resources=resources, log=log, partition_key=partition_key, asset_key=asset_key,
+                          config=config, job_name=job_name, resource_config=resource_config,
+                          asset_partitions_def=asset_partitions_def, partition_keys=partition_keys)
         self.name = name
         self.run_id = run_id
         self.mapping_key = mapping_key
-        self.definition_metadata = dict(metadata or {})
-        self.op_def = op_def
-        self.dagster_type = dagster_type
-        self._what = "build_output_context"
-        self._init_resources(resources)
-        self.log = log
-        self._partition_key = partition_key
-        self._partition_keys = list(partition_keys) if partition_keys is not None else None
-        self.asset_key = asset_key
-        self.config = config
-        self.job_name = job_name
         self.attempt = attempt
         self.version = version
-        self.resource_config = resource_config
-        self.asset_partitions_def = asset_partitions_def
         self._user_metadata: dict[str, Any] = {}
         self._events: list[Any] = []
-
-    @property
-    def metadata(self) -> dict[str, Any]:
-        """The output's definition metadata (Dagster's older name for ``definition_metadata``)."""
-        return self.definition_metadata
 
     @property
     def output_metadata(self) -> dict[str, Any]:
@@ -193,12 +218,6 @@ class OutputContext(_PartitionMixin, _ResourceScope):
         if self.mapping_key is not None:
             parts.append(self.mapping_key)
         return parts
-
-    def get_asset_identifier(self) -> list[str]:
-        """The asset key's path, plus the partition key for a partitioned asset."""
-        if self.asset_key is None:
-            raise ValueError("This output is not an asset: it has no asset identifier (use get_identifier()).")
-        return _asset_identifier(self.asset_key, self.asset_partition_keys)
 
     def add_output_metadata(self, metadata: Mapping[str, Any]) -> None:
         """Attach metadata (e.g. a path or row count) to the STEP_OUTPUT event of this output."""
@@ -220,7 +239,7 @@ class OutputContext(_PartitionMixin, _ResourceScope):
         return events
 
 
-class InputContext(_PartitionMixin, _ResourceScope):
+class InputContext(_IOContext):
     """Identifies one input being loaded, and the upstream output it comes from.
 
     ``upstream_output`` is the :class:`OutputContext` the value was stored with (its ``config``
@@ -236,46 +255,27 @@ class InputContext(_PartitionMixin, _ResourceScope):
         assert context.upstream_output.name == "abc" and context.name == "x"
     """
 
+    _kind = "input"
+
     def __init__(self, *, name: str | None = None, step_key: str | None = None,
                  upstream_output: OutputContext | None = None, dagster_type: Any = None,
                  metadata: Mapping[str, Any] | None = None, op_def: Any = None, resources: Any = None,
                  log: Any = None, partition_key: str | None = None, asset_key: Any = None,
                  config: Any = None, job_name: str | None = None, resource_config: Any = None,
                  asset_partitions_def: Any = None, partition_keys: Sequence[str] | None = None) -> None:
+        self._init_common(step_key=step_key, dagster_type=dagster_type, metadata=metadata, op_def=op_def,
+                          resources=resources, log=log, partition_key=partition_key, asset_key=asset_key,
+                          config=config, job_name=job_name, resource_config=resource_config,
+                          asset_partitions_def=asset_partitions_def, partition_keys=partition_keys)
         self.name = name
-        self.step_key = step_key
         self.upstream_output = upstream_output
-        self.dagster_type = dagster_type
-        self.definition_metadata = dict(metadata or {})
-        self.op_def = op_def
-        self._what = "build_input_context"
-        self._init_resources(resources)
-        self.log = log
-        self._partition_key = partition_key
-        self._partition_keys = list(partition_keys) if partition_keys is not None else None
-        self.asset_key = asset_key
-        self.config = config
-        self.job_name = job_name
-        self.resource_config = resource_config
-        self.asset_partitions_def = asset_partitions_def
         self._input_metadata: dict[str, Any] = {}
-
-    @property
-    def metadata(self) -> dict[str, Any]:
-        """The input's definition metadata (Dagster's older name for ``definition_metadata``)."""
-        return self.definition_metadata
 
     def get_identifier(self) -> list[str]:
         """The identifier of the upstream output this input loads (see ``OutputContext.get_identifier``)."""
         if self.upstream_output is None:
             raise ValueError(f"Input '{self.name}' has no upstream output to identify.")
         return self.upstream_output.get_identifier()
-
-    def get_asset_identifier(self) -> list[str]:
-        """The upstream asset key's path, plus the partition key for a partitioned asset."""
-        if self.asset_key is None:
-            raise ValueError("This input is not an asset: it has no asset identifier (use get_identifier()).")
-        return _asset_identifier(self.asset_key, self.asset_partition_keys)
 
     def add_input_metadata(self, metadata: Mapping[str, Any], description: str | None = None) -> None:
         """Attach metadata about the loaded value (kept on the context)."""

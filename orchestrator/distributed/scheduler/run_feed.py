@@ -95,7 +95,7 @@ class RunFeed:
         last: str | None = None
         done = False
         while True:
-            batch = self.instance.storage.read_events(run_id, after)
+            batch = self.instance.storage.read_events(run_id, after, skip_malformed=True)
             if not batch:
                 break
             for event_id, event in batch:
