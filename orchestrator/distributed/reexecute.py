@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from orchestrator.distributed.code import load_job
 from orchestrator.distributed.submit import RunHandle, _instance, submit_job
 from orchestrator.errors import OrchestratorError
-from orchestrator.plan.planner import ExecutionPlan
+from orchestrator.plan.planner import ExecutionPlan, widen_dynamic
 from orchestrator.status import StepStatus
 
 if TYPE_CHECKING:
@@ -34,33 +34,6 @@ def steps_to_rerun(plan: ExecutionPlan, statuses: Mapping[str, StepStatus | str]
         if status != StepStatus.SUCCESS and "[" in key:
             paths.add(_node(key))
     return widen_dynamic(plan, paths)
-
-
-def widen_dynamic(plan: ExecutionPlan, paths: set[str]) -> set[str]:
-    result = set(paths)
-    changed = True
-    while changed:
-        changed = False
-        for step in plan.steps:
-            if step.node_path not in result:
-                continue
-            extra: set[str] = set()
-            if step.mapped_on is not None:
-                extra.add(step.mapped_on.step_key)
-            for inp in step.inputs:
-                if inp.kind == "collect":
-                    for ref in inp.sources:
-                        up = plan.by_key.get(ref.step_key)
-                        extra.add(ref.step_key)
-                        if up is not None and up.mapped_on is not None:
-                            extra.add(up.mapped_on.step_key)
-            for s in plan.steps:
-                if s.mapped_on is not None and s.mapped_on.step_key in result | extra:
-                    extra.add(s.node_path)
-            if not extra <= result:
-                result |= extra
-                changed = True
-    return result
 
 
 def reexecute(run_id: str, from_failure: bool = True, step_selection: Sequence[str] | None = None,

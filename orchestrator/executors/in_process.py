@@ -18,6 +18,7 @@ from orchestrator.execution.results import ExecuteInProcessResult
 from orchestrator.executors.base import Executor, InitExecutorContext, RunLaunch
 from orchestrator.executors.launch import plan_launch
 from orchestrator.executors.local_run import LocalRun
+from orchestrator.plan.planner import build_plan, parse_step_key, widen_dynamic
 from orchestrator.status import StepStatus
 
 if TYPE_CHECKING:
@@ -70,13 +71,15 @@ def execute_in_process(
     serves every launcher) but the steps run here whichever executor the job names.
     """
     job = job.with_resources(resources) if resources else job
-    if step_selection:
-        if parent_run_id is None:
-            raise DefinitionError("step_selection re-executes steps of a parent run: pass parent_run_id= too.")
-        op_selection = sorted({s.split("[", 1)[0] for s in step_selection})
+    if step_selection and parent_run_id is None:
+        raise DefinitionError("step_selection re-executes steps of a parent run: pass parent_run_id= too.")
     if parent_run_id is not None:
         tags = {"orch/parent_run_id": parent_run_id, "orch/root_run_id": parent_run_id, **(tags or {})}
     resolved = resolve_run_config(job, run_config, partition_key)
+    if step_selection:
+        # As for distributed re-execution: a part of a dynamic group re-runs the whole group.
+        selected = {parse_step_key(s)[0] for s in step_selection}
+        op_selection = sorted(widen_dynamic(build_plan(job, resolved.op_inputs), selected))
     launch = plan_launch(
         job, resolved, in_process_executor, tags=job.run_tags_for(tags, partition_key), partition_key=partition_key,
         instance=instance, run_id=run_id, op_selection=op_selection, parent_run_id=parent_run_id,

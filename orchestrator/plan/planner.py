@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from orchestrator.definitions.jobs import JobDefinition
 
 __all__ = ["OutputRef", "StepInput", "ExecutionStep", "ExecutionPlan", "build_plan", "expand_mapped", "instantiate",
-           "mapped_key", "step_key_at", "parse_step_key", "KEY_SEPARATOR", "UNRESOLVED"]
+           "mapped_key", "step_key_at", "parse_step_key", "KEY_SEPARATOR", "UNRESOLVED", "widen_dynamic"]
 
 #: Joins the mapping keys of nested levels in one step key: ``work[a,k]``.
 KEY_SEPARATOR = ","
@@ -365,4 +365,34 @@ def select_ops(topo: Topology, selection: Sequence[str] | str) -> set[str]:
                 f"{', '.join(list(topo.ops)[:20])}{' ...' if len(topo.ops) > 20 else ''}."
             )
         result |= walk(matched, upstream, up_depth) | walk(matched, downstream, down_depth)
+    return result
+
+
+def widen_dynamic(plan: ExecutionPlan, paths: set[str]) -> set[str]:
+    """Op paths to re-execute for ``paths``, widened to whole dynamic groups: a mapped op cannot run
+    without the dynamic output it maps over, and a collect needs every element, so re-running any
+    part of a map/collect re-runs the step that fans out (and every level it is nested in)."""
+    result = set(paths)
+    changed = True
+    while changed:
+        changed = False
+        for step in plan.steps:
+            if step.node_path not in result:
+                continue
+            extra: set[str] = set()
+            if step.mapped_on is not None:
+                extra.add(step.mapped_on.step_key)
+            for inp in step.inputs:
+                if inp.kind == "collect":
+                    for ref in inp.sources:
+                        up = plan.by_key.get(ref.step_key)
+                        extra.add(ref.step_key)
+                        if up is not None and up.mapped_on is not None:
+                            extra.add(up.mapped_on.step_key)
+            for s in plan.steps:
+                if s.mapped_on is not None and s.mapped_on.step_key in result | extra:
+                    extra.add(s.node_path)
+            if not extra <= result:
+                result |= extra
+                changed = True
     return result

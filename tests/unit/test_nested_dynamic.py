@@ -25,10 +25,10 @@ from orchestrator import (
     job,
     op,
 )
-from orchestrator.distributed.reexecute import steps_to_rerun, widen_dynamic
+from orchestrator.distributed.reexecute import steps_to_rerun
 from orchestrator.execution.lifecycle import Lifecycle
 from orchestrator.execution.scheduling import InMemoryState, Scheduler, StepUpdate, collect_source, mapped_step
-from orchestrator.plan.planner import OutputRef, build_plan, mapped_key, parse_step_key, step_key_at
+from orchestrator.plan.planner import OutputRef, build_plan, mapped_key, parse_step_key, step_key_at, widen_dynamic
 from orchestrator.status import StepStatus
 from tests.scheduling_scenarios import SCENARIOS_BY_NAME, sched_nested_dynamic, sched_nested_dynamic_outer_value_inside
 
@@ -349,8 +349,11 @@ def test_selecting_a_nested_mapped_op_without_its_source_names_the_fix() -> None
                                               r"dynamic output 'result' of 'outer', which is not selected. "
                                               r"Select 'outer' too"):
         build_plan(nested, op_selection=["inner", "work", "per_outer"], parent_run_id="parent")
-    with pytest.raises(DefinitionError, match="Select 'outer' too"):
-        nested.execute_in_process(parent_run_id="parent", step_selection=["work[a,k1]"])
+    # Re-executing part of a nested group in process widens it to the whole group, as on workers.
+    rerun = nested.execute_in_process(parent_run_id="parent", step_selection=["work[a,k1]"])
+    assert rerun.success
+    ran = {e.step_key for e in rerun.get_step_success_events()}
+    assert {"outer", "inner[a]", "work[a,k1]", "per_outer[a]"} <= ran and "total" not in ran
 
 
 def test_reexecution_widens_to_the_whole_nested_group() -> None:
