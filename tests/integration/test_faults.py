@@ -33,6 +33,7 @@ from orchestrator import (
 from orchestrator.execution.scheduling import StepUpdate
 from orchestrator.local.processes import CeleryWorker, RedisServer
 from orchestrator.status import StepStatus
+from tests.integration.polling import lines, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -82,17 +83,6 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
     s.stop()
 
 
-def _lines(path: Path) -> list[str]:
-    return path.read_text().split() if path.exists() else []
-
-
-def _wait_for(predicate, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 # -- jobs used below (defined here: they ship to workers as signed pickles) ------------------------
@@ -154,16 +144,16 @@ def test_sigkill_of_the_worker_running_a_step_loses_nothing(site: Site, tmp_path
     out = tmp_path / "out"
     out.mkdir()
     handle = submit_job(slow_pipeline, run_config=_slow_config(out, 3.0), instance=site.instance)
-    _wait_for(lambda: "slow" in site.instance.storage.running_steps(handle.run_id), 30, "slow to start")
+    wait_for(lambda: "slow" in site.instance.storage.running_steps(handle.run_id), 30, "slow to start")
     victim_name = _running_worker(site, handle.run_id, "slow")
     victim = w1 if victim_name.startswith("w1@") else w2
     victim.kill()  # SIGKILL of the whole worker: main process and pool child
     result = handle.wait(timeout=90)
     assert result.success, site.logs()[-4000:]
     assert result.output_for_node("down_a") == 111 and result.output_for_node("down_b") == 1011
-    assert len(_lines(out / "slow.txt")) == 2, "the killed step ran again elsewhere"
-    assert len(_lines(out / "down_a.txt")) == 1 and len(_lines(out / "down_b.txt")) == 1
-    assert len(_lines(out / "first.txt")) == 1
+    assert len(lines(out / "slow.txt")) == 2, "the killed step ran again elsewhere"
+    assert len(lines(out / "down_a.txt")) == 1 and len(lines(out / "down_b.txt")) == 1
+    assert len(lines(out / "first.txt")) == 1
 
 
 # -- Redis restart ----------------------------------------------------------------------------------
@@ -189,7 +179,7 @@ def ticking_chain():
 def test_redis_restarted_mid_run_with_aof_the_run_completes(site: Site) -> None:
     site.worker("w1")
     handle = submit_job(ticking_chain, instance=site.instance)
-    _wait_for(lambda: site.instance.storage.running_steps(handle.run_id), 30, "a step to start")
+    wait_for(lambda: site.instance.storage.running_steps(handle.run_id), 30, "a step to start")
     time.sleep(0.5)
     site.server.stop()
     time.sleep(1.0)
@@ -212,7 +202,7 @@ def test_cancel_terminates_the_running_step_and_enqueues_nothing_more(site: Site
     out = tmp_path / "out"
     out.mkdir()
     handle = submit_job(slow_pipeline, run_config=_slow_config(out, 20.0), instance=site.instance)
-    _wait_for(lambda: "slow" in site.instance.storage.running_steps(handle.run_id), 30, "slow to start")
+    wait_for(lambda: "slow" in site.instance.storage.running_steps(handle.run_id), 30, "slow to start")
     started = time.monotonic()
     assert handle.cancel() is True
     assert handle.status() is RunStatus.CANCELED
@@ -253,14 +243,14 @@ def test_stalled_run_is_failed_within_its_deadline_naming_the_step(site: Site, t
     assert site.instance.storage.queues_with_live_workers() == {"orch": [w1.name + "@" + _host(w1)]}
     # Nobody waiting: the workers' watchdog fails it on its own.
     other = submit_job(unserved_job, run_config=config, instance=site.instance)
-    _wait_for(lambda: other.status() is RunStatus.FAILURE, 20, "the worker watchdog to fail the run")
+    wait_for(lambda: other.status() is RunStatus.FAILURE, 20, "the worker watchdog to fail the run")
     # A started step whose worker went silent is told apart from a queued one. A 3 s stall_timeout
     # fails the run before the 30 s heartbeat timeout would send the step again.
     out = tmp_path / "out"
     out.mkdir()
     config = {**_slow_config(out, 20.0), "execution": {"config": {"stall_timeout": 3.0}}}
     handle = submit_job(slow_pipeline, run_config=config, instance=site.instance)
-    _wait_for(lambda: "slow" in site.instance.storage.running_steps(handle.run_id), 30, "slow to start")
+    wait_for(lambda: "slow" in site.instance.storage.running_steps(handle.run_id), 30, "slow to start")
     w1.kill()
     result = handle.wait(timeout=30)
     reason = site.instance.storage.get_run(handle.run_id).reason or ""
@@ -319,7 +309,7 @@ def test_reexecute_from_failure_reuses_upstream_outputs(site: Site, tmp_path: Pa
     handle = reexecute(first_run.run_id, from_failure=True, instance=site.instance)
     second = handle.wait(60)
     assert second.success and second.output_for_node("maybe_fail") == 20
-    assert _lines(out / "a.txt") == ["x"] and _lines(out / "b.txt") == ["x"], "upstream ops must not run again"
+    assert lines(out / "a.txt") == ["x"] and lines(out / "b.txt") == ["x"], "upstream ops must not run again"
     assert [e.step_key for e in second.get_step_success_events()] == ["maybe_fail"]
     record = site.instance.storage.get_run(handle.run_id).record
     assert record.tags["orch/parent_run_id"] == first_run.run_id
@@ -341,7 +331,7 @@ def test_reexecute_in_process_with_a_persistent_io_manager(tmp_path: Path, monke
     child = recoverable.execute_in_process(run_config=_recoverable_config(out), parent_run_id=parent.run_id,
                                            step_selection=["maybe_fail"])
     assert child.success and child.output_for_node("maybe_fail") == 20
-    assert _lines(out / "a.txt") == ["x"] and _lines(out / "b.txt") == ["x"]
+    assert lines(out / "a.txt") == ["x"] and lines(out / "b.txt") == ["x"]
 
 
 # -- security -----------------------------------------------------------------------------------
@@ -429,9 +419,9 @@ def test_pickle_messages_and_unknown_runs_are_dropped(site: Site, tmp_path: Path
     app = __import__("orchestrator.distributed.dispatch", fromlist=["app_for"]).app_for(site.server.url)
     app.send_task("some_job.some_step", kwargs={"run_id": "no-such-run", "step_key": "some_step", "attempt": 0},
                   queue="orch")
-    _wait_for(lambda: "dropping step some_step of unknown run no-such-run" in worker.log_text(), 30,
+    wait_for(lambda: "dropping step some_step of unknown run no-such-run" in worker.log_text(), 30,
               "the unknown run to be dropped")
-    _wait_for(lambda: "pickle" in worker.log_text().lower(), 30, "the pickle message to be refused")
+    wait_for(lambda: "pickle" in worker.log_text().lower(), 30, "the pickle message to be refused")
     assert not marker.exists()
     assert site.instance.redis.llen("orch") == 0
     with pytest.raises(RunNotFoundError):
@@ -488,7 +478,7 @@ def test_steps_lost_between_completion_and_publish_are_re_sent(site: Site, tmp_p
     site.worker("w1")
     result = handle.wait(timeout=60)
     assert result.success and result.output_for_node("pong") == 7
-    assert _lines(out / "pong.txt") == ["pong"]
+    assert lines(out / "pong.txt") == ["pong"]
     assert not (out / "ping.txt").exists()
     resent = [e for e in result.all_events if e.event_type is EventType.LOG and "Re-sent step(s) pong" in e.message]
     assert len(resent) == 1

@@ -29,6 +29,7 @@ from orchestrator.execution.lifecycle import Lifecycle
 from orchestrator.execution.scheduling import StepUpdate
 from orchestrator.local.processes import CeleryWorker, RedisServer
 from orchestrator.status import StepStatus
+from tests.integration.polling import lines, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -81,17 +82,6 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
     s.stop()
 
 
-def _lines(path: Path) -> list[str]:
-    return path.read_text().split() if path.exists() else []
-
-
-def _wait_for(predicate, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _report(record_property, name: str, seconds: float) -> None:
@@ -149,8 +139,8 @@ def _start_times(result_or_events, step_key: str) -> list[float]:
 
 def _assert_pipeline_outputs(result, out: Path) -> None:
     assert result.output_for_node("down_a") == 111 and result.output_for_node("down_b") == 1011
-    assert _lines(out / "down_a.txt") == ["x"] and _lines(out / "down_b.txt") == ["x"], "downstream ran once"
-    assert len(_lines(out / "slow_done.txt")) == 1
+    assert lines(out / "down_a.txt") == ["x"] and lines(out / "down_b.txt") == ["x"], "downstream ran once"
+    assert len(lines(out / "slow_done.txt")) == 1
 
 
 # -- the claim and death records themselves (real Redis, no worker) ------------------------------
@@ -203,7 +193,7 @@ def test_sigkill_of_the_worker_group_mid_step_recovers_with_a_replacement(site: 
     out = tmp_path / "out"
     out.mkdir()
     handle = submit_job(slow_pipeline, run_config=_slow_config(out, 5.0), instance=site.instance)
-    _wait_for(lambda: "slow" in site.instance.storage.running_steps(handle.run_id), 60, "slow to start")
+    wait_for(lambda: "slow" in site.instance.storage.running_steps(handle.run_id), 60, "slow to start")
     assert handle.status() is RunStatus.STARTED, "a run is STARTED as soon as a step starts"
     time.sleep(1.0)
     killed_at = time.time()
@@ -214,7 +204,7 @@ def test_sigkill_of_the_worker_group_mid_step_recovers_with_a_replacement(site: 
     assert result.success, (site.instance.storage.get_run(handle.run_id).reason, site.logs())
     _assert_pipeline_outputs(result, out)
     starts = _start_times(result, "slow")
-    assert len(starts) == 2 and len(_lines(out / "slow.txt")) == 2, "the killed step ran once more, on w2"
+    assert len(starts) == 2 and len(lines(out / "slow.txt")) == 2, "the killed step ran once more, on w2"
     assert ended - killed_at < 90
     recovered = [e.message for e in result.all_events if e.event_type is EventType.LOG and e.step_key == "slow"]
     assert any("went back to its queue" in m or "went silent" in m for m in recovered), recovered
@@ -254,7 +244,7 @@ def test_repeated_random_sigkills_during_a_fan_out_lose_nothing(site: Site, tmp_
     out.mkdir()
     handle = submit_job(fan_out_in, run_config={"ops": {"gather": {"config": {"dir": str(out)}}}},
                         instance=site.instance)
-    _wait_for(lambda: any(k.startswith("work[") for k in site.instance.storage.running_steps(handle.run_id)), 60,
+    wait_for(lambda: any(k.startswith("work[") for k in site.instance.storage.running_steps(handle.run_id)), 60,
               "the mapped steps to start")
     rng = random.Random(12)
     kills: list[float] = []
@@ -286,7 +276,7 @@ def test_repeated_random_sigkills_during_a_fan_out_lose_nothing(site: Site, tmp_
     assert result.success, (info.reason, site.logs())
     assert len(kills) >= 5
     assert result.output_for_node("gather") == sum(2 * i for i in range(100))
-    assert len(_lines(out / "fan_in.txt")) == 1, "the fan-in ran exactly once"
+    assert len(lines(out / "fan_in.txt")) == 1, "the fan-in ran exactly once"
     succeeded = [e.step_key for e in result.all_events if e.event_type is EventType.STEP_SUCCESS]
     assert len([k for k in succeeded if k and k.startswith("work[")]) == 100
     back = [e for e in result.all_events if e.event_type is EventType.LOG
@@ -315,7 +305,7 @@ def test_shutdown_signals_mid_step_lose_nothing(site: Site, tmp_path: Path, how:
     out = tmp_path / "out"
     out.mkdir()
     handle = submit_job(slow_pipeline, run_config=_slow_config(out, 5.0), instance=site.instance)
-    _wait_for(lambda: "slow" in site.instance.storage.running_steps(handle.run_id), 60, "slow to start")
+    wait_for(lambda: "slow" in site.instance.storage.running_steps(handle.run_id), 60, "slow to start")
     time.sleep(1.0)
     signalled_at = time.time()
     if how == "SIGTERM":
@@ -337,7 +327,7 @@ def test_shutdown_signals_mid_step_lose_nothing(site: Site, tmp_path: Path, how:
     else:
         assert len(starts) == 2, "the terminated step ran again"
         _report(record_property, f"{how}: signal -> second STEP_START", starts[1] - signalled_at)
-    _wait_for(lambda: not w1.alive(), 30, "the signalled worker to exit")
+    wait_for(lambda: not w1.alive(), 30, "the signalled worker to exit")
     _report(record_property, f"{how}: signal -> run end", ended - signalled_at)
 
 
@@ -374,7 +364,7 @@ def test_an_op_that_ends_its_worker_process_fails_the_run_naming_the_cause(site:
     elapsed = time.time() - started
     assert result.status is RunStatus.FAILURE, site.logs()
     assert elapsed < 120
-    assert len(_lines(out / "attempts.txt")) == 3, "three attempts, then the step fails without running again"
+    assert len(lines(out / "attempts.txt")) == 3, "three attempts, then the step fails without running again"
     assert result.get_failed_step_keys() == ["end_process"]
     assert result.is_node_skipped("after_end")
     error = result.failure_error
@@ -429,7 +419,7 @@ def test_a_long_silent_step_of_a_live_worker_is_never_sent_twice(site: Site, tmp
             # A copy arriving while the step is silent but its worker runs it is dropped unrun.
             _send_copy(site, handle.run_id, "hold_the_gil")
             copy_sent = True
-            _wait_for(lambda: "step hold_the_gil is running on" in site.logs(), 20, "the copy to be dropped")
+            wait_for(lambda: "step hold_the_gil is running on" in site.logs(), 20, "the copy to be dropped")
         time.sleep(0.5)
     result = handle.wait(timeout=30)
     assert result.success, (site.instance.storage.get_run(handle.run_id).reason, site.logs())
@@ -437,9 +427,9 @@ def test_a_long_silent_step_of_a_live_worker_is_never_sent_twice(site: Site, tmp
     assert silence > HEARTBEAT_TIMEOUT and copy_sent, f"silent only {silence:.0f}s: the test proves nothing"
     # A copy of a finished step (here: of a finished run) is dropped too.
     _send_copy(site, handle.run_id, "hold_the_gil")
-    _wait_for(lambda: "not running step hold_the_gil" in site.logs() or "hold_the_gil is already finished" in site.logs(),
+    wait_for(lambda: "not running step hold_the_gil" in site.logs() or "hold_the_gil is already finished" in site.logs(),
               20, "the late copy to be dropped")
-    assert len(_lines(out / "long.txt")) == 1, "the step ran once"
+    assert len(lines(out / "long.txt")) == 1, "the step ran once"
     assert len(_start_times(site.instance.storage.all_events(handle.run_id), "hold_the_gil")) == 1
     noted = [e.message for e in result.all_events if e.event_type is EventType.LOG]
     assert not [m for m in noted if "silent" in m or "back to its queue" in m or "again" in m], noted
