@@ -1,30 +1,29 @@
-"""The raw-Celery floor: the same trivial work as the project's benchmark jobs, with no orchestrator.
+"""The floor configured like the project: raw Celery with the project's settings doing the same work.
 
-``celery -A bench.floor_app worker -Q bench_floor`` with ``REDIS_URL`` (broker and result backend)
-and ``ORCH_HOME`` (outputs go under ``$ORCH_HOME/floor/<run_id>/``). Settings are the project's
-family (JSON only, acks_late, reject on worker loss, prefetch 1, kombu priority emulation, task
-events), except that results are stored (the floor needs them for chains and chords). Every output
-is an int pickled to a file, written the way ``fs_io_manager`` writes by default (temp file in the
-same directory, rename; with ``ORCH_FSYNC=1``, as for ``fs_io_manager``, also fsync of the file and
-of the directory), and passed on by path. This module never imports ``orchestrator``.
+``celery -A bench.floor_app worker -Q bench_floor`` with ``REDIS_URL`` (broker and result
+backend) and ``ORCH_HOME`` (outputs under ``$ORCH_HOME/floor/<run_id>/``). Settings are the
+project's family (JSON only, acks_late, reject on worker loss, prefetch 1, kombu priority
+emulation, task events), except that results are stored (the floor needs them for chains and
+chords). Set beside the plain-defaults floor (``bench.plain_app``), it shows what the project's
+delivery guarantees cost in Celery itself. The tasks are ``bench.floor_tasks``'s, the same on both
+floors. This module never imports ``orchestrator``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import pickle
-import tempfile
-from pathlib import Path
 from typing import Any
 
-from celery import Celery, chord
+from celery import Celery
+
+from bench.floor_tasks import define_tasks
 
 QUEUE = "bench_floor"
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def floor_config(url: str) -> dict[str, Any]:
+    """The Celery settings of this floor, on the Redis at ``url`` (broker and result backend)."""
     visibility = int(os.environ.get("ORCH_VISIBILITY_TIMEOUT", "3600"))
     return {
         "broker_url": url,
@@ -55,86 +54,4 @@ def floor_config(url: str) -> dict[str, Any]:
 
 app = Celery("bench_floor", set_as_current=False)
 app.conf.update(floor_config(REDIS_URL))
-
-
-def floor_dir() -> Path:
-    return Path(os.environ.get("ORCH_HOME") or "~/.orch").expanduser() / "floor"
-
-
-FSYNC = os.environ.get("ORCH_FSYNC") == "1"
-
-
-def write_value(path: Path, value: int) -> str:
-    """Pickle ``value`` to ``path`` atomically (durably with ``ORCH_FSYNC=1``), as ``fs_io_manager``
-    does; return the path."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = tempfile.NamedTemporaryFile(delete=False, dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with tmp:
-            tmp.write(pickle.dumps(value))
-            if FSYNC:
-                tmp.flush()
-                os.fsync(tmp.fileno())
-        os.replace(tmp.name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp.name)
-        raise
-    if FSYNC:
-        fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            with contextlib.suppress(OSError):
-                os.fsync(fd)
-        finally:
-            os.close(fd)
-    return str(path)
-
-
-def read_value(path: str) -> int:
-    with open(path, "rb") as f:
-        return pickle.load(f)
-
-
-def out_path(run_id: str, key: str) -> Path:
-    return floor_dir() / run_id / key / "result"
-
-
-@app.task(name="floor.start")
-def start(run_id: str) -> str:
-    return write_value(out_path(run_id, "start"), 0)
-
-
-@app.task(name="floor.inc")
-def inc(path: str, run_id: str, key: str) -> str:
-    return write_value(out_path(run_id, key), read_value(path) + 1)
-
-
-@app.task(name="floor.gather")
-def gather(paths: list[str], run_id: str, key: str = "gather") -> str:
-    return write_value(out_path(run_id, key), sum(read_value(p) for p in paths))
-
-
-@app.task(name="floor.hop", ignore_result=True)
-def hop(path: str, run_id: str, i: int, n: int, final_id: str) -> str:
-    """Step ``i`` of a chain of ``n`` that enqueues its own successor; the last one has ``final_id``."""
-    out = write_value(out_path(run_id, f"inc_{i}"), read_value(path) + 1)
-    if i + 1 < n:
-        last = i + 1 == n - 1
-        hop.apply_async((out, run_id, i + 1, n, final_id), task_id=final_id if last else None,
-                        ignore_result=not last)
-    return out
-
-
-@app.task(name="floor.hop_start", ignore_result=True)
-def hop_start(run_id: str, n: int, final_id: str) -> str:
-    out = write_value(out_path(run_id, "start"), 0)
-    hop.apply_async((out, run_id, 0, n, final_id), task_id=final_id if n == 1 else None, ignore_result=n != 1)
-    return out
-
-
-@app.task(name="floor.spawn", bind=True)
-def spawn(self: Any, run_id: str, n: int) -> Any:
-    """A dynamic fan-out: write ``n`` values, then replace this task by a chord over them."""
-    paths = [write_value(floor_dir() / run_id / "emit" / "result" / str(i), i) for i in range(n)]
-    header = [inc.s(p, run_id, f"inc[{i}]") for i, p in enumerate(paths)]
-    return self.replace(chord(header, gather.s(run_id, "gather")))
+tasks = define_tasks(app)

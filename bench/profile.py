@@ -1,6 +1,6 @@
 """Where the time of one step goes: a cProfile of a worker (solo pool) running a benchmark shape.
 
-    python -m bench.profile                       # project and floor, chain of 300
+    python -m bench.profile                       # project and both floors, chain of 300
     python -m bench.profile --kind project --shape fanout --n 500 --top 40 --save /tmp/prof
 
 Starts a private redis-server and one worker (``--pool solo``, so tasks run in the worker's main
@@ -24,7 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from bench._profiled_worker import START, STOP
-from bench.run import ROOT, Env, FloorRunner, ProjectRunner, command_stats, n_steps
+from bench.redis_figures import command_stats
+from bench.runners import FloorRunner, ProjectRunner, n_steps
+from bench.workers import KINDS, ROOT, Env
 
 # (label, file fragment, function name): cumulative time of these, per step. Nested entries overlap.
 PROJECT_PARTS = [
@@ -58,7 +60,7 @@ PROJECT_PARTS = [
 ]
 FLOOR_PARTS = [
     ("celery task trace (whole task incl. ack, result, events)", "celery/app/trace.py", "trace_task"),
-    ("write_value (pickle, temp file, rename)", "bench/floor_app.py", "write_value"),
+    ("write_value (pickle, temp file, rename)", "bench/floor_tasks.py", "write_value"),
     ("  posix.fsync", "~", "<built-in method posix.fsync>"),
     ("apply_async (enqueue next)", "celery/app/task.py", "apply_async"),
     ("result backend store_result", "celery/backends/base.py", "store_result"),
@@ -73,10 +75,10 @@ FLOOR_PARTS = [
 def start_profiled_worker(env: Env, kind: str, out: Path) -> Any:
     from orchestrator.local.processes import ManagedProcess
 
-    app, queue = ("worker.app", "orch") if kind == "project" else ("bench.floor_app", "bench_floor")
-    args = [sys.executable, "-m", "bench._profiled_worker", str(out), "-A", app, "worker", "--pool", "solo",
-            "-Q", queue, "-n", f"prof-{kind}-{os.getpid()}@%h", "--loglevel", "INFO", "--without-mingle",
-            "--without-gossip", "-E"]
+    spec = KINDS[kind]
+    args = [sys.executable, "-m", "bench._profiled_worker", str(out), "-A", spec.app, "worker", "--pool", "solo",
+            "-Q", spec.queue, "-n", f"prof-{kind}-{os.getpid()}@%h", "--loglevel", "INFO", "--without-mingle",
+            "--without-gossip"]
     proc = ManagedProcess(f"prof-{kind}", args, env.logs / f"prof-{kind}.log", {**os.environ, **env.worker_env}, ROOT)
     proc.start()
     deadline = time.monotonic() + 60
@@ -121,12 +123,12 @@ def profile_one(env: Env, kind: str, shape: str, n: int, out: Path) -> tuple[flo
             project.prepare(shape, n)
 
             def run() -> float:
-                return project.run(shape, n)
+                return project.run(shape, n).elapsed
         else:
-            floor = FloorRunner()
+            floor = FloorRunner(KINDS[kind].app)  # the floor app's module
 
             def run() -> float:
-                return floor.run(shape, n, "hop")
+                return floor.run(shape, n)
 
         run()  # warm-up: imports, caches, connections
         os.kill(worker.pid, START)
@@ -144,7 +146,7 @@ def profile_one(env: Env, kind: str, shape: str, n: int, out: Path) -> tuple[flo
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--kind", nargs="+", choices=("project", "floor"), default=["project", "floor"])
+    parser.add_argument("--kind", nargs="+", choices=tuple(KINDS), default=list(KINDS))
     parser.add_argument("--shape", choices=("chain", "fanout", "dynamic"), default="chain")
     parser.add_argument("--n", type=int, default=300)
     parser.add_argument("--top", type=int, default=25)

@@ -86,7 +86,7 @@ def bench_ui(redis_url: str, runs: int, steps: int, reps: int, measure: Callable
 
     Parameters: ``redis_url``, the bench's private (empty) Redis; ``runs``, how many runs to store;
     ``steps``, the size of the big run; ``reps``, timed requests per URL (after one warm-up);
-    ``measure`` and ``log``, bench/run.py's sampler and logger.
+    ``measure`` and ``log``, bench/samples.py's sampler and logger.
     """
     import redis
     import uvicorn

@@ -111,7 +111,7 @@ _EXPORTS: dict[str, str] = {
     'DagsterInvariantViolationError': '.errors',
     'configured': '.definitions.configured',
     'make_values_resource': '.definitions.resources',
-    'ConfigurableResourceFactory': '.definitions.resources',
+    'ConfigurableResourceFactory': '.definitions.configurable_resources',
     'ResourceDependency': '.definitions.resources',
     'ResourceParam': '.definitions.resources',
     'build_resources': '.definitions.build_resources',
@@ -258,7 +258,7 @@ _EXPORTS: dict[str, str] = {
     'Definitions': '.definitions.repositories',
     'RepositoryDefinition': '.definitions.repositories',
     'repository': '.definitions.repositories',
-    'ConfigurableResource': '.definitions.resources',
+    'ConfigurableResource': '.definitions.configurable_resources',
     'InitResourceContext': '.definitions.resources',
     'ResourceDefinition': '.definitions.resources',
     'build_init_resource_context': '.definitions.resources',
@@ -426,6 +426,7 @@ if TYPE_CHECKING:
         StringSource,
     )
     from orchestrator.definitions.config.validate_run_config import validate_run_config
+    from orchestrator.definitions.configurable_resources import ConfigurableResource, ConfigurableResourceFactory
     from orchestrator.definitions.configured import configured
     from orchestrator.definitions.dagster_run import DagsterRun, DagsterRunStatus
     from orchestrator.definitions.dagster_types import (
@@ -531,8 +532,6 @@ if TYPE_CHECKING:
     )
     from orchestrator.definitions.repositories import Definitions, RepositoryDefinition, repository
     from orchestrator.definitions.resources import (
-        ConfigurableResource,
-        ConfigurableResourceFactory,
         InitResourceContext,
         ResourceDefinition,
         ResourceDependency,

@@ -56,26 +56,28 @@ def jsonable(metadata: Mapping[str, Any]) -> dict[str, Any]:
 class DagsterEventType(str, enum.Enum):
     """The kinds of events a run records: Dagster's ``DagsterEventType``, names and values.
 
-    ``LOG`` is this package's own: ``context.log`` messages are events of the run's list (Dagster
-    keeps them as event log entries without a Dagster event). ``STEP_RETRY`` is another name of
-    ``STEP_UP_FOR_RETRY``. Run events keep Dagster's stored values (``RUN_START.value`` is
-    ``"PIPELINE_START"``); ``display_name`` is what to show (``"RUN_START"``).
+    Every ``RunEvent`` has one as its ``event_type``; compare with it to pick events out of a run's
+    list (``result.all_events``, ``instance.all_logs``, the event stream of a ``RunHandle``). It is
+    a ``str`` enum, so a member equals its stored value. Run events keep Dagster's stored values
+    (``RUN_START.value`` is ``"PIPELINE_START"``); ``display_name`` is the name to show
+    (``"RUN_START"``). ``EventType`` is the same enum under this package's older name.
 
-    Example::
+    Two members are this package's own: ``LOG``, for ``context.log`` messages, which are events of
+    the run's list here (Dagster keeps them as event log entries without a Dagster event); and
+    ``STEP_RETRY``, another name of ``STEP_UP_FOR_RETRY``.
 
-        from orchestrator import DagsterEventType, job, op
-
-        @op
-        def one():
-            return 1
-
-        @job
-        def one_job():
-            one()
-
-        result = one_job.execute_in_process()
-        kinds = [e.event_type for e in result.all_events]
-        assert DagsterEventType.STEP_SUCCESS in kinds and kinds[-1] == DagsterEventType.RUN_SUCCESS
+    Examples:
+        >>> from orchestrator import DagsterEventType, job, op
+        >>> @op
+        ... def one():
+        ...     return 1
+        >>> @job
+        ... def one_job():
+        ...     one()
+        >>> [e.event_type.display_name for e in one_job.execute_in_process().all_events]
+        ['RUN_START', 'STEP_START', 'STEP_OUTPUT', 'STEP_SUCCESS', 'RUN_SUCCESS']
+        >>> DagsterEventType.RUN_START.value, DagsterEventType.RUN_START == "PIPELINE_START"
+        ('PIPELINE_START', True)
     """
 
     STEP_OUTPUT = "STEP_OUTPUT"
@@ -186,9 +188,33 @@ def register_payload_decoder(event_type: DagsterEventType, decode: Callable[[dic
 
 
 class ErrorInfo(BaseModel):
-    """An exception, reduced to text so it can cross processes: type name, message, traceback.
+    """An exception reduced to text, so that it can cross processes and be stored with the run.
 
-    ``stack`` and ``cause`` are Dagster's ``SerializableErrorInfo`` names for the same things.
+    What a failed step or run reports as its error: ``event.error`` of a STEP_FAILURE or
+    RUN_FAILURE event, ``result.failure_data_for_node(name).error``, ``result.failure_error``. It
+    plays the part of Dagster's ``SerializableErrorInfo``: ``cls_name``, ``message`` and ``stack``
+    (the traceback as lines) have its names; there is no ``cause`` or ``context`` (the
+    traceback text shows the chain). ``str(info)`` is ``"<cls_name>: <message>"`` and
+    ``info.to_string()`` the whole traceback. Build one with ``ErrorInfo.from_exception(exc)``.
+
+    Args:
+        cls_name: The exception's class name (``"ZeroDivisionError"``).
+        message: ``str()`` of the exception.
+        traceback: The formatted traceback, chained exceptions included. Defaults to ``""``.
+
+    Examples:
+        >>> from orchestrator import ErrorInfo, job, op
+        >>> @op
+        ... def divide():
+        ...     return 1 / 0
+        >>> @job
+        ... def dividing():
+        ...     divide()
+        >>> error = dividing.execute_in_process(raise_on_error=False).failure_data_for_node("divide").error
+        >>> isinstance(error, ErrorInfo), str(error)
+        (True, 'ZeroDivisionError: division by zero')
+        >>> error.stack[-1]
+        'ZeroDivisionError: division by zero\\n'
     """
 
     cls_name: str
@@ -249,10 +275,45 @@ class _EventSpecificData:
 
 
 class RunEvent(BaseModel):
-    """One event of a run. ``data`` holds kind-specific fields (output name, metadata, level...).
+    """One event of a run: what happened, to which step, when, in which run.
 
-    It answers Dagster's ``DagsterEvent`` questions: ``event_type_value``, ``step_key``,
-    ``is_step_success``, ``is_failure``, ``asset_key``, ``materialization``...
+    A run's events, in order, are what its result and the web UI show: ``result.all_events``,
+    ``result.events_for_node(name)``, ``instance.all_logs(run_id)``, a ``RunHandle``'s events. The
+    same object is Dagster's ``DagsterEvent`` and ``EventLogEntry`` at once (``EventLogEntry`` is
+    this class): it answers ``event_type_value``, ``step_key``, ``node_name``,
+    ``is_step_success``, ``is_failure``, ``asset_key``, ``materialization``,
+    ``step_failure_data``..., and ``dagster_event``, ``user_message``, ``level``. A log message is
+    an event of type ``LOG`` whose ``dagster_event`` is None. An asset sensor's function receives
+    the materialization's event (``asset_event.dagster_event.asset_key``). Events are plain
+    pydantic models: they serialize to JSON (``model_dump_json()``) and back without loss.
+
+    Args:
+        event_type: The kind of event (a ``DagsterEventType``, or its stored value).
+        run_id: The id of the run.
+        job_name: The name of the run's job.
+        step_key: The step the event is about (``"op"``, ``"graph.op"``, ``"op[mapping_key]"``);
+            None for run events. Defaults to None.
+        timestamp: When it happened, in seconds since the epoch. Defaults to now.
+        message: The text shown for the event. Defaults to ``""``.
+        error: The ``ErrorInfo`` of a failure event. Defaults to None.
+        data: The kind's own fields (output name, metadata, log level...), JSON values.
+            Defaults to ``{}``.
+
+    Examples:
+        >>> from orchestrator import DagsterEventType, RunEvent, job, op
+        >>> @op
+        ... def one(context):
+        ...     context.log.info("hello")
+        ...     return 1
+        >>> @job
+        ... def one_job():
+        ...     one()
+        >>> events = one_job.execute_in_process().all_events
+        >>> [(e.step_key, e.level, e.message) for e in events if e.event_type is DagsterEventType.LOG]
+        [('one', 'INFO', 'hello')]
+        >>> success = [e for e in events if e.is_step_success][0]
+        >>> isinstance(success, RunEvent), success.event_type_value, success.node_name
+        (True, 'STEP_SUCCESS', 'one')
     """
 
     event_type: DagsterEventType

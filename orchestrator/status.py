@@ -36,7 +36,20 @@ class StepStatus(str, enum.Enum):
 
 
 class RunStatus(str, enum.Enum):
-    """Where a run is in its life: QUEUED until a step starts, STARTED, then one terminal status."""
+    """Where a run is in its life: QUEUED until a step starts, STARTED, then one terminal status.
+
+    The status of a submitted run (``RunHandle.status()``, ``RunResult.status``, ``orch run list
+    --status``) and of a run a ``DagsterInstance`` recorded. A ``str`` enum: each member equals
+    its value (``RunStatus.SUCCESS == "SUCCESS"``). The terminal statuses are SUCCESS, FAILURE and
+    CANCELED (``is_finished``). Run status sensors use Dagster's ``DagsterRunStatus`` instead.
+
+    Examples:
+        >>> from orchestrator import RunStatus
+        >>> [status.value for status in RunStatus if status.is_finished]
+        ['SUCCESS', 'FAILURE', 'CANCELED']
+        >>> RunStatus("QUEUED").is_finished, RunStatus.SUCCESS == "SUCCESS"
+        (False, True)
+    """
 
     QUEUED = "QUEUED"
     STARTED = "STARTED"

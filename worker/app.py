@@ -20,12 +20,14 @@ from orchestrator.distributed.dispatch import STEP_TASK_NAME, celery_config
 from orchestrator.distributed.instance import Instance
 from orchestrator.distributed.liveness import WATCHDOG_INTERVAL
 from orchestrator.distributed.step_request import step_request_class
+from orchestrator.distributed.task_events import share_with_pool
 from orchestrator.distributed.worker_presence import presence_bootstep
 from worker.registry import StepTaskRegistry
 
 _log = logging.getLogger("orchestrator.worker")
 
 instance = Instance.from_env()
+share_with_pool()  # before the pool forks: its processes read whether Flower turned task events on
 
 app = Celery("orch", tasks=StepTaskRegistry(), set_as_current=True)
 app.conf.update(celery_config(instance.broker_url, instance.backend_url))

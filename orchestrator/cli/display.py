@@ -18,16 +18,25 @@ if TYPE_CHECKING:
 
 __all__ = ["make_console", "RunDisplay"]
 
-# Wide enough that piped output (tests, CI, `| grep`) is never wrapped mid-message.
-_PIPE_WIDTH = 200
-
+# Off a terminal (a pipe, a file, CI) a line is as long as its text: printed text is never
+# wrapped (soft wrap), and tables are laid out on a page this wide, so that a cell holding a path
+# (PATH_MAX is 4096) stays on its row's line too.
+_PIPE_WIDTH = 10_000
 
 
 def make_console(stderr: bool = False) -> Console:
-    """A rich console; when not writing to a terminal, a wide one without colour.
+    """A rich console; when not writing to a terminal, one that never wraps, without colour.
+
+    On a terminal, rich wraps at the terminal's width as usual. Written to a pipe or a file,
+    rich would wrap at 80 columns (or ``$COLUMNS``) and split long paths and messages across
+    lines, which breaks ``grep`` and copy-paste: there, text is printed with soft wrap (one line
+    per line of text) and tables get a page wide enough for their longest cell.
 
     A closed pipe raises ``BrokenPipeError`` from it as from ``click.echo``, for the CLI to handle
     once (``app.OrchGroup``), instead of rich's own ``SystemExit(1)``.
+
+    Parameters:
+        stderr: write to stderr instead of stdout (progress bars, messages beside the output).
     """
     from rich.console import Console
 
@@ -38,7 +47,7 @@ def make_console(stderr: bool = False) -> Console:
 
     console: Console = _CliConsole(stderr=stderr, highlight=False)
     if not console.is_terminal:
-        console = _CliConsole(stderr=stderr, highlight=False, width=max(console.width, _PIPE_WIDTH))
+        console = _CliConsole(stderr=stderr, highlight=False, width=max(console.width, _PIPE_WIDTH), soft_wrap=True)
     return console
 
 

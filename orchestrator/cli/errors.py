@@ -32,17 +32,25 @@ def _config_error_text(exc: Exception) -> str:
 
 
 def describe_exception(exc: BaseException) -> tuple[str, int, str | None]:
-    """(message, exit code, hint) for any exception reaching the top of the CLI."""
-    from orchestrator.errors import ConfigError, DefinitionError, OrchestratorError
+    """(message, exit code, hint) for any exception reaching the top of the CLI.
+
+    The message starts with what went wrong: our own errors (``CliError`` and every
+    ``OrchestratorError``) are written to be read by the user, and already name the op, job,
+    config path, queue or file and the fix, so their class name is left out (it is in the
+    ``--verbose`` traceback). Anything else is a bug or an environment problem we did not
+    foresee: it keeps its class name, and the hint points at ``--verbose``.
+
+    Parameters:
+        exc: the exception that reached the top of the CLI.
+    """
+    from orchestrator.errors import ConfigError, OrchestratorError
 
     if isinstance(exc, CliError):
         return exc.message, exc.exit_code, exc.hint
     if isinstance(exc, ConfigError):
         return _config_error_text(exc), USAGE_EXIT, None
-    if isinstance(exc, DefinitionError):
-        return f"Definition error: {exc}", USAGE_EXIT, None
     if isinstance(exc, OrchestratorError):
-        return f"{type(exc).__name__}: {exc}", USAGE_EXIT, None
+        return str(exc) or type(exc).__name__, USAGE_EXIT, None
     return f"Unexpected error: {type(exc).__name__}: {exc}", RUN_FAILED_EXIT, VERBOSE_HINT
 
 

@@ -65,15 +65,23 @@ class LoadedCode:
 
 
 def _where(exc: BaseException) -> str:
-    """``file:line`` of the innermost frame of ``exc`` that is not import machinery."""
+    """``file:line`` of the innermost frame of ``exc`` that is neither import machinery nor this
+    package (an error raised by ``@op`` is the fault of the line that applied it, in user code)."""
     if isinstance(exc, SyntaxError) and exc.filename:
         return f"{exc.filename}:{exc.lineno}"
+    package = str(Path(__file__).resolve().parents[1]) + os.sep
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if not f.filename.startswith("<frozen")]
-    return f"{frames[-1].filename}:{frames[-1].lineno}" if frames else "?"
+    users = [f for f in frames if not f.filename.startswith(package)] or frames
+    return f"{users[-1].filename}:{users[-1].lineno}" if users else "?"
 
 
 def _import_failed(what: str, exc: BaseException) -> CliError:
-    return CliError(f"Could not import {what}: {type(exc).__name__}: {exc} (at {_where(exc)})", hint=VERBOSE_HINT)
+    from orchestrator.errors import OrchestratorError
+
+    # Our own errors (a DefinitionError raised by a decorator) say what is wrong in their message;
+    # the user's (NameError, ImportError...) need their class name to be understood.
+    reason = str(exc) if isinstance(exc, OrchestratorError) else f"{type(exc).__name__}: {exc}"
+    return CliError(f"Could not import {what}: {reason} (at {_where(exc)})", hint=VERBOSE_HINT)
 
 
 def import_user_module(name: str) -> ModuleType:

@@ -10,11 +10,15 @@ import importlib.util
 import os
 import sys
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import click
 
 from orchestrator.cli.app import cli, verbose_option
 from orchestrator.cli.errors import CliError
+
+if TYPE_CHECKING:
+    from orchestrator.distributed.instance import Instance
 
 __all__ = ["worker_group", "worker_start", "flower", "celery_worker_argv", "celery_flower_argv", "FLOWER_HINT"]
 
@@ -34,7 +38,7 @@ def celery_worker_argv(concurrency: int | None = None, queues: str | None = None
     from orchestrator.distributed.dispatch import DEFAULT_QUEUE
 
     argv = [sys.executable, "-m", "celery", "-A", CELERY_APP, "worker", "-Q", queues or DEFAULT_QUEUE,
-            "--loglevel", loglevel, "-E"]
+            "--loglevel", loglevel]
     if concurrency is not None:
         argv += ["-c", str(concurrency)]
     if name:
@@ -52,7 +56,7 @@ def flower_installed() -> bool:
     return importlib.util.find_spec("flower") is not None
 
 
-def _check_environment(need_secret: bool, insecure: bool) -> None:
+def _check_environment(need_secret: bool, insecure: bool) -> Instance:
     """Fail early, with the CLI's clear messages, where ``worker.app`` would fail with a traceback."""
     from orchestrator.distributed.instance import Instance
 
@@ -62,6 +66,7 @@ def _check_environment(need_secret: bool, insecure: bool) -> None:
             "ORCH_SECRET is not set, so the worker could not verify shipped code. Set ORCH_SECRET to the same value "
             "as the submitters, or pass --insecure (ORCH_INSECURE=1) for local experiments."
         )
+    return instance
 
 
 def _exec(argv: list[str], env: Mapping[str, str]) -> None:
@@ -105,12 +110,15 @@ def worker_start(concurrency: int | None, queues: str | None, name: str | None, 
 @click.argument("flower_args", nargs=-1, type=click.UNPROCESSED, metavar="[-- FLOWER_ARGS]...")
 @verbose_option
 def flower(port: int, address: str, flower_args: tuple[str, ...]) -> None:
-    """Start Flower, Celery's monitor, for the workers (steps show as <job>.<step_key>)."""
+    """Start Flower, Celery's monitor, for the workers (steps show as `<job>.<step_key>`)."""
     if not flower_installed():
         raise CliError(f"Flower is not installed. Install it with: {FLOWER_HINT}")
-    _check_environment(need_secret=False, insecure=False)
+    instance = _check_environment(need_secret=False, insecure=False)
     if address not in _LOOPBACK and not any(a.startswith(("--basic-auth", "--basic_auth", "--auth")) for a in flower_args):
         click.echo(f"Warning: Flower will listen on {address} without authentication; anyone who can reach it can "
                    "see task arguments and revoke tasks. Consider --basic-auth=user:password.", err=True)
     click.echo(f"Flower: http://{address}:{port}/", err=True)
+    from orchestrator.distributed.task_events import enable_on_workers
+
+    enable_on_workers(instance.broker_url)  # Flower's own first broadcast comes 5 s after it starts
     _exec(celery_flower_argv(port, address, flower_args), os.environ)

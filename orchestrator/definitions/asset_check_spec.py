@@ -21,11 +21,19 @@ __all__ = ["AssetCheckSeverity", "AssetCheckSpec", "AssetCheckResult", "AssetChe
 
 
 class AssetCheckSeverity(enum.Enum):
-    """How bad a failed check is. A failed blocking check with ``ERROR`` stops downstream assets.
+    """How bad a failed asset check is: ``WARN`` or ``ERROR`` (the default of ``AssetCheckResult``).
 
-    Example::
+    The severity is recorded with the check's evaluation. It changes a run only for a blocking
+    check: a blocking check that fails with ``ERROR`` fails its step, so the assets downstream of
+    the checked asset in the same run are skipped; one that fails with ``WARN`` is recorded only.
 
-        AssetCheckResult(passed=False, severity=AssetCheckSeverity.WARN)
+    Examples:
+        >>> from orchestrator import AssetCheckResult, AssetCheckSeverity
+        >>> result = AssetCheckResult(passed=False, severity=AssetCheckSeverity.WARN)
+        >>> result.severity
+        <AssetCheckSeverity.WARN: 'WARN'>
+        >>> AssetCheckSeverity("ERROR") is AssetCheckSeverity.ERROR
+        True
     """
 
     WARN = "WARN"
@@ -39,13 +47,37 @@ class AssetCheckFailedError(OrchestratorError):
 class AssetCheckSpec:
     """Declares a check of an asset: its name, the asset, and whether a failure blocks downstream assets.
 
-    Example::
+    Give specs to ``@asset(check_specs=...)`` or ``@multi_asset(check_specs=...)`` when the asset's
+    own function reports the check (it yields an ``AssetCheckResult`` after its output), or to
+    ``@multi_asset_check(specs=...)`` for one op that evaluates several checks. ``@asset_check``
+    builds its spec itself. Specs compare by key and ``blocking``.
 
-        @asset(check_specs=[AssetCheckSpec("has_rows", asset="orders")])
-        def orders():
-            rows = [1, 2]
-            yield Output(rows)
-            yield AssetCheckResult(passed=len(rows) > 0)
+    Args:
+        name: The check's name, unique among the checks of the asset.
+        asset: The checked asset: an ``AssetKey``, a ``"a/b"`` string, a list of parts, or its definition.
+        description: What the check verifies. Defaults to None.
+        additional_deps: Other assets the check depends on (keys, strings, definitions or ``AssetDep``).
+            Defaults to none.
+        blocking: Whether a failure with ``ERROR`` severity fails the check's step, so assets
+            downstream of the checked asset in the same run are skipped. Defaults to False.
+        metadata: Metadata describing the check. Defaults to none.
+        automation_condition: Accepted for Dagster compatibility; kept, but it starts no run.
+        partitions_def: The check's partitions; when given, its evaluation records the run's partition
+            key. Defaults to None.
+
+    Raises:
+        DefinitionError: when ``asset`` does not name an asset.
+
+    Examples:
+        >>> from orchestrator import AssetCheckResult, AssetCheckSpec, Output, asset, materialize
+        >>> @asset(check_specs=[AssetCheckSpec("has_rows", asset="orders")])
+        ... def orders():
+        ...     rows = [1, 2]
+        ...     yield Output(rows)
+        ...     yield AssetCheckResult(passed=len(rows) > 0)
+        >>> result = materialize([orders])
+        >>> [(e.check_name, e.passed) for e in result.get_asset_check_evaluations()]
+        [('has_rows', True)]
     """
 
     def __init__(self, name: str, *, asset: Any, description: str | None = None,
@@ -87,15 +119,38 @@ class AssetCheckSpec:
 
 
 class AssetCheckResult:
-    """What an asset check returns: ``passed``, and optionally which check, metadata, severity.
+    """What an asset check returns (or yields): whether it passed, with metadata and a severity.
 
-    ``asset_key`` and ``check_name`` may be left out when the op runs one check.
+    An ``@asset_check`` function returns one; an asset with ``check_specs`` yields one per check
+    after its output; a ``@multi_asset_check`` yields one per spec. The run records each as an
+    ``AssetCheckEvaluation`` (``result.get_asset_check_evaluations()``).
 
-    Example::
+    Args:
+        passed: Whether the check passed; must be a ``bool`` (wrap other values in ``bool(...)``).
+        asset_key: The checked asset. Defaults to None: the one asset the step checks.
+        check_name: The check's name. Defaults to None: the one check of that asset the step evaluates.
+        metadata: Metadata to record with the evaluation (plain values or ``MetadataValue``).
+            Defaults to none.
+        severity: How bad a failure is. Defaults to ``AssetCheckSeverity.ERROR``.
+        description: A description of this outcome. Defaults to None.
 
-        @asset_check(asset="orders")
-        def orders_not_empty(orders) -> AssetCheckResult:
-            return AssetCheckResult(passed=len(orders) > 0, metadata={"rows": len(orders)})
+    Raises:
+        DefinitionError: when ``passed`` is not a bool or ``severity`` not an ``AssetCheckSeverity``;
+            when the step runs, when ``asset_key``/``check_name`` are left out but the step evaluates
+            several checks, or name a check the step does not evaluate.
+
+    Examples:
+        >>> from orchestrator import AssetCheckResult, AssetCheckSeverity, asset, asset_check, materialize
+        >>> @asset
+        ... def numbers():
+        ...     return [1, 2, 2]
+        >>> @asset_check(asset=numbers)
+        ... def unique(numbers):
+        ...     ok = len(set(numbers)) == len(numbers)
+        ...     return AssetCheckResult(passed=ok, severity=AssetCheckSeverity.WARN, metadata={"rows": len(numbers)})
+        >>> [evaluation] = materialize([numbers, unique]).get_asset_check_evaluations()
+        >>> evaluation.passed, evaluation.severity, evaluation.metadata["rows"].value
+        (False, <AssetCheckSeverity.WARN: 'WARN'>, 3)
     """
 
     def __init__(self, *, passed: bool, asset_key: Any = None, check_name: str | None = None,
@@ -162,13 +217,35 @@ def resolve_check_key(result: AssetCheckResult, specs: Iterable[AssetCheckSpec])
 
 
 class AssetCheckEvaluation:
-    """A check's outcome as the run recorded it: read from ``result.get_asset_check_evaluations()``.
+    """A check's outcome as a run recorded it: the payload of an ASSET_CHECK_EVALUATION event.
 
-    Example::
+    Read them back with ``result.get_asset_check_evaluations()`` (in process) or from a distributed
+    run's events; they are built from the ``AssetCheckResult`` a check returned. ``success`` is the
+    same as ``passed``; ``asset_check_key`` is the ``AssetCheckKey``.
 
-        result = materialize([orders, orders_not_empty])
-        [evaluation] = result.get_asset_check_evaluations()
-        assert evaluation.passed and evaluation.check_name == "orders_not_empty"
+    Args:
+        asset_key: The checked asset.
+        check_name: The check's name.
+        passed: Whether the check passed.
+        metadata: The metadata the check reported. Defaults to none.
+        severity: The severity of a failure. Defaults to ``AssetCheckSeverity.ERROR``.
+        description: A description of the outcome. Defaults to None.
+        blocking: Whether the check is blocking. Defaults to None (not known).
+        partition: The run's partition key, for a check whose spec has ``partitions_def``. Defaults to None.
+        target_materialization_data: Accepted for Dagster compatibility; kept on the object but not
+            written to the run's event.
+
+    Examples:
+        >>> from orchestrator import AssetCheckResult, AssetCheckSpec, Output, asset, materialize
+        >>> @asset(check_specs=[AssetCheckSpec("has_rows", asset="orders", blocking=True)])
+        ... def orders():
+        ...     yield Output([1, 2])
+        ...     yield AssetCheckResult(passed=True, metadata={"rows": 2})
+        >>> [evaluation] = materialize([orders]).get_asset_check_evaluations()
+        >>> evaluation
+        AssetCheckEvaluation(asset_key=AssetKey(['orders']), check_name='has_rows', passed=True)
+        >>> evaluation.asset_check_key.to_user_string(), evaluation.blocking, evaluation.metadata["rows"].value
+        ('orders:has_rows', True, 2)
     """
 
     def __init__(self, asset_key: AssetKey, check_name: str, passed: bool,

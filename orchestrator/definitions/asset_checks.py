@@ -22,15 +22,54 @@ __all__ = ["AssetChecksDefinition", "asset_check", "multi_asset_check"]
 
 
 class AssetChecksDefinition(AssetsDefinition):
-    """One or more asset checks computed by one op. Made by ``@asset_check`` / ``@multi_asset_check``.
+    """One or more asset checks computed by one op, made by ``@asset_check`` or ``@multi_asset_check``.
 
-    Example::
+    It is an ``AssetsDefinition`` that materializes no asset (``keys`` is empty) and reports checks
+    (``check_keys``, ``check_key`` for one check). Pass it with the checked assets to
+    ``materialize``, to ``Definitions(asset_checks=...)`` or ``Definitions(assets=...)``; an asset job
+    runs the checks of the assets it selects, after those assets. Its constructor is
+    ``AssetsDefinition``'s; the decorators are the usual way to make one.
 
-        @asset_check(asset="orders")
-        def orders_not_empty(orders):
-            return AssetCheckResult(passed=len(orders) > 0)
+    Args:
+        keys_by_input_name: The asset each input of ``node_def`` reads, by input name.
+        keys_by_output_name: The asset each output of ``node_def`` materializes, by output name.
+        node_def: The op or graph that computes the assets.
+        partitions_def: The partitions of the assets. Defaults to None (unpartitioned).
+        partition_mappings: A partition mapping per upstream asset key, for assets without a spec in
+            ``specs``. Defaults to inferred mappings.
+        asset_deps: The upstream keys of each asset, for assets without a spec in ``specs``. Defaults
+            to every upstream asset read by the node.
+        selected_asset_keys: The assets this definition materializes when it is a subset. Defaults to all.
+        can_subset: Whether a job may select some of the assets only (the node then reads
+            ``context.selected_output_names``). Defaults to False.
+        resource_defs: Resources the assets need; a job running them gets them. Defaults to none.
+        group_names_by_key: The group of each asset without a spec. Defaults to ``"default"``.
+        metadata_by_key: The metadata of each asset without a spec. Defaults to none.
+        tags_by_key: The tags of each asset without a spec. Defaults to none.
+        descriptions_by_key: The description of each asset without a spec. Defaults to none.
+        check_specs_by_output_name: The asset check each output reports, by output name. Defaults to none.
+        selected_asset_check_keys: The checks this definition evaluates when it is a subset. Defaults to all.
+        owners_by_key: The owners of each asset without a spec. Defaults to none.
+        code_versions_by_key: The code version of each asset without a spec. Defaults to none.
+        specs: An ``AssetSpec`` per asset; a spec replaces the ``*_by_key`` values, ``asset_deps`` and
+            ``partition_mappings`` for its asset. Defaults to none.
+        backfill_policy: Kept on the definition; it changes no run. Defaults to None.
+        is_subset: Whether this is a subset of a larger definition. Defaults to False.
+        hook_defs: Hooks that run on the node's step in every job that runs it. Defaults to none.
 
-        assert orders_not_empty.check_key.name == "orders_not_empty"
+    Raises:
+        DefinitionError: when ``node_def`` is not an op or graph, or the maps name inputs or outputs
+            it does not have.
+
+    Examples:
+        >>> from orchestrator import AssetCheckResult, AssetChecksDefinition, asset, asset_check
+        >>> @asset_check(asset="orders")
+        ... def orders_not_empty(orders):
+        ...     return AssetCheckResult(passed=len(orders) > 0)
+        >>> isinstance(orders_not_empty, AssetChecksDefinition), orders_not_empty.keys
+        (True, set())
+        >>> orders_not_empty.check_key.to_user_string()
+        'orders:orders_not_empty'
     """
 
     def __repr__(self) -> str:
@@ -55,24 +94,51 @@ def asset_check(
     metadata: Mapping[str, Any] | None = None,
     **_scheduling: Any,
 ) -> Callable[[Callable[..., Any]], AssetChecksDefinition]:
-    """Define a check of ``asset``. A parameter not in ``additional_ins`` receives the asset's value.
+    """Define a check of one asset: the decorated function returns an ``AssetCheckResult``.
 
-    ``blocking=True``: when the check fails with ERROR severity, its step fails, so assets
-    downstream of the checked asset in the same run do not run.
+    The function's parameter (at most one, besides ``context`` and those in ``additional_ins``)
+    receives the checked asset's value, loaded through its IO manager; with no parameter the check
+    only runs after the asset. The check's op is named ``<asset>_<check>`` (``orders_ids_are_unique``).
+    ``blocking=True``: when the check fails with ERROR severity its step fails, so assets downstream
+    of the checked asset in the same run are skipped. Dagster's scheduling-only arguments
+    (``automation_condition``, ``pool``) are accepted and ignored.
 
-    Example::
+    Args:
+        asset: The checked asset: its definition, an ``AssetKey``, a ``"a/b"`` string or a list of parts.
+        name: The check's name. Defaults to the function's name.
+        description: What the check verifies. Defaults to None.
+        blocking: Whether an ERROR failure skips the checked asset's downstream assets in the run.
+            Defaults to False.
+        additional_ins: ``AssetIn`` for other parameters, which read other assets. Defaults to none.
+        additional_deps: Other assets the check runs after without reading them. Defaults to none.
+        required_resource_keys: Resource keys the function reads from ``context.resources``.
+            Defaults to none.
+        resource_defs: Resources the check needs; a job running it gets them. Defaults to none.
+        config_schema: The schema of the op's config (``context.op_config``). Defaults to none.
+        compute_kind: A kind shown for the op (its ``kind`` tag). Defaults to None.
+        op_tags: Tags of the check's op. Defaults to none.
+        retry_policy: How the check's step is retried when it raises. Defaults to no retries.
+        metadata: Metadata of the check's spec. Defaults to none.
 
-        @asset
-        def orders():
-            return [{"id": 1}, {"id": 2}]
+    Returns:
+        A decorator that turns the function into an ``AssetChecksDefinition``.
 
-        @asset_check(asset=orders)
-        def ids_are_unique(orders) -> AssetCheckResult:
-            ids = [o["id"] for o in orders]
-            return AssetCheckResult(passed=len(ids) == len(set(ids)))
+    Raises:
+        DefinitionError: when the checked asset is also in ``additional_ins`` or ``additional_deps``,
+            an ``additional_ins`` name is not a parameter, or more than one parameter is left for the asset.
 
-        result = materialize([orders, ids_are_unique])
-        assert result.get_asset_check_evaluations()[0].passed
+    Examples:
+        >>> from orchestrator import AssetCheckResult, asset, asset_check, materialize
+        >>> @asset
+        ... def orders():
+        ...     return [{"id": 1}, {"id": 1}]
+        >>> @asset_check(asset=orders)
+        ... def ids_are_unique(orders):
+        ...     ids = [o["id"] for o in orders]
+        ...     return AssetCheckResult(passed=len(ids) == len(set(ids)))
+        >>> [evaluation] = materialize([orders, ids_are_unique]).get_asset_check_evaluations()
+        >>> evaluation.check_name, evaluation.passed
+        ('ids_are_unique', False)
     """
 
     def wrap(fn: Callable[..., Any]) -> AssetChecksDefinition:
@@ -129,14 +195,47 @@ def multi_asset_check(
     config_schema: Any = None,
     ins: Mapping[str, AssetIn] | None = None,
 ) -> Callable[[Callable[..., Any]], AssetChecksDefinition]:
-    """Several checks evaluated by one op; it yields one ``AssetCheckResult`` per spec.
+    """Define several asset checks evaluated by one op: the function yields an ``AssetCheckResult`` per spec.
 
-    Example::
+    Reach for it when one computation answers several checks (one query, many rules). Each result
+    names its check with ``check_name=`` (and ``asset_key=`` when the specs check several assets).
+    A parameter named like a checked asset (or given in ``ins``) receives its value; the op runs
+    after every checked asset and every spec's ``additional_deps``.
 
-        @multi_asset_check(specs=[AssetCheckSpec("enough_rows", asset="a"), AssetCheckSpec("no_dupes", asset="a")])
-        def checks():
-            yield AssetCheckResult(passed=True, asset_key="a", check_name="enough_rows")
-            yield AssetCheckResult(passed=False, asset_key="a", check_name="no_dupes")
+    Args:
+        specs: The checks the function reports, one ``AssetCheckSpec`` each.
+        name: The op's name. Defaults to the function's name.
+        description: What the checks verify. Defaults to None.
+        can_subset: Whether a job may select some of the checks only. Defaults to False.
+        compute_kind: A kind shown for the op (its ``kind`` tag). Defaults to None.
+        op_tags: Tags of the op. Defaults to none.
+        resource_defs: Resources the checks need; a job running them gets them. Defaults to none.
+        required_resource_keys: Resource keys the function reads from ``context.resources``.
+            Defaults to none.
+        retry_policy: How the op's step is retried when it raises. Defaults to no retries.
+        config_schema: The schema of the op's config (``context.op_config``). Defaults to none.
+        ins: ``AssetIn`` per parameter, for parameters that read assets under another key. Defaults to none.
+
+    Returns:
+        A decorator that turns the function into an ``AssetChecksDefinition``.
+
+    Raises:
+        DefinitionError: when two specs have the same name for the same asset.
+
+    Examples:
+        >>> from orchestrator import AssetCheckResult, AssetCheckSpec, asset, materialize, multi_asset_check
+        >>> @asset
+        ... def orders():
+        ...     return [{"id": 1}, {"id": 1}]
+        >>> @multi_asset_check(specs=[AssetCheckSpec("not_empty", asset="orders"),
+        ...                           AssetCheckSpec("unique_ids", asset="orders")])
+        ... def order_checks(orders):
+        ...     ids = [o["id"] for o in orders]
+        ...     yield AssetCheckResult(passed=bool(ids), check_name="not_empty")
+        ...     yield AssetCheckResult(passed=len(set(ids)) == len(ids), check_name="unique_ids")
+        >>> result = materialize([orders, order_checks])
+        >>> sorted((e.check_name, e.passed) for e in result.get_asset_check_evaluations())
+        [('not_empty', True), ('unique_ids', False)]
     """
 
     def wrap(fn: Callable[..., Any]) -> AssetChecksDefinition:

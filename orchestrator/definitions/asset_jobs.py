@@ -31,13 +31,44 @@ __all__ = ["define_asset_job", "UnresolvedAssetJobDefinition", "materialize", "m
 
 
 class UnresolvedAssetJobDefinition:
-    """An asset job by name and selection; it becomes a ``JobDefinition`` inside ``Definitions``.
+    """An asset job by name and selection, not yet bound to assets: what ``define_asset_job`` returns.
 
-    Example::
+    It becomes a ``JobDefinition`` when resolved against a code location's assets: put it in
+    ``Definitions(assets=..., jobs=[...])`` and get the job with ``defs.resolve_job_def(name)``, or
+    call ``resolve(assets)``. Schedules and sensors may target it directly. Calling its
+    ``execute_in_process`` raises, since it does not know its assets yet.
 
-        job = define_asset_job("nightly", selection=AssetSelection.groups("nightly"))
-        defs = Definitions(assets=[...], jobs=[job])
-        defs.resolve_job_def("nightly").execute_in_process()
+    Args:
+        name: The job's name.
+        selection: The assets to materialize: None or ``"*"`` for all, an ``AssetSelection``, a
+            selection string, or a list of keys, key strings or definitions. Defaults to all.
+        config: Run config of the job's runs (a dict, ``RunConfig`` or ``PartitionedConfig``). Defaults to none.
+        description: A description of the job. Defaults to None.
+        tags: Tags of the job, also put on each of its runs. Defaults to none.
+        partitions_def: The job's partitions. Defaults to the partitions of the selected assets.
+        executor_def: The executor of its runs. Defaults to the ``Definitions``' executor, else the
+            default (in process for ``execute_in_process``, Celery for ``submit_job``).
+        hooks: Hooks (``@success_hook``, ``@failure_hook``) run on every step. Defaults to none.
+        op_retry_policy: The retry policy of every op that has none of its own. Defaults to none.
+        run_tags: Tags put on each run only. Defaults to none.
+        metadata: Metadata of the job. Defaults to none.
+
+    Raises:
+        DefinitionError: when resolved, if the selection names an undefined asset, selects no asset,
+            selects part of a multi-asset that cannot subset, or mixes assets of different partitions.
+
+    Examples:
+        >>> from orchestrator import AssetSelection, UnresolvedAssetJobDefinition, asset
+        >>> @asset(group_name="nightly")
+        ... def report() -> str:
+        ...     return "ok"
+        >>> nightly = UnresolvedAssetJobDefinition("nightly", selection=AssetSelection.groups("nightly"))
+        >>> nightly.resolve([report]).execute_in_process().output_for_node("report")
+        'ok'
+        >>> nightly.execute_in_process()
+        Traceback (most recent call last):
+        ...
+        orchestrator.errors.DefinitionError: Asset job 'nightly' must be resolved against its assets first: ...
     """
 
     def __init__(self, name: str, selection: Any = None, config: Any = None, description: str | None = None,
@@ -95,21 +126,48 @@ def define_asset_job(name: str, selection: Any = None, config: Any = None, descr
                      metadata: Mapping[str, Any] | None = None, partitions_def: Any = None,
                      executor_def: Any = None, hooks: Any = None,
                      op_retry_policy: RetryPolicy | None = None) -> UnresolvedAssetJobDefinition:
-    """A job materializing the selected assets (``"*"``/None for all, names, lists, ``AssetSelection``).
+    """Define a job that materializes a selection of a code location's assets (and runs their checks).
 
-    Example::
+    The job is resolved when ``Definitions`` holds it: its graph has one node per selected asset
+    definition, wired by asset dependencies; upstream assets outside the selection are loaded
+    through their IO managers from what earlier runs stored. Run it with
+    ``defs.resolve_job_def(name)``, ``orch job run``/``submit_job``, a schedule or a sensor.
 
-        @asset
-        def a() -> int:
-            return 1
+    Args:
+        name: The job's name.
+        selection: The assets to materialize: None or ``"*"`` for all, an ``AssetSelection``, a
+            selection string (``"*report"``, ``"a,b"``), or a list of keys, key strings or
+            definitions. Defaults to all.
+        config: Run config of the job's runs (a dict, ``RunConfig`` or ``PartitionedConfig``). Defaults to none.
+        description: A description of the job. Defaults to None.
+        tags: Tags of the job, also put on each of its runs. Defaults to none.
+        run_tags: Tags put on each run only. Defaults to none.
+        metadata: Metadata of the job. Defaults to none.
+        partitions_def: The job's partitions. Defaults to the partitions of the selected assets.
+        executor_def: The executor of its runs. Defaults to the ``Definitions``' executor, else the
+            default (in process for ``execute_in_process``, Celery for ``submit_job``).
+        hooks: Hooks (``@success_hook``, ``@failure_hook``) run on every step. Defaults to none.
+        op_retry_policy: The retry policy of every op that has none of its own. Defaults to none.
 
-        @asset
-        def b(a: int) -> int:
-            return a + 1
+    Returns:
+        An ``UnresolvedAssetJobDefinition``, resolved into a ``JobDefinition`` by ``Definitions``.
 
-        ab_job = define_asset_job("ab_job", selection=AssetSelection.keys("b").upstream())
-        defs = Definitions(assets=[a, b], jobs=[ab_job])
-        assert defs.resolve_job_def("ab_job").execute_in_process().output_for_node("b") == 2
+    Raises:
+        DefinitionError: when resolved, if the selection names an undefined asset, selects no asset,
+            selects part of a multi-asset that cannot subset, or mixes assets of different partitions.
+
+    Examples:
+        >>> from orchestrator import AssetSelection, Definitions, asset, define_asset_job
+        >>> @asset
+        ... def a() -> int:
+        ...     return 1
+        >>> @asset
+        ... def b(a: int) -> int:
+        ...     return a + 1
+        >>> ab_job = define_asset_job("ab_job", selection=AssetSelection.keys("b").upstream())
+        >>> defs = Definitions(assets=[a, b], jobs=[ab_job])
+        >>> defs.resolve_job_def("ab_job").execute_in_process().output_for_node("b")
+        2
     """
     return UnresolvedAssetJobDefinition(name, selection, config, description, tags, partitions_def,
                                         executor_def, hooks, op_retry_policy, run_tags, metadata)
@@ -284,21 +342,46 @@ def materialize(
     selection: Any = None,
     run_id: str | None = None,
 ) -> ExecuteInProcessResult:
-    """Materialize assets (and run their checks) now, in this process. Outputs persist through
-    ``fs_io_manager`` by default; ``selection`` picks some of ``assets``, the rest are only loaded.
+    """Materialize assets (and run their checks) now, in this process; for scripts, notebooks and tests.
 
-    Example::
+    Builds a one-off asset job over ``assets`` and executes it in process. Outputs are stored by
+    ``fs_io_manager`` (under ``$ORCH_HOME/storage``) unless ``resources`` gives an ``io_manager``,
+    so a later run can load them. Assets in ``assets`` but not in ``selection`` are not run: the
+    selected ones load them from what an earlier run stored.
 
-        @asset
-        def upstream_asset():
-            return [1, 2, 3]
+    Args:
+        assets: The assets to materialize or load: ``@asset``/``@multi_asset`` definitions, asset
+            checks, ``SourceAsset`` and ``AssetSpec``.
+        run_config: Run config of the run (ops, resources). Defaults to none.
+        instance: A ``DagsterInstance`` that records the run and its events. Defaults to None.
+        resources: Resources by key, for the assets and their IO managers. Defaults to none.
+        partition_key: The partition to materialize, for partitioned assets. Defaults to None.
+        raise_on_error: Whether a failed step raises its error (else the result reports it).
+            Defaults to True.
+        tags: Tags of the run. Defaults to none.
+        selection: Which of ``assets`` to materialize (any ``define_asset_job`` selection). Defaults to all.
+        run_id: The run's id. Defaults to a new id.
 
-        @asset
-        def downstream_asset(upstream_asset):
-            return sum(upstream_asset)
+    Returns:
+        The ``ExecuteInProcessResult`` of the run (outputs, materializations, check evaluations).
 
-        result = materialize([upstream_asset, downstream_asset])
-        assert result.success and result.output_for_node("downstream_asset") == 6
+    Raises:
+        DefinitionError: when an item is not an asset, an asset reads one that is not given, a
+            resource or IO manager is missing, or the assets have different partitions.
+
+    Examples:
+        >>> from orchestrator import asset, materialize
+        >>> @asset
+        ... def upstream_asset():
+        ...     return [1, 2, 3]
+        >>> @asset
+        ... def downstream_asset(upstream_asset):
+        ...     return sum(upstream_asset)
+        >>> materialize([upstream_asset, downstream_asset]).output_for_node("downstream_asset")
+        6
+        >>> again = materialize([upstream_asset, downstream_asset], selection=["downstream_asset"])
+        >>> again.output_for_node("downstream_asset"), again.is_node_untouched("upstream_asset")
+        (6, True)
     """
     return _materialize(assets, run_config, resources, partition_key, selection, tags, raise_on_error, run_id,
                         None, instance)
@@ -314,12 +397,43 @@ def materialize_to_memory(
     tags: Mapping[str, Any] | None = None,
     selection: Any = None,
 ) -> ExecuteInProcessResult:
-    """Like ``materialize`` but outputs stay in memory (for tests).
+    """Like ``materialize``, but outputs stay in memory: for tests that should leave no files behind.
 
-    Example::
+    The run's default IO manager (``io_manager``) is ``mem_io_manager``, so values live only as long
+    as the run. Unlike Dagster's, which swaps every IO manager for an in-memory one and refuses
+    IO managers in ``resources``, an asset with another ``io_manager_key`` still uses the resource
+    given for that key, and ``resources={"io_manager": ...}`` replaces the in-memory default.
 
-        result = materialize_to_memory([upstream_asset, downstream_asset])
-        assert result.output_for_node("downstream_asset") == 6
+    Args:
+        assets: The assets to materialize: ``@asset``/``@multi_asset`` definitions, asset checks,
+            ``SourceAsset`` and ``AssetSpec``.
+        run_config: Run config of the run (ops, resources). Defaults to none.
+        instance: A ``DagsterInstance`` that records the run and its events. Defaults to None.
+        resources: Resources by key, for the assets. Defaults to none.
+        partition_key: The partition to materialize, for partitioned assets. Defaults to None.
+        raise_on_error: Whether a failed step raises its error (else the result reports it).
+            Defaults to True.
+        tags: Tags of the run. Defaults to none.
+        selection: Which of ``assets`` to materialize (any ``define_asset_job`` selection). Defaults to all.
+
+    Returns:
+        The ``ExecuteInProcessResult`` of the run; ``output_for_node`` reads the values from memory.
+
+    Raises:
+        DefinitionError: when an item is not an asset, an asset reads one that is not given, or a
+            resource is missing.
+
+    Examples:
+        >>> from orchestrator import asset, materialize_to_memory
+        >>> @asset
+        ... def numbers():
+        ...     return [1, 2, 3]
+        >>> @asset
+        ... def total(numbers):
+        ...     return sum(numbers)
+        >>> result = materialize_to_memory([numbers, total])
+        >>> result.success, result.output_for_node("total")
+        (True, 6)
     """
     from orchestrator.definitions.io_managers.mem import mem_io_manager
 

@@ -19,14 +19,27 @@ CoercibleToAssetKey = Any  # AssetKey | str | Sequence[str] | a definition with 
 class AssetKey:
     """The name of an asset: a path of strings.
 
-    ``AssetKey(["warehouse", "orders"])`` is shown as ``warehouse/orders``; ``AssetKey("orders")``
-    is the one-part key ``orders``.
+    Every asset, source asset and asset spec has one; selections, dependencies, IO managers and
+    run events name assets by it. ``AssetKey(["warehouse", "orders"])`` is shown as
+    ``warehouse/orders``; ``AssetKey("orders")`` is the one-part key ``orders`` (a string is never
+    split: use ``AssetKey.from_user_string("a/b")`` to parse a slash-separated key). Keys compare
+    and hash by their path, and sort by it.
 
-    Example::
+    Args:
+        path: The key's parts: one string (a one-part key) or a sequence of non-empty strings.
 
-        key = AssetKey(["warehouse", "orders"])
-        assert key.to_user_string() == "warehouse/orders"
-        assert key.with_prefix("prod") == AssetKey(["prod", "warehouse", "orders"])
+    Raises:
+        DefinitionError: when ``path`` is empty or holds something other than non-empty strings.
+
+    Examples:
+        >>> from orchestrator import AssetKey
+        >>> key = AssetKey(["warehouse", "orders"])
+        >>> key.to_user_string()
+        'warehouse/orders'
+        >>> key.with_prefix("prod")
+        AssetKey(['prod', 'warehouse', 'orders'])
+        >>> AssetKey.from_user_string("warehouse/orders") == key
+        True
     """
 
     __slots__ = ("path",)
@@ -107,10 +120,25 @@ class AssetKey:
 class AssetCheckKey:
     """The key of an asset check: the asset it checks and the check's name.
 
-    Example::
+    Names one check in ``AssetSelection.checks(...)``, in ``selection=`` of ``materialize`` and in
+    the evaluations a run records. It is shown as ``asset:check`` (``orders:no_nulls``). Unlike
+    Dagster's, which takes an ``AssetKey`` only, ``asset_key`` may be anything that names an asset.
 
-        key = AssetCheckKey(AssetKey("orders"), "no_nulls")
-        assert key.to_user_string() == "orders:no_nulls"
+    Args:
+        asset_key: The checked asset: an ``AssetKey``, a ``"a/b"`` string (split on ``/``), a list of
+            parts, or a definition of exactly one asset.
+        name: The check's name, unique among the checks of that asset.
+
+    Raises:
+        DefinitionError: when ``asset_key`` does not name an asset.
+
+    Examples:
+        >>> from orchestrator import AssetCheckKey, AssetKey
+        >>> key = AssetCheckKey(AssetKey("orders"), "no_nulls")
+        >>> key.to_user_string()
+        'orders:no_nulls'
+        >>> key == AssetCheckKey("orders", "no_nulls")
+        True
     """
 
     __slots__ = ("asset_key", "name")

@@ -114,16 +114,48 @@ def load_assets_from_modules(modules: Iterable[ModuleType], group_name: str | No
                              key_prefix: str | Sequence[str] | None = None, *,
                              source_key_prefix: str | Sequence[str] | None = None, include_specs: bool = False,
                              **_scheduling: Any) -> list[Any]:
-    """Every asset (and source asset) defined at the top level of ``modules``.
+    """Collect the assets defined at the top level of some modules, for ``Definitions(assets=...)``.
 
-    ``key_prefix`` prefixes every loaded asset key (and the dependencies between loaded assets);
-    ``group_name`` puts every loaded asset in that group.
+    A module attribute that is an asset definition or ``SourceAsset`` is loaded, and so is each item
+    of a list or tuple attribute made only of them; an object reached twice is loaded once. Asset
+    checks are not: use ``load_asset_checks_from_modules``. Dagster's scheduling-only arguments
+    (``freshness_policy``, ``automation_condition``, ``backfill_policy``) are accepted and ignored.
 
-    Example::
+    Args:
+        modules: The modules to read (already imported).
+        group_name: The group every loaded asset (and, with ``include_specs``, spec) is put in.
+            Defaults to None: each keeps its own.
+        key_prefix: A prefix (a string or list of parts) for the key of every loaded computed asset,
+            and for the dependencies between loaded assets. Defaults to none.
+        source_key_prefix: A prefix for the key of every loaded ``SourceAsset`` (and ``AssetSpec``),
+            and for the dependencies on them. Defaults to none.
+        include_specs: Whether bare ``AssetSpec`` objects (external assets) are loaded too.
+            Defaults to False.
 
-        from my_project import raw, cleaned
+    Returns:
+        The loaded definitions, in module order, with the prefixes and group applied (copies where
+        something changed).
 
-        defs = Definitions(assets=load_assets_from_modules([raw, cleaned], group_name="etl", key_prefix="prod"))
+    Raises:
+        DefinitionError: when two different definitions have the same asset key, or ``group_name``
+            meets an asset that already has another group.
+
+    Examples:
+        >>> import types
+        >>> from orchestrator import asset, load_assets_from_modules
+        >>> @asset
+        ... def orders():
+        ...     return [1, 2]
+        >>> @asset
+        ... def total(orders):
+        ...     return sum(orders)
+        >>> etl = types.ModuleType("etl")
+        >>> etl.orders, etl.total = orders, total
+        >>> loaded = load_assets_from_modules([etl], group_name="sales", key_prefix="prod")
+        >>> loaded
+        [<AssetsDefinition prod/orders>, <AssetsDefinition prod/total>]
+        >>> loaded[1].keys_by_input_name, loaded[1].group_name
+        ({'orders': AssetKey(['prod', 'orders'])}, 'sales')
     """
     return _apply(_collect(list(modules), include_specs), key_prefix, group_name, source_key_prefix)
 
@@ -140,14 +172,42 @@ def _caller_module() -> ModuleType:
 def load_assets_from_current_module(group_name: str | None = None, key_prefix: str | Sequence[str] | None = None,
                                     *, source_key_prefix: str | Sequence[str] | None = None,
                                     include_specs: bool = False, **_scheduling: Any) -> list[Any]:
-    """Every asset defined so far at the top level of the module that calls this.
+    """Collect the assets defined so far at the top level of the module that calls this function.
 
-    Example::
+    Call it at the end of a module that defines assets (``defs = Definitions(assets=
+    load_assets_from_current_module())``). It reads the calling module as
+    ``load_assets_from_modules`` does, so only what is defined above the call is found.
 
-        @asset
-        def a(): ...
+    Args:
+        group_name: The group every loaded asset (and, with ``include_specs``, spec) is put in.
+            Defaults to None: each keeps its own.
+        key_prefix: A prefix (a string or list of parts) for the key of every loaded computed asset,
+            and for the dependencies between loaded assets. Defaults to none.
+        source_key_prefix: A prefix for the key of every loaded ``SourceAsset`` (and ``AssetSpec``),
+            and for the dependencies on them. Defaults to none.
+        include_specs: Whether bare ``AssetSpec`` objects (external assets) are loaded too.
+            Defaults to False.
 
-        all_assets = load_assets_from_current_module(group_name="local")
+    Returns:
+        The loaded definitions, with the prefixes and group applied.
+
+    Raises:
+        DefinitionError: when the calling module cannot be found in ``sys.modules``, two definitions
+            have the same asset key, or ``group_name`` meets an asset that already has another group.
+
+    Examples:
+        >>> import sys, types
+        >>> sales = sys.modules["sales"] = types.ModuleType("sales")
+        >>> exec('''
+        ... from orchestrator import asset, load_assets_from_current_module
+        ... @asset
+        ... def orders():
+        ...     return [1, 2]
+        ... all_assets = load_assets_from_current_module(group_name="sales")
+        ... ''', vars(sales))
+        >>> [(a.key.to_user_string(), a.group_name) for a in sales.all_assets]
+        [('orders', 'sales')]
+        >>> del sys.modules["sales"]
     """
     return load_assets_from_modules([_caller_module()], group_name, key_prefix, source_key_prefix=source_key_prefix,
                                     include_specs=include_specs)
@@ -166,13 +226,46 @@ def load_assets_from_package_module(package_module: ModuleType, group_name: str 
                                     key_prefix: str | Sequence[str] | None = None, *,
                                     source_key_prefix: str | Sequence[str] | None = None,
                                     include_specs: bool = False, **_scheduling: Any) -> list[Any]:
-    """Every asset defined in a package and all of its submodules (imported to find them).
+    """Collect the assets defined in a package and in all of its submodules, imported to find them.
 
-    Example::
+    Reach for it when a project keeps its assets in a package (``my_project/assets/...``): every
+    submodule found by ``pkgutil.walk_packages`` is imported, then read as
+    ``load_assets_from_modules`` does.
 
-        import my_project.assets
+    Args:
+        package_module: The package (already imported); a plain module is read on its own.
+        group_name: The group every loaded asset (and, with ``include_specs``, spec) is put in.
+            Defaults to None: each keeps its own.
+        key_prefix: A prefix (a string or list of parts) for the key of every loaded computed asset,
+            and for the dependencies between loaded assets. Defaults to none.
+        source_key_prefix: A prefix for the key of every loaded ``SourceAsset`` (and ``AssetSpec``),
+            and for the dependencies on them. Defaults to none.
+        include_specs: Whether bare ``AssetSpec`` objects (external assets) are loaded too.
+            Defaults to False.
 
-        defs = Definitions(assets=load_assets_from_package_module(my_project.assets))
+    Returns:
+        The loaded definitions, with the prefixes and group applied.
+
+    Raises:
+        DefinitionError: when two different definitions have the same asset key, or ``group_name``
+            meets an asset that already has another group.
+
+    Examples:
+        >>> import importlib, os, pathlib, sys
+        >>> from orchestrator import load_assets_from_package_module
+        >>> package = pathlib.Path("shop_assets")
+        >>> package.mkdir()
+        >>> _ = (package / "__init__.py").write_text("")
+        >>> _ = (package / "orders.py").write_text('''
+        ... from orchestrator import asset
+        ... @asset
+        ... def orders():
+        ...     return 1
+        ... ''')
+        >>> sys.path.insert(0, os.getcwd())
+        >>> load_assets_from_package_module(importlib.import_module("shop_assets"), key_prefix="shop")
+        [<AssetsDefinition shop/orders>]
+        >>> sys.path.remove(os.getcwd())
     """
     return load_assets_from_modules(_package_modules(package_module), group_name, key_prefix,
                                     source_key_prefix=source_key_prefix, include_specs=include_specs)
@@ -182,11 +275,45 @@ def load_assets_from_package_name(package_name: str, group_name: str | None = No
                                   key_prefix: str | Sequence[str] | None = None, *,
                                   source_key_prefix: str | Sequence[str] | None = None,
                                   include_specs: bool = False, **_scheduling: Any) -> list[Any]:
-    """Like ``load_assets_from_package_module``, by the package's import name.
+    """Collect the assets of a package and its submodules, naming the package by its import name.
 
-    Example::
+    The same as ``load_assets_from_package_module(importlib.import_module(package_name), ...)``.
 
-        assets = load_assets_from_package_name("my_project.assets")
+    Args:
+        package_name: The package's import name (``"my_project.assets"``).
+        group_name: The group every loaded asset (and, with ``include_specs``, spec) is put in.
+            Defaults to None: each keeps its own.
+        key_prefix: A prefix (a string or list of parts) for the key of every loaded computed asset,
+            and for the dependencies between loaded assets. Defaults to none.
+        source_key_prefix: A prefix for the key of every loaded ``SourceAsset`` (and ``AssetSpec``),
+            and for the dependencies on them. Defaults to none.
+        include_specs: Whether bare ``AssetSpec`` objects (external assets) are loaded too.
+            Defaults to False.
+
+    Returns:
+        The loaded definitions, with the prefixes and group applied.
+
+    Raises:
+        ModuleNotFoundError: when no package has that name.
+        DefinitionError: when two different definitions have the same asset key, or ``group_name``
+            meets an asset that already has another group.
+
+    Examples:
+        >>> import os, pathlib, sys
+        >>> from orchestrator import load_assets_from_package_name
+        >>> package = pathlib.Path("crm_assets")
+        >>> package.mkdir()
+        >>> _ = (package / "__init__.py").write_text("")
+        >>> _ = (package / "users.py").write_text('''
+        ... from orchestrator import asset
+        ... @asset
+        ... def users():
+        ...     return 1
+        ... ''')
+        >>> sys.path.insert(0, os.getcwd())
+        >>> [a.group_name for a in load_assets_from_package_name("crm_assets", group_name="crm")]
+        ['crm']
+        >>> sys.path.remove(os.getcwd())
     """
     return load_assets_from_package_module(importlib.import_module(package_name), group_name, key_prefix,
                                            source_key_prefix=source_key_prefix, include_specs=include_specs)
@@ -211,44 +338,134 @@ def _checks_in(modules: Iterable[ModuleType], asset_key_prefix: str | Sequence[s
 
 def load_asset_checks_from_modules(modules: Iterable[ModuleType],
                                    asset_key_prefix: str | Sequence[str] | None = None) -> list[Any]:
-    """Every asset check defined at the top level of ``modules`` (``asset_key_prefix``: the prefix
-    the checked assets were loaded with).
+    """Collect the asset checks defined at the top level of some modules, for ``Definitions(asset_checks=...)``.
 
-    Example::
+    A module attribute that is an ``AssetChecksDefinition`` (``@asset_check``,
+    ``@multi_asset_check``) is loaded, and so is each item of a list or tuple attribute made only
+    of them. Assets are not: use ``load_assets_from_modules``.
 
-        defs = Definitions(assets=load_assets_from_modules([etl], key_prefix="prod"),
-                           asset_checks=load_asset_checks_from_modules([etl], asset_key_prefix="prod"))
+    Args:
+        modules: The modules to read (already imported).
+        asset_key_prefix: The prefix the checked assets were loaded with (``key_prefix`` of the
+            ``load_assets_*`` call), added to the keys the checks target and read. Defaults to none.
+
+    Returns:
+        The loaded checks, in module order (copies with the prefix applied, when one is given).
+
+    Examples:
+        >>> import types
+        >>> from orchestrator import AssetCheckResult, asset, asset_check, load_asset_checks_from_modules
+        >>> @asset_check(asset="orders")
+        ... def not_empty(orders):
+        ...     return AssetCheckResult(passed=bool(orders))
+        >>> etl = types.ModuleType("etl")
+        >>> etl.not_empty = not_empty
+        >>> [c.check_key.to_user_string() for c in load_asset_checks_from_modules([etl], asset_key_prefix="prod")]
+        ['prod/orders:not_empty']
     """
     return _checks_in(list(modules), asset_key_prefix)
 
 
 def load_asset_checks_from_current_module(asset_key_prefix: str | Sequence[str] | None = None) -> list[Any]:
-    """Every asset check defined so far in the module that calls this.
+    """Collect the asset checks defined so far at the top level of the module that calls this function.
 
-    Example::
+    Call it at the end of a module that defines checks; it reads the calling module as
+    ``load_asset_checks_from_modules`` does, so only what is defined above the call is found.
 
-        checks = load_asset_checks_from_current_module()
+    Args:
+        asset_key_prefix: The prefix the checked assets were loaded with (``key_prefix`` of the
+            ``load_assets_*`` call), added to the keys the checks target and read. Defaults to none.
+
+    Returns:
+        The loaded checks (copies with the prefix applied, when one is given).
+
+    Raises:
+        DefinitionError: when the calling module cannot be found in ``sys.modules``.
+
+    Examples:
+        >>> import sys, types
+        >>> quality = sys.modules["quality"] = types.ModuleType("quality")
+        >>> exec('''
+        ... from orchestrator import AssetCheckResult, asset_check, load_asset_checks_from_current_module
+        ... @asset_check(asset="orders")
+        ... def fresh():
+        ...     return AssetCheckResult(passed=True)
+        ... checks = load_asset_checks_from_current_module()
+        ... ''', vars(quality))
+        >>> quality.checks
+        [<AssetChecksDefinition orders:fresh>]
+        >>> del sys.modules["quality"]
     """
     return _checks_in([_caller_module()], asset_key_prefix)
 
 
 def load_asset_checks_from_package_module(package_module: ModuleType,
                                           asset_key_prefix: str | Sequence[str] | None = None) -> list[Any]:
-    """Every asset check in a package and its submodules.
+    """Collect the asset checks defined in a package and in all of its submodules, imported to find them.
 
-    Example::
+    Every submodule found by ``pkgutil.walk_packages`` is imported, then read as
+    ``load_asset_checks_from_modules`` does.
 
-        checks = load_asset_checks_from_package_module(my_project.checks)
+    Args:
+        package_module: The package (already imported); a plain module is read on its own.
+        asset_key_prefix: The prefix the checked assets were loaded with (``key_prefix`` of the
+            ``load_assets_*`` call), added to the keys the checks target and read. Defaults to none.
+
+    Returns:
+        The loaded checks (copies with the prefix applied, when one is given).
+
+    Examples:
+        >>> import importlib, os, pathlib, sys
+        >>> from orchestrator import load_asset_checks_from_package_module
+        >>> package = pathlib.Path("shop_checks")
+        >>> package.mkdir()
+        >>> _ = (package / "__init__.py").write_text("")
+        >>> _ = (package / "rules.py").write_text('''
+        ... from orchestrator import AssetCheckResult, asset_check
+        ... @asset_check(asset="orders")
+        ... def not_empty():
+        ...     return AssetCheckResult(passed=True)
+        ... ''')
+        >>> sys.path.insert(0, os.getcwd())
+        >>> load_asset_checks_from_package_module(importlib.import_module("shop_checks"))
+        [<AssetChecksDefinition orders:not_empty>]
+        >>> sys.path.remove(os.getcwd())
     """
     return _checks_in(_package_modules(package_module), asset_key_prefix)
 
 
 def load_asset_checks_from_package_name(package_name: str,
                                         asset_key_prefix: str | Sequence[str] | None = None) -> list[Any]:
-    """Like ``load_asset_checks_from_package_module``, by the package's import name.
+    """Collect the asset checks of a package and its submodules, naming the package by its import name.
 
-    Example::
+    The same as ``load_asset_checks_from_package_module(importlib.import_module(package_name), ...)``.
 
-        checks = load_asset_checks_from_package_name("my_project.checks")
+    Args:
+        package_name: The package's import name (``"my_project.checks"``).
+        asset_key_prefix: The prefix the checked assets were loaded with (``key_prefix`` of the
+            ``load_assets_*`` call), added to the keys the checks target and read. Defaults to none.
+
+    Returns:
+        The loaded checks (copies with the prefix applied, when one is given).
+
+    Raises:
+        ModuleNotFoundError: when no package has that name.
+
+    Examples:
+        >>> import os, pathlib, sys
+        >>> from orchestrator import load_asset_checks_from_package_name
+        >>> package = pathlib.Path("crm_checks")
+        >>> package.mkdir()
+        >>> _ = (package / "__init__.py").write_text("")
+        >>> _ = (package / "rules.py").write_text('''
+        ... from orchestrator import AssetCheckResult, asset_check
+        ... @asset_check(asset="users")
+        ... def has_rows():
+        ...     return AssetCheckResult(passed=True)
+        ... ''')
+        >>> sys.path.insert(0, os.getcwd())
+        >>> [c.check_key.to_user_string() for c in load_asset_checks_from_package_name("crm_checks", "crm")]
+        ['crm/users:has_rows']
+        >>> sys.path.remove(os.getcwd())
     """
     return _checks_in(_package_modules(importlib.import_module(package_name)), asset_key_prefix)

@@ -19,17 +19,40 @@ __all__ = ["MaterializeResult"]
 
 
 class MaterializeResult:
-    """The outcome of materializing an asset that wrote its own data: metadata, check results, tags.
+    """What an asset returns when it stores its data itself: metadata and check results, no value.
 
-    Example::
+    Return one from an ``@asset`` (or yield one per asset from a ``@multi_asset``) that wrote its
+    table or file on its own: the run records the asset's materialization with ``metadata``, and
+    the asset's IO manager is not called (downstream assets usually depend on it with ``deps=``,
+    or load it through an IO manager that reads what it wrote). Given ``value=``, the IO manager
+    stores that value as usual.
+    Check results in ``check_results`` are recorded as the asset's check evaluations.
 
-        @asset
-        def table(context) -> MaterializeResult:
-            rows = write_table()  # the asset stores its data itself
-            return MaterializeResult(metadata={"rows": rows})
+    Args:
+        asset_key: The asset this result is for. Defaults to None: the step's one asset (a
+            ``@multi_asset`` needs it).
+        metadata: Metadata of the materialization (plain values or ``MetadataValue``). Defaults to none.
+        check_results: ``AssetCheckResult`` per check of the asset declared in ``check_specs``.
+            Defaults to none.
+        data_version: Dagster's data version; kept on the object, not recorded in the run's events.
+            Defaults to None.
+        tags: Tags; kept on the object, not recorded in the run's events. Defaults to none.
+        value: A value for the asset's IO manager to store. Defaults to no value (nothing is stored).
 
-        result = materialize([table])
-        assert result.asset_materializations_for_node("table")[0].metadata["rows"].value == rows
+    Raises:
+        DefinitionError: when an item of ``check_results`` is not an ``AssetCheckResult``.
+
+    Examples:
+        >>> from orchestrator import AssetCheckResult, AssetCheckSpec, MaterializeResult, asset, materialize
+        >>> @asset(check_specs=[AssetCheckSpec("has_rows", asset="table")])
+        ... def table() -> MaterializeResult:
+        ...     rows = 3  # the asset wrote its table itself
+        ...     return MaterializeResult(metadata={"rows": rows}, check_results=[AssetCheckResult(passed=rows > 0)])
+        >>> result = materialize([table])
+        >>> result.asset_materializations_for_node("table")[0].metadata["rows"].value
+        3
+        >>> [e.passed for e in result.get_asset_check_evaluations()]
+        [True]
     """
 
     def __init__(self, *, asset_key: Any = None, metadata: Mapping[str, Any] | None = None,

@@ -75,13 +75,33 @@ def _graph_of(assets: Any) -> AssetGraph:
 
 
 class AssetSelection:
-    """A lazily resolved set of assets (and checks), combined with ``|``, ``&`` and ``-``.
+    """Which assets (and asset checks) a job materializes, resolved later against the assets defined.
 
-    Example::
+    Build one with the static constructors (``keys``, ``assets``, ``groups``, ``key_prefixes``,
+    ``key_substring``, ``tag``, ``owner``, ``kind``, ``checks``, ``all``...), widen it with
+    ``upstream``/``downstream`` (optionally to a ``depth``), narrow it with ``roots``/``sinks``, and
+    combine selections with ``|``, ``&`` and ``-``. Give it as ``selection=`` to
+    ``define_asset_job`` or ``materialize``, or as a schedule's ``target``. Selecting an asset also
+    selects the checks of that asset, unless ``without_checks()`` says not to. Of Dagster's string
+    query language, only the older clause syntax (``"*name"``, ``"name+"``, ``"a,b"``) is read.
 
-        daily = AssetSelection.groups("daily")
-        selection = (daily | AssetSelection.keys("report").upstream(depth=1)) - AssetSelection.keys("slow")
-        job = define_asset_job("daily_job", selection=selection)
+    Raises:
+        DefinitionError: when resolved, if ``keys(...)`` names an asset that is not defined.
+
+    Examples:
+        >>> from orchestrator import AssetSelection, asset
+        >>> @asset(group_name="raw")
+        ... def orders():
+        ...     return [1]
+        >>> @asset
+        ... def report(orders):
+        ...     return len(orders)
+        >>> @asset
+        ... def slow(report):
+        ...     return report
+        >>> selection = AssetSelection.groups("raw").downstream() - AssetSelection.keys("slow")
+        >>> sorted(key.to_user_string() for key in selection.resolve([orders, report, slow]))
+        ['orders', 'report']
     """
 
     def _assets(self, graph: AssetGraph) -> set[AssetKey]:

@@ -23,10 +23,32 @@ IO_MANAGER_KEY_METADATA = "dagster/io_manager_key"
 class AssetDep:
     """A dependency on an upstream asset, optionally with a partition mapping.
 
-    Example::
+    Give it in ``deps=`` of ``@asset``, ``@multi_asset``, ``AssetSpec`` or ``AssetCheckSpec`` when
+    an asset must run after another without reading its value (a plain key or definition in
+    ``deps`` means the same without a mapping), or when the dependency needs a partition mapping.
+    Two ``AssetDep`` are equal when their key and mapping are.
 
-        @asset(deps=[AssetDep("raw_events", partition_mapping=TimeWindowPartitionMapping(start_offset=-1))])
-        def sessions(): ...
+    Args:
+        asset: The upstream asset: its definition, an ``AssetSpec``, an ``AssetKey``, a ``"a/b"``
+            string or a list of parts.
+        partition_mapping: Which upstream partitions a downstream partition depends on. Defaults to
+            None: inferred from the two partitions definitions.
+
+    Raises:
+        DefinitionError: when ``asset`` does not name an asset.
+
+    Examples:
+        >>> from orchestrator import AssetDep, LastPartitionMapping, asset
+        >>> @asset
+        ... def raw_events():
+        ...     return None
+        >>> @asset(deps=[AssetDep(raw_events)])
+        ... def sessions():
+        ...     return "built after raw_events"
+        >>> sessions.dependency_keys
+        {AssetKey(['raw_events'])}
+        >>> AssetDep("raw_events", partition_mapping=LastPartitionMapping())
+        AssetDep(AssetKey(['raw_events']), partition_mapping=LastPartitionMapping())
     """
 
     def __init__(self, asset: Any, *, partition_mapping: Any = None) -> None:
@@ -66,18 +88,47 @@ def coerce_deps(deps: Iterable[Any] | None) -> list[AssetDep]:
 
 
 class AssetSpec:
-    """Describes one asset: key, dependencies, group, metadata, owners, tags, kinds, partitions.
+    """Describes one asset apart from the code that computes it: key, dependencies, group, metadata...
 
-    Example::
+    Given to ``@multi_asset(specs=...)``, each spec declares one asset the function materializes
+    (it yields a ``MaterializeResult(asset_key=...)`` per spec). Given on its own to
+    ``Definitions(assets=...)`` or ``materialize``, it declares an external asset that other assets
+    depend on but nothing here materializes; assets that read it load it through the IO manager
+    named by ``with_io_manager_key`` (default ``io_manager``). ``replace_attributes`` and
+    ``merge_attributes`` make changed copies.
 
-        orders = AssetSpec("orders", group_name="sales", description="Raw orders, loaded by Fivetran")
+    Args:
+        key: The asset's key: an ``AssetKey``, a ``"a/b"`` string or a list of parts.
+        deps: The upstream assets it depends on (keys, strings, definitions, specs or ``AssetDep``).
+            Defaults to none.
+        description: What the asset holds. Defaults to None.
+        metadata: Metadata describing the asset. Defaults to none.
+        skippable: Whether a ``@multi_asset`` may leave this asset out of a run. Defaults to False.
+        group_name: The asset's group. Defaults to None (the ``"default"`` group).
+        code_version: The version of the code that computes it. Defaults to None.
+        automation_condition: Accepted for Dagster compatibility; kept, but it starts no run.
+        owners: Owners (``"team:sales"``, emails). Defaults to none.
+        tags: String tags. Defaults to none.
+        kinds: Kinds of the asset (``"python"``, ``"snowflake"``). Defaults to none.
+        partitions_def: The asset's partitions (a ``@multi_asset``'s own is used when this is None).
+            Defaults to None.
+        freshness_policy: Accepted for Dagster compatibility; kept, but it changes no run.
+        legacy_freshness_policy: Dagster's older name for ``freshness_policy``.
 
-        @multi_asset(specs=[AssetSpec("users"), AssetSpec("orders_clean", deps=["orders"])])
-        def sync(context):
-            yield MaterializeResult(asset_key="users")
-            yield MaterializeResult(asset_key="orders_clean")
+    Raises:
+        DefinitionError: when ``key`` does not name an asset, or a dependency is given twice with
+            different partition mappings.
 
-        defs = Definitions(assets=[orders, sync])
+    Examples:
+        >>> from orchestrator import AssetSpec, MaterializeResult, materialize, multi_asset
+        >>> @multi_asset(specs=[AssetSpec("users", group_name="crm"), AssetSpec("orders", deps=["users"])])
+        ... def sync():
+        ...     yield MaterializeResult(asset_key="users")
+        ...     yield MaterializeResult(asset_key="orders")
+        >>> sync.get_asset_spec("users").group_name, sync.get_asset_spec("orders").group_name
+        ('crm', 'default')
+        >>> [m.asset_key.to_user_string() for m in materialize([sync]).asset_materializations_for_node("sync")]
+        ['users', 'orders']
     """
 
     def __init__(self, key: Any, *, deps: Iterable[Any] | None = None, description: str | None = None,

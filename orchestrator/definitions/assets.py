@@ -32,14 +32,38 @@ DEFAULT_GROUP = "default"
 
 
 class AssetIn:
-    """How an asset function parameter maps to an upstream asset: another key, a prefix, metadata,
-    a partition mapping, an input manager.
+    """How a parameter of an asset function reads an upstream asset, when its name is not the key.
 
-    Example::
+    By default a parameter ``orders`` reads the asset ``orders`` (with the asset's ``key_prefix``).
+    Give ``ins={"orders": AssetIn(...)}`` to read another key or prefix, load it through another
+    input manager, type-check it, or map partitions.
 
-        @asset(ins={"orders": AssetIn(key=["warehouse", "orders"])})
-        def order_count(orders) -> int:
-            return len(orders)
+    Args:
+        key: The upstream asset's key (an ``AssetKey``, ``"a/b"`` string or list of parts).
+            Defaults to None: the parameter's name.
+        metadata: Metadata of the input, seen by the IO manager as ``context.definition_metadata``.
+            Defaults to none.
+        key_prefix: A prefix for the parameter's name, instead of ``key``. Defaults to None.
+        input_manager_key: The resource that loads the value, instead of the upstream asset's IO
+            manager. Defaults to None.
+        partition_mapping: Which upstream partitions a downstream partition reads. Defaults to
+            None: inferred from the two partitions definitions.
+        dagster_type: The type the loaded value is checked against. Defaults to the parameter's
+            annotation.
+
+    Raises:
+        DefinitionError: when both ``key`` and ``key_prefix`` are given.
+
+    Examples:
+        >>> from orchestrator import AssetIn, asset, materialize
+        >>> @asset(key=["warehouse", "orders"])
+        ... def orders():
+        ...     return [{"id": 1}, {"id": 2}]
+        >>> @asset(ins={"rows": AssetIn(key=["warehouse", "orders"])})
+        ... def order_count(rows) -> int:
+        ...     return len(rows)
+        >>> materialize([orders, order_count]).output_for_node("order_count")
+        2
     """
 
     def __init__(self, key: Any = None, metadata: Mapping[str, Any] | None = None,
@@ -56,7 +80,35 @@ class AssetIn:
 
 
 class AssetMaterialization:
-    """Yield from an op to record that it materialized an asset (with metadata)."""
+    """Record that an op materialized an asset outside the asset framework (with metadata).
+
+    Yield one from an op (or pass it to ``context.log_event``) when a plain op writes a table or
+    file that is an asset: the run records an ASSET_MATERIALIZATION event, which asset sensors
+    and ``result.asset_materializations_for_node`` read. Assets defined with ``@asset`` record
+    theirs without it. The metadata is kept as given (it is normalized to ``MetadataValue`` when read
+    back from a run's events); unlike Dagster's, it takes no ``tags``.
+
+    Args:
+        asset_key: The asset materialized: an ``AssetKey``, a ``"a/b"`` string or a list of parts.
+        description: What was materialized. Defaults to None.
+        metadata: Metadata of the materialization (plain values or ``MetadataValue``). Defaults to none.
+        partition: The partition key materialized, for partitioned assets. Defaults to None.
+
+    Raises:
+        DefinitionError: when ``asset_key`` does not name an asset.
+
+    Examples:
+        >>> from orchestrator import AssetMaterialization, Output, job, op
+        >>> @op
+        ... def write_report():
+        ...     yield AssetMaterialization(asset_key="report", metadata={"rows": 10})
+        ...     yield Output(None)
+        >>> @job
+        ... def reports():
+        ...     write_report()
+        >>> [m.asset_key for m in reports.execute_in_process().asset_materializations_for_node("write_report")]
+        [AssetKey(['report'])]
+    """
 
     def __init__(self, asset_key: AssetKey | str | Sequence[str], description: str | None = None,
                  metadata: Mapping[str, Any] | None = None, partition: str | None = None) -> None:
@@ -83,18 +135,57 @@ def _is_op(node_def: NodeDefinition) -> bool:
 class AssetsDefinition:
     """One or more assets computed by one node (an op or a graph).
 
-    Made by ``@asset``, ``@multi_asset``, ``@graph_asset``, ``@graph_multi_asset``, or from a node with
-    ``AssetsDefinition.from_op`` / ``AssetsDefinition.from_graph``.
+    ``@asset``, ``@multi_asset``, ``@graph_asset`` and ``@graph_multi_asset`` make one; so do
+    ``AssetsDefinition.from_op`` and ``AssetsDefinition.from_graph`` for an existing op or graph.
+    It says which asset each node output materializes, which asset each input reads, the checks the
+    node reports and a spec per asset (group, metadata, dependencies, partitions). Asset jobs run
+    it as a node of their graph, through the same planner and step runner as any op; calling it
+    calls the op's function directly (for tests). Backfill policies are kept but change no run.
 
-    Example::
+    Args:
+        keys_by_input_name: The asset each input of ``node_def`` reads, by input name.
+        keys_by_output_name: The asset each output of ``node_def`` materializes, by output name.
+        node_def: The op or graph that computes the assets.
+        partitions_def: The partitions of the assets. Defaults to None (unpartitioned).
+        partition_mappings: A partition mapping per upstream asset key, for assets without a spec in
+            ``specs``. Defaults to inferred mappings.
+        asset_deps: The upstream keys of each asset, for assets without a spec in ``specs``. Defaults
+            to every upstream asset read by the node.
+        selected_asset_keys: The assets this definition materializes when it is a subset. Defaults to all.
+        can_subset: Whether a job may select some of the assets only (the node then reads
+            ``context.selected_output_names``). Defaults to False.
+        resource_defs: Resources the assets need; a job running them gets them. Defaults to none.
+        group_names_by_key: The group of each asset without a spec. Defaults to ``"default"``.
+        metadata_by_key: The metadata of each asset without a spec. Defaults to none.
+        tags_by_key: The tags of each asset without a spec. Defaults to none.
+        descriptions_by_key: The description of each asset without a spec. Defaults to none.
+        check_specs_by_output_name: The asset check each output reports, by output name. Defaults to none.
+        selected_asset_check_keys: The checks this definition evaluates when it is a subset. Defaults to all.
+        owners_by_key: The owners of each asset without a spec. Defaults to none.
+        code_versions_by_key: The code version of each asset without a spec. Defaults to none.
+        specs: An ``AssetSpec`` per asset; a spec replaces the ``*_by_key`` values, ``asset_deps`` and
+            ``partition_mappings`` for its asset. Defaults to none.
+        backfill_policy: Kept on the definition; it changes no run. Defaults to None.
+        is_subset: Whether this is a subset of a larger definition. Defaults to False.
+        hook_defs: Hooks that run on the node's step in every job that runs it. Defaults to none.
 
-        @graph
-        def cleaned_orders(raw_orders):
-            return clean(raw_orders)
+    Raises:
+        DefinitionError: when ``node_def`` is not an op or graph, the maps name inputs or outputs it
+            does not have, or two outputs materialize the same key.
 
-        cleaned = AssetsDefinition.from_graph(cleaned_orders)
-        assert cleaned.key == AssetKey("cleaned_orders")
-        assert cleaned.keys_by_input_name == {"raw_orders": AssetKey("raw_orders")}
+    Examples:
+        >>> from orchestrator import AssetsDefinition, asset, materialize, op
+        >>> @op
+        ... def fetch():
+        ...     return [1, 2]
+        >>> fetched = AssetsDefinition.from_op(fetch, group_name="raw")
+        >>> fetched.key, fetched.group_name
+        (AssetKey(['fetch']), 'raw')
+        >>> @asset
+        ... def total(fetch):
+        ...     return sum(fetch)
+        >>> materialize([fetched, total]).output_for_node("total")
+        3
     """
 
     def __init__(
@@ -582,12 +673,42 @@ def _from_node(node_def: Any, keys_by_input_name: Mapping[str, AssetKey] | None,
 class SourceAsset:
     """An asset produced outside this code base, loaded through an IO manager by downstream assets.
 
-    Example::
+    Declare one for data another system writes (a table loaded by Fivetran, logs written by web
+    servers): assets that read it as a parameter load it through its IO manager; nothing here
+    materializes it. ``AssetSpec`` is the newer way to declare such an asset. Unlike Dagster's,
+    it cannot be observed: ``observe_fn`` is refused.
 
-        raw_logs = SourceAsset(key=AssetKey("raw_logs"), io_manager_key="logs_io_manager")
+    Args:
+        key: The asset's key: an ``AssetKey``, a ``"a/b"`` string or a list of parts.
+        metadata: Metadata describing the asset. Defaults to none.
+        io_manager_key: The IO manager resource that loads it. Defaults to ``io_manager`` (or the
+            key of ``io_manager_def``).
+        io_manager_def: An IO manager that loads it, stored as resource ``<key>__io_manager`` unless
+            ``io_manager_key`` is given. Defaults to None.
+        description: What the asset holds. Defaults to None.
+        partitions_def: The asset's partitions, for partitioned downstream reads. Defaults to None.
+        group_name: The asset's group. Defaults to ``"default"``.
+        resource_defs: Resources its IO manager needs; a job loading it gets them. Defaults to none.
+        observe_fn: Not supported: a ``DefinitionError`` says to drop it.
+        op_tags: Accepted for Dagster compatibility and ignored (a source asset has no op here).
+        tags: String tags. Defaults to none.
 
-        @asset
-        def parsed(raw_logs): ...
+    Raises:
+        DefinitionError: when ``observe_fn`` is given or ``key`` does not name an asset.
+
+    Examples:
+        >>> from orchestrator import ConfigurableIOManager, SourceAsset, asset, materialize
+        >>> class LogStore(ConfigurableIOManager):
+        ...     def handle_output(self, context, obj):
+        ...         raise NotImplementedError("raw_logs is written by the web servers")
+        ...     def load_input(self, context):
+        ...         return ["GET /", "POST /login"]
+        >>> raw_logs = SourceAsset("raw_logs", io_manager_def=LogStore())
+        >>> @asset
+        ... def request_count(raw_logs):
+        ...     return len(raw_logs)
+        >>> materialize([raw_logs, request_count]).output_for_node("request_count")
+        2
     """
 
     def __init__(self, key: Any, metadata: Mapping[str, Any] | None = None, io_manager_key: str | None = None,
@@ -816,24 +937,69 @@ def asset(
     output_required: bool = True,
     **scheduling: Any,
 ) -> AssetsDefinition | Callable[[Callable[..., Any]], AssetsDefinition]:
-    """Declare an asset. Parameters (after ``context``) name the upstream assets it reads.
+    """Declare an asset: a function that computes one named, persistent value from upstream assets.
 
-    ``deps`` adds upstream assets it depends on without reading them; ``check_specs`` declares
-    checks the function reports with ``AssetCheckResult``; ``partitions_def`` partitions it.
-    Dagster's scheduling-only arguments (``automation_condition``, ``freshness_policy``,
-    ``backfill_policy``, ``pool``...) are accepted and change nothing about a run.
+    The function's parameters (after an optional ``context``) are the upstream assets it reads,
+    by name; what it returns is stored by the asset's IO manager (``fs_io_manager`` by default),
+    and a ``MaterializeResult`` says the function stored its data itself. The asset's op is named
+    after its key (``a/b`` runs as op ``a__b``). Use it bare (``@asset``) or with arguments
+    (``@asset(group_name=...)``). Of Dagster's scheduling-only arguments, ``automation_condition``,
+    ``auto_materialize_policy``, ``freshness_policy``, ``legacy_freshness_policy``,
+    ``backfill_policy`` and ``pool`` are accepted and change nothing about a run.
 
-    Example::
+    Args:
+        compute_fn: The function, when used as ``@asset`` without arguments.
+        name: The last part of the asset's key. Defaults to the function's name.
+        key: The whole key (an ``AssetKey``, ``"a/b"`` string or list of parts), instead of
+            ``name``/``key_prefix``.
+        key_prefix: A prefix for the key, also applied to the parameters' upstream keys. Defaults to none.
+        deps: Upstream assets it runs after without reading them (keys, definitions, specs,
+            ``AssetDep``). Defaults to none.
+        ins: ``AssetIn`` per parameter, to read another key, prefix or input manager. Defaults to none.
+        config_schema: The schema of the asset's config (``context.op_config``). Defaults to none.
+        required_resource_keys: Resource keys the function reads from ``context.resources``.
+            Defaults to none.
+        resource_defs: Resources the asset needs; a job running it gets them. Defaults to none.
+        io_manager_key: The IO manager resource that stores it. Defaults to ``io_manager``.
+        io_manager_def: An IO manager that stores it, kept as resource ``<key>__io_manager`` unless
+            ``io_manager_key`` is given. Defaults to None.
+        description: What the asset holds. Defaults to the function's docstring.
+        partitions_def: The asset's partitions; the function reads ``context.partition_key``.
+            Defaults to None.
+        group_name: The asset's group. Defaults to ``"default"``.
+        metadata: Metadata of the asset (and of its output). Defaults to none.
+        retry_policy: How the asset's step is retried when it raises. Defaults to no retries.
+        op_tags: Tags of the asset's op. Defaults to none.
+        tags: String tags of the asset. Defaults to none.
+        compute_kind: A kind shown for the op (its ``kind`` tag), also added to ``kinds``. Defaults to None.
+        kinds: Kinds of the asset (``"python"``, ``"snowflake"``). Defaults to none.
+        code_version: The version of the code that computes it. Defaults to None.
+        dagster_type: The type the returned value is checked against. Defaults to the return annotation.
+        owners: Owners (``"team:sales"``, emails). Defaults to none.
+        check_specs: ``AssetCheckSpec`` of checks of this asset that the function reports, yielding an
+            ``AssetCheckResult`` after its output. Defaults to none.
+        output_required: Whether the function must produce the value; with False it may yield
+            nothing, and downstream assets are skipped. Defaults to True.
+        **scheduling: Dagster's scheduling-only arguments named above; also ``non_argument_deps``
+            (Dagster's older name for ``deps``) and ``hooks`` (hooks run on the asset's step).
 
-        @asset
-        def numbers() -> list[int]:
-            return [1, 2, 3]
+    Returns:
+        An ``AssetsDefinition`` (or, with arguments, a decorator that makes one).
 
-        @asset(group_name="stats")
-        def total(numbers: list[int]) -> int:
-            return sum(numbers)
+    Raises:
+        DefinitionError: when an argument is unknown, ``key`` is given with ``name``/``key_prefix``,
+            ``ins`` names something that is not a parameter, or a check spec targets another asset.
 
-        assert materialize([numbers, total]).output_for_node("total") == 6
+    Examples:
+        >>> from orchestrator import asset, materialize
+        >>> @asset
+        ... def numbers() -> list[int]:
+        ...     return [1, 2, 3]
+        >>> @asset(group_name="stats")
+        ... def total(numbers: list[int]) -> int:
+        ...     return sum(numbers)
+        >>> materialize([numbers, total]).output_for_node("total")
+        6
     """
     unknown = set(scheduling) - _SCHEDULING_ARGS
     if unknown:

@@ -16,25 +16,39 @@ __all__ = ["build_resources"]
 def build_resources(resources: Mapping[str, Any], instance: Any = None,
                     resource_config: Mapping[str, Any] | None = None, dagster_run: Any = None,
                     log_manager: Any = None) -> Iterator[Resources]:
-    """Build ``resources`` (definitions, Pythonic resources or plain objects) and yield them as an
-    object with one attribute per key; generator resources and ``teardown_after_execution`` run
-    when the block ends.
+    """Build resources outside a run (scripts, notebooks, tests) and tear them down after the block.
 
-    ``resource_config`` is ``{key: {"config": ...}}``, checked against each resource's schema
-    (``DagsterInvalidConfigError`` when it does not match); environment variables are read now.
+    A context manager: ``with build_resources({...}) as resources:`` gives an object with one
+    attribute per key. Resources are built in dependency order; generator resources and
+    ``teardown_after_execution`` run when the block ends, last built first. Environment variables
+    in their config are read now, in this process.
 
-    Example::
+    Args:
+        resources: The resources by key: ``@resource`` definitions, ``ConfigurableResource`` s or
+            plain objects.
+        instance: The instance the resources' contexts carry. Defaults to None.
+        resource_config: Config by key, as ``{key: {"config": ...}}``, checked against each
+            resource's schema. Defaults to none (each resource's defaults).
+        dagster_run: A run whose ``run_id`` the contexts carry. Defaults to None.
+        log_manager: The logger the contexts carry as ``context.log``. Defaults to None.
 
-        from orchestrator import build_resources, resource
+    Returns:
+        A context manager yielding the built resources.
 
-        @resource(config_schema={"prefix": str})
-        def greeter(context):
-            yield lambda name: f"{context.resource_config['prefix']} {name}"
+    Raises:
+        DagsterInvalidConfigError: when ``resource_config`` names a key not being built, is not
+            ``{"config": ...}``, or does not match a resource's schema.
+        DagsterResourceFunctionError: when a resource function raises.
 
-        with build_resources({"greeter": greeter, "answer": 42},
-                             resource_config={"greeter": {"config": {"prefix": "hi"}}}) as resources:
-            assert resources.greeter("you") == "hi you"
-            assert resources.answer == 42
+    Examples:
+        >>> from orchestrator import build_resources, resource
+        >>> @resource(config_schema={"prefix": str})
+        ... def greeter(context):
+        ...     yield lambda name: f"{context.resource_config['prefix']} {name}"
+        >>> with build_resources({"greeter": greeter, "answer": 42},
+        ...                      resource_config={"greeter": {"config": {"prefix": "hi"}}}) as resources:
+        ...     print(resources.greeter("you"), resources.answer)
+        hi you 42
     """
     defs = {key: as_resource_definition(key, value) for key, value in resources.items()}
     configs: dict[str, Any] = {}

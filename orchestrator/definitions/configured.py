@@ -29,23 +29,41 @@ def _needs_name(configurable: Any) -> bool:
 def configured(configurable: Any, config_schema: Any = None, **kwargs: Any) -> Callable[[Any], Any]:
     """Decorate a config dict or function into a configured copy of ``configurable``.
 
-    Example::
+    Dagster's decorator form of ``definition.configured(...)``, for ops, resources, IO managers
+    and executors. Given a dict, the copy's config is fixed: run config gives it none. Given a
+    function, the copy takes the config ``config_schema`` describes, and the function turns it
+    into the original's config, each run. Ops and executors need a name for the copy (``name=``,
+    or the decorated function's name), so that one job can hold several copies. A config
+    function receives environment references (``{"env": "VAR"}``) unread.
 
-        from orchestrator import configured, op
+    Args:
+        configurable: The op, resource, IO manager or executor definition to copy.
+        config_schema: The schema of the copy's own config, for a config function. Defaults to
+            None: the copy takes no config from run config (a function is called with ``{}``).
+        **kwargs: Passed to ``configurable.configured``: ``name`` and ``description`` of the copy.
 
-        @op(config_schema={"iterations": int, "word": str})
-        def example(context) -> str:
-            return context.op_config["word"] * context.op_config["iterations"]
+    Returns:
+        A decorator taking the config dict or config function and returning the configured copy.
 
-        # fixed config: the copy takes none from run config
-        twice = configured(example, name="twice")({"iterations": 2, "word": "ab"})
+    Raises:
+        DefinitionError: when ``configurable`` cannot be configured, or an op copy has no name.
 
-        # partly configured: the copy takes an int, the function makes the full config
-        @configured(example, int)
-        def repeated_hi(iterations):
-            return {"iterations": iterations, "word": "hi"}
-
-        assert twice.name == "twice" and repeated_hi.name == "repeated_hi"
+    Examples:
+        >>> from orchestrator import configured, job, op
+        >>> @op(config_schema={"iterations": int, "word": str})
+        ... def repeat(context) -> str:
+        ...     return context.op_config["word"] * context.op_config["iterations"]
+        >>> twice = configured(repeat, name="twice")({"iterations": 2, "word": "ab"})
+        >>> @configured(repeat, int)
+        ... def hi_times(iterations):
+        ...     return {"iterations": iterations, "word": "hi"}
+        >>> @job
+        ... def repeating():
+        ...     twice()
+        ...     hi_times()
+        >>> result = repeating.execute_in_process(run_config={"ops": {"hi_times": {"config": 3}}})
+        >>> result.output_for_node("twice"), result.output_for_node("hi_times")
+        ('abab', 'hihihi')
     """
     if not callable(getattr(configurable, "configured", None)):
         raise DefinitionError(

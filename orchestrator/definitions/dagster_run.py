@@ -11,13 +11,23 @@ __all__ = ["DagsterRun", "DagsterRunStatus"]
 
 
 class DagsterRunStatus(enum.Enum):
-    """Dagster's run statuses (a run status sensor fires for one of them).
+    """Dagster's run statuses: what ``DagsterRun.status`` holds and run status sensors fire for.
 
-    Example::
+    ``@run_status_sensor(run_status=DagsterRunStatus.SUCCESS)`` fires for runs that reach it;
+    ``result.dagster_run.status`` is one of them. Runs here pass through QUEUED, STARTED and one of
+    SUCCESS, FAILURE and CANCELED (``orchestrator.RunStatus`` holds those for distributed runs);
+    the other members are Dagster's, kept so that code naming them runs.
 
-        @run_status_sensor(run_status=DagsterRunStatus.SUCCESS)
-        def on_success(context):
-            ...
+    Examples:
+        >>> from orchestrator import DagsterRunStatus, job, op
+        >>> @op
+        ... def boom():
+        ...     raise ValueError("no data")
+        >>> @job
+        ... def failing():
+        ...     boom()
+        >>> failing.execute_in_process(raise_on_error=False).dagster_run.status
+        <DagsterRunStatus.FAILURE: 'FAILURE'>
     """
 
     QUEUED = "QUEUED"
@@ -35,13 +45,34 @@ _FINISHED = (DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatu
 
 
 class DagsterRun:
-    """One run: id, job name, status, tags, run config, parent and root run ids.
+    """One run as Dagster's tests and run status sensors see it: id, job name, status, tags, run config.
 
-    Example::
+    ``result.dagster_run`` and a run status sensor's ``context.dagster_run`` are one; build one
+    to test a run status sensor with ``build_run_status_sensor_context``. Only these fields of
+    Dagster's ``DagsterRun`` are kept: other keyword arguments are accepted and ignored.
 
-        result = my_job.execute_in_process()
-        assert result.dagster_run.status == DagsterRunStatus.SUCCESS
-        assert result.dagster_run.job_name == "my_job"
+    Args:
+        job_name: The name of the job the run executes.
+        run_id: The run's id.
+        run_config: The run's config. Defaults to ``{}``.
+        status: Where the run is, a ``DagsterRunStatus``. Defaults to ``NOT_STARTED``.
+        tags: The run's tags. Defaults to ``{}``.
+        parent_run_id: The run this one re-executes. Defaults to None.
+        root_run_id: The first run of its re-execution lineage. Defaults to None.
+
+    Examples:
+        >>> from orchestrator import DagsterRun, DagsterRunStatus, job, op
+        >>> @op
+        ... def one() -> int:
+        ...     return 1
+        >>> @job
+        ... def my_job():
+        ...     one()
+        >>> run = my_job.execute_in_process().dagster_run
+        >>> run.job_name, run.status, run.is_success
+        ('my_job', <DagsterRunStatus.SUCCESS: 'SUCCESS'>, True)
+        >>> DagsterRun(job_name="my_job", run_id="r1", status=DagsterRunStatus.CANCELED).is_failure_or_canceled
+        True
     """
 
     def __init__(self, job_name: str, run_id: str, run_config: Mapping[str, Any] | None = None,

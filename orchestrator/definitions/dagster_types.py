@@ -33,18 +33,28 @@ T = TypeVar("T")
 
 
 class TypeCheck:
-    """What a ``DagsterType``'s check function may return instead of a bool: ``success``, a
-    description and metadata, shown when the check fails.
+    """The outcome of a type check: whether it passed, and why.
 
-    Example::
+    A ``DagsterType``'s check function returns a bool or a ``TypeCheck``; return a ``TypeCheck`` to
+    say why a value failed. When a check fails in a step, the description and metadata become the
+    ``description`` and ``metadata`` of the ``DagsterTypeCheckDidNotPass`` that fails the step.
 
-        from orchestrator import DagsterType, TypeCheck
+    Args:
+        success: Whether the value passed the check (any value is turned into a bool).
+        description: Why the value passed or failed, shown with the failure. Defaults to None.
+        metadata: Metadata about the check (``{"rows": 3}``); raw values become ``MetadataValue``
+            objects as in ``Output``, and a value of no metadata kind becomes a text placeholder
+            naming its type. Defaults to no metadata.
 
-        def is_positive(_context, value):
-            return TypeCheck(success=isinstance(value, int) and value > 0, description=f"got {value!r}")
-
-        Positive = DagsterType(type_check_fn=is_positive, name="Positive")
-        assert Positive.type_check(None, 3).success and not Positive.type_check(None, -1).success
+    Examples:
+        >>> from orchestrator import DagsterType, TypeCheck
+        >>> def is_positive(_context, value):
+        ...     return TypeCheck(success=value > 0, description=f"got {value!r}", metadata={"value": value})
+        >>> Positive = DagsterType(is_positive, name="Positive")
+        >>> Positive.type_check(None, -1)
+        TypeCheck(success=False, description='got -1')
+        >>> Positive.type_check(None, -1).metadata["value"].value
+        -1
     """
 
     def __init__(self, success: bool, description: str | None = None,
@@ -58,15 +68,34 @@ class TypeCheck:
 
 
 class DagsterTypeLoaderContext:
-    """What a type loader sees: the step's ``resources``, ``log``, ``op_def`` and ``op_config``.
+    """What a type loader is given as its first argument: the step's resources, log, op and config.
 
-    Example::
+    The step that loads an input through a ``@dagster_type_loader`` builds one of these and calls
+    the loader with it and the input's config value. You build one yourself only to call a loader
+    in a test. Dagster's context has more (``instance``, ``step_context``...); this one holds what
+    is listed here.
 
-        from orchestrator import DagsterTypeLoaderContext, dagster_type_loader
+    Args:
+        resources: The step's resources (``context.resources.<key>``). Defaults to None.
+        log: The step's logger (``context.log.info(...)``). Defaults to None.
+        op_def: The ``OpDefinition`` whose input is loaded. Defaults to None.
+        op_config: The op's config (``ops.<op>.config`` of the run config). Defaults to None.
+        run_id: The id of the run. Defaults to None.
 
-        @dagster_type_loader(config_schema=str)
-        def upper_loader(context: DagsterTypeLoaderContext, value: str) -> str:
-            return value.upper()
+    Examples:
+        >>> from orchestrator import DagsterType, DagsterTypeLoaderContext, In, dagster_type_loader, job, op
+        >>> @dagster_type_loader(config_schema=str)
+        ... def tagged(context: DagsterTypeLoaderContext, value):
+        ...     return f"{context.op_def.name}:{value}"
+        >>> Tagged = DagsterType(lambda _, v: isinstance(v, str), name="Tagged", loader=tagged)
+        >>> @op(ins={"text": In(Tagged)})
+        ... def echo(text):
+        ...     return text
+        >>> @job
+        ... def echoing():
+        ...     echo()
+        >>> echoing.execute_in_process(run_config={"ops": {"echo": {"inputs": {"text": "hi"}}}}).output_for_node("echo")
+        'echo:hi'
     """
 
     def __init__(self, resources: TypingAny = None, log: TypingAny = None, op_def: TypingAny = None,
@@ -79,7 +108,28 @@ class DagsterTypeLoaderContext:
 
 
 class DagsterTypeLoader:
-    """Builds an input's value from its run config (``ops.<op>.inputs.<name>``) when nothing feeds it."""
+    """Builds an input's value from run config when no upstream output feeds the input.
+
+    A ``DagsterType`` with a loader lets an unconnected input be given in run config at
+    ``ops.<op>.inputs.<name>``: the config value is validated against ``schema`` with the rest of
+    the run config (a mismatch is a ``ConfigError`` naming that path), then ``loader_fn`` turns it
+    into the input's value. Build one with ``@dagster_type_loader``.
+
+    Args:
+        loader_fn: ``fn(context, config_value) -> value``; ``context`` is a
+            ``DagsterTypeLoaderContext``.
+        schema: The config schema of the input's config value (``int``, ``{"n": int}``, a
+            ``Field``...).
+        required_resource_keys: Resource keys ``loader_fn`` uses. The step provides the resources
+            its op requires: list these keys in the op's ``required_resource_keys`` too. Defaults
+            to none.
+
+    Examples:
+        >>> from orchestrator import DagsterTypeLoader, DagsterTypeLoaderContext
+        >>> doubling = DagsterTypeLoader(lambda _context, n: n * 2, schema=int)
+        >>> doubling.construct_from_config_value(DagsterTypeLoaderContext(), 21)
+        42
+    """
 
     def __init__(self, loader_fn: Callable[[DagsterTypeLoaderContext, TypingAny], TypingAny], schema: TypingAny,
                  required_resource_keys: set[str] | frozenset[str] | None = None) -> None:
@@ -93,28 +143,37 @@ class DagsterTypeLoader:
 
 def dagster_type_loader(config_schema: TypingAny, required_resource_keys: set[str] | None = None
                         ) -> Callable[[Callable[..., TypingAny]], DagsterTypeLoader]:
-    """Turn ``fn(context, config_value) -> value`` into a loader for ``DagsterType(loader=...)``.
+    """Decorator: turn ``fn(context, config_value) -> value`` into a ``DagsterTypeLoader``.
 
-    Example::
+    Give the loader to ``DagsterType(loader=...)``: an input of that type that no upstream output
+    feeds can then be given in run config at ``ops.<op>.inputs.<name>``. The value there is
+    validated against ``config_schema`` before the run starts (``ConfigError`` naming the path when
+    it does not match), then the decorated function builds the input's value in the step.
 
-        from orchestrator import DagsterType, In, dagster_type_loader, job, op
+    Args:
+        config_schema: The config schema of the value given in run config (``int``,
+            ``{"n": int}``, a ``Field``...).
+        required_resource_keys: Resource keys the loader uses (``context.resources.<key>``). The
+            step provides the resources its op requires: list these keys in the op's
+            ``required_resource_keys`` too. Defaults to none.
 
-        @dagster_type_loader(config_schema={"n": int})
-        def repeat_loader(_context, config):
-            return ["x"] * config["n"]
+    Returns:
+        A decorator that takes ``fn(context, config_value)`` and returns a ``DagsterTypeLoader``.
 
-        Xs = DagsterType(lambda _, v: isinstance(v, list), name="Xs", loader=repeat_loader)
-
-        @op(ins={"xs": In(Xs)})
-        def count(xs):
-            return len(xs)
-
-        @job
-        def counting():
-            count()
-
-        result = counting.execute_in_process(run_config={"ops": {"count": {"inputs": {"xs": {"n": 3}}}}})
-        assert result.output_for_node("count") == 3
+    Examples:
+        >>> from orchestrator import DagsterType, In, dagster_type_loader, job, op
+        >>> @dagster_type_loader(config_schema={"n": int})
+        ... def repeat_loader(_context, config):
+        ...     return ["x"] * config["n"]
+        >>> Xs = DagsterType(lambda _, v: isinstance(v, list), name="Xs", loader=repeat_loader)
+        >>> @op(ins={"xs": In(Xs)})
+        ... def count(xs):
+        ...     return len(xs)
+        >>> @job
+        ... def counting():
+        ...     count()
+        >>> counting.execute_in_process(run_config={"ops": {"count": {"inputs": {"xs": {"n": 3}}}}}).output_for_node("count")
+        3
     """
 
     def wrap(fn: Callable[..., TypingAny]) -> DagsterTypeLoader:
@@ -124,22 +183,52 @@ def dagster_type_loader(config_schema: TypingAny, required_resource_keys: set[st
 
 
 class DagsterType:
-    """A named type check for op inputs and outputs (``In(dagster_type=...)``, ``Out(...)``).
+    """A named run-time check for op inputs and outputs.
 
-    ``type_check_fn(context, value)`` returns a bool or a ``TypeCheck``; a failure raises
-    ``DagsterTypeCheckDidNotPass`` in the step. ``loader`` builds unconnected inputs from run config.
+    Use it where a Python annotation is not enough (``In(EvenInt)``, ``Out(EvenInt)``, or an
+    annotation of a class made usable as a Dagster type). Each value an op receives or returns is
+    checked with ``type_check_fn(context, value)``, which returns a bool or a ``TypeCheck``; a
+    failed check fails the step with ``DagsterTypeCheckDidNotPass``, in process and on workers
+    alike, and a check that raises fails it with ``DagsterTypeCheckError``. Calling an op directly
+    (``half(3)``) checks its inputs too, but raises their base class ``TypeCheckError``.
 
-    Example::
+    Args:
+        type_check_fn: ``fn(context, value) -> bool | TypeCheck``; ``context`` is the step's op
+            context (None when ``type_check`` is called directly).
+        key: A unique key for the type. Defaults to ``name``.
+        name: The name shown in messages. One of ``name`` and ``key`` is required.
+        is_builtin: Whether this is one of the built-in types (``Int``, ``List[...]``...).
+            Defaults to False.
+        description: What values of the type are. Defaults to None.
+        loader: A ``DagsterTypeLoader`` (``@dagster_type_loader``) that builds an unconnected
+            input of this type from its run config. Defaults to None: a value given in run config
+            is then the input's value, checked against the type before the run starts.
+        required_resource_keys: Resource keys the check uses; the loader's are added. The step
+            provides the resources its op requires: list these keys in the op's
+            ``required_resource_keys`` too. Defaults to none.
+        kind: Dagster's ``DagsterTypeKind``, as its name: ``"REGULAR"`` (the default), ``"ANY"``
+            or ``"NOTHING"``.
+        typing_type: The Python type the values have, for tools. Defaults to ``typing.Any``.
+        metadata: Metadata about the type, normalized as an ``Output``'s. Defaults to none.
 
-        from orchestrator import DagsterType, DagsterTypeCheckDidNotPass, In, job, op
+    Raises:
+        DefinitionError: when ``type_check_fn`` is not callable or does not take two arguments
+            ``(context, value)``, or when neither ``name`` nor ``key`` is given.
 
-        EvenInt = DagsterType(lambda _ctx, v: isinstance(v, int) and v % 2 == 0, name="EvenInt")
-
-        @op(ins={"n": In(EvenInt)})
-        def half(n):
-            return n // 2
-
-        assert half(4) == 2
+    Examples:
+        >>> from orchestrator import DagsterType, In, job, op
+        >>> EvenInt = DagsterType(lambda _context, v: isinstance(v, int) and v % 2 == 0, name="EvenInt")
+        >>> @op(ins={"n": In(EvenInt)})
+        ... def half(n):
+        ...     return n // 2
+        >>> @op
+        ... def three():
+        ...     return 3
+        >>> @job
+        ... def halving():
+        ...     half(three())
+        >>> halving.execute_in_process(raise_on_error=False).success
+        False
     """
 
     def __init__(
@@ -225,18 +314,29 @@ class DagsterType:
 
 
 class PythonObjectDagsterType(DagsterType):
-    """A Dagster type whose check is ``isinstance(value, python_type)`` (a class or a tuple of them).
+    """A Dagster type whose check is ``isinstance(value, python_type)``.
 
-    Example::
+    The quickest way to check that an op receives or returns instances of a class. A failed check
+    says which Python type was expected and which one came. To make annotations of the class run
+    the check (``def op_fn(report: Report)``), use ``@usable_as_dagster_type`` or
+    ``make_python_type_usable_as_dagster_type`` instead of ``In(...)``.
 
-        from orchestrator import PythonObjectDagsterType
+    Args:
+        python_type: The class, or a tuple of classes (any of them passes).
+        key: A unique key for the type. Defaults to ``name``.
+        name: The type's name. Defaults to the class name (``Union[A, B]`` for a tuple).
+        **kwargs: The other arguments of ``DagsterType``: ``description``, ``loader``,
+            ``required_resource_keys``, ``is_builtin``, ``kind``, ``metadata``.
 
-        class Report:
-            pass
-
-        ReportType = PythonObjectDagsterType(Report, name="ReportType")
-        assert ReportType.type_check(None, Report()).success
-        assert not ReportType.type_check(None, "text").success
+    Examples:
+        >>> from orchestrator import PythonObjectDagsterType
+        >>> class Report:
+        ...     pass
+        >>> ReportType = PythonObjectDagsterType(Report, description="A finished report")
+        >>> ReportType.name, ReportType.type_check(None, Report()).success
+        ('Report', True)
+        >>> ReportType.type_check(None, "text").description
+        "Value of type <class 'str'> failed type check for Dagster type Report, ..."
     """
 
     def __init__(self, python_type: type | tuple[type, ...], key: str | None = None, name: str | None = None,
@@ -278,10 +378,93 @@ def _scalar(name: str, python_type: type, desc: str) -> DagsterType:
 Any: DagsterType = DagsterType(lambda _c, _v: True, name="Any", is_builtin=True, kind="ANY",
                                loader=DagsterTypeLoader(lambda _ctx, v: v, TypingAny))
 Any.config_python_type = TypingAny
+Any.__doc__ = """The Dagster type and config type that accepts every value.
+
+As a Dagster type (``In(Any)``, ``Out(Any)``) its check always passes, as for an input or
+output that declares no type. As a config schema (``config_schema=Any``, ``{"x": Any}``) any
+config value is accepted as given. An input of type ``Any`` can be given in run config at
+``ops.<op>.inputs.<name>``; the config value is the input's value.
+
+Examples:
+    >>> from orchestrator import Any, check_dagster_type, job, op
+    >>> check_dagster_type(Any, object()).success
+    True
+    >>> @op(config_schema={"payload": Any})
+    ... def echo(context):
+    ...     return context.op_config["payload"]
+    >>> @job
+    ... def echoing():
+    ...     echo()
+    >>> result = echoing.execute_in_process(run_config={"ops": {"echo": {"config": {"payload": [1, "a"]}}}})
+    >>> result.output_for_node("echo")
+    [1, 'a']
+"""
 Bool = _scalar("Bool", bool, "bool")
+Bool.__doc__ = """The Dagster type and config type of booleans (``True``, ``False``).
+
+As a Dagster type (``In(Bool)``, ``Out(Bool)``) its check passes ``bool`` values only. As a
+config schema it means ``bool``: ``config_schema={"dry_run": Bool}``. An input of type ``Bool``
+can be given in run config at ``ops.<op>.inputs.<name>``.
+
+Examples:
+    >>> from orchestrator import Bool, check_dagster_type
+    >>> check_dagster_type(Bool, True).success
+    True
+    >>> check_dagster_type(Bool, 1).description
+    'Value "1" of python type "int" must be a bool.'
+"""
 Int = _scalar("Int", int, "int")
+Int.__doc__ = """The Dagster type and config type of integers.
+
+As a Dagster type (``In(Int)``, ``Out(Int)``) its check passes ``int`` values (``bool`` is an
+``int`` in Python, so it passes too). As a config schema it means ``int``:
+``config_schema={"n": Int}``. An input of type ``Int`` can be given in run config at
+``ops.<op>.inputs.<name>``, validated as an int before the run starts.
+
+Examples:
+    >>> from orchestrator import In, Int, job, op
+    >>> @op(ins={"n": In(Int)}, config_schema={"step": Int})
+    ... def add(context, n):
+    ...     return n + context.op_config["step"]
+    >>> @job
+    ... def adding():
+    ...     add()
+    >>> config = {"ops": {"add": {"inputs": {"n": 1}, "config": {"step": 2}}}}
+    >>> adding.execute_in_process(run_config=config).output_for_node("add")
+    3
+"""
 Float = _scalar("Float", float, "float")
+Float.__doc__ = """The Dagster type and config type of floating-point numbers.
+
+As a Dagster type (``In(Float)``, ``Out(Float)``) its check passes ``float`` values only: as in
+Dagster, an ``int`` is not a ``Float`` (a plain ``float`` annotation still accepts ints). As a
+config schema it means ``float``, and there an int is accepted and given to the op as a float.
+
+Examples:
+    >>> from orchestrator import Float, check_dagster_type
+    >>> check_dagster_type(Float, 0.5).success
+    True
+    >>> check_dagster_type(Float, 1).description
+    'Value "1" of python type "int" must be a float.'
+"""
 String = _scalar("String", str, "string")
+String.__doc__ = """The Dagster type and config type of strings.
+
+As a Dagster type (``In(String)``, ``Out(String)``) its check passes ``str`` values only. As a
+config schema it means ``str``: ``config_schema={"table": String}``. An input of type ``String``
+can be given in run config at ``ops.<op>.inputs.<name>``.
+
+Examples:
+    >>> from orchestrator import Out, String, job, op
+    >>> @op(out=Out(String))
+    ... def label():
+    ...     return 42
+    >>> @job
+    ... def labelling():
+    ...     label()
+    >>> labelling.execute_in_process(raise_on_error=False).success
+    False
+"""
 
 _BUILTINS: dict[TypingAny, DagsterType] = {bool: Bool, int: Int, float: Float, str: String}
 
@@ -289,23 +472,35 @@ _BUILTINS: dict[TypingAny, DagsterType] = {bool: Bool, int: Int, float: Float, s
 # -- Python classes that stand for Dagster types ----------------------------------------------------
 
 def make_python_type_usable_as_dagster_type(python_type: type, dagster_type: DagsterType) -> None:
-    """Let annotations of ``python_type`` mean ``dagster_type`` (its check runs for them).
+    """Make annotations of a Python class run a Dagster type's check.
 
-    Example::
+    After the call, an op input or output annotated with ``python_type`` is checked with
+    ``dagster_type`` (not with ``isinstance``), in process and on workers alike. Use it for
+    classes you cannot decorate with ``@usable_as_dagster_type`` (another library's). The mapping
+    is process-wide: make the call where the class or the job is defined, so workers importing the
+    code make it too.
 
-        from orchestrator import DagsterType, make_python_type_usable_as_dagster_type, op
+    Args:
+        python_type: The class used in annotations.
+        dagster_type: The ``DagsterType`` whose check annotated values must pass.
 
-        class Even(int):
-            pass
+    Raises:
+        DefinitionError: when ``python_type`` already stands for another Dagster type.
 
-        EvenType = DagsterType(lambda _ctx, v: isinstance(v, int) and v % 2 == 0, name="Even")
-        make_python_type_usable_as_dagster_type(Even, EvenType)
-
-        @op
-        def double(n: Even) -> int:
-            return n * 2
-
-        assert double(2) == 4
+    Examples:
+        >>> from orchestrator import DagsterType, job, make_python_type_usable_as_dagster_type, op
+        >>> class Even(int):
+        ...     pass
+        >>> EvenType = DagsterType(lambda _context, v: isinstance(v, int) and v % 2 == 0, name="Even")
+        >>> make_python_type_usable_as_dagster_type(Even, EvenType)
+        >>> @op
+        ... def three() -> Even:
+        ...     return 3
+        >>> @job
+        ... def odd():
+        ...     three()
+        >>> odd.execute_in_process(raise_on_error=False).success
+        False
     """
     existing = registered_python_type(python_type)
     if existing is not None and existing is not dagster_type:
@@ -321,22 +516,37 @@ def usable_as_dagster_type(
     description: str | None = None,
     loader: DagsterTypeLoader | None = None,
 ) -> TypingAny:
-    """Class decorator: make the class a Dagster type (an ``isinstance`` check), usable in annotations.
+    """Class decorator: make a class stand for a Dagster type in op annotations.
 
-    Example::
+    The decorated class gets a ``PythonObjectDagsterType`` (an ``isinstance`` check), so an op
+    input or output annotated with the class is checked as a Dagster type and shown under its
+    name. Use it bare (``@usable_as_dagster_type``) or with arguments. The class itself is returned
+    unchanged.
 
-        from orchestrator import usable_as_dagster_type, op
+    Args:
+        name: The Dagster type's name. Defaults to the class name. (Used bare, the decorator
+            receives the class here.)
+        description: What values of the type are. Defaults to None.
+        loader: A ``DagsterTypeLoader`` (``@dagster_type_loader``) that builds an unconnected
+            input of this type from run config. Defaults to None.
 
-        @usable_as_dagster_type(name="Celsius", description="A temperature")
-        class Celsius:
-            def __init__(self, degrees: float) -> None:
-                self.degrees = degrees
+    Returns:
+        The class decorator; used bare, the class itself.
 
-        @op
-        def warm(t: Celsius) -> bool:
-            return t.degrees > 20
+    Raises:
+        DefinitionError: when the class already stands for another Dagster type.
 
-        assert warm(Celsius(25.0)) is True
+    Examples:
+        >>> from orchestrator import op, usable_as_dagster_type
+        >>> @usable_as_dagster_type(name="Celsius", description="A temperature")
+        ... class Celsius:
+        ...     def __init__(self, degrees: float) -> None:
+        ...         self.degrees = degrees
+        >>> @op
+        ... def warm(t: Celsius) -> bool:
+        ...     return t.degrees > 20
+        >>> warm(Celsius(25.0))
+        True
     """
 
     def wrap(cls: type) -> type:
@@ -370,14 +580,32 @@ def resolve_dagster_type(tp: TypingAny) -> DagsterType | None:
 
 
 def check_dagster_type(dagster_type: TypingAny, value: TypingAny) -> TypeCheck:
-    """Run the type check of ``dagster_type`` (a ``DagsterType``, or a Python type or annotation)
-    on ``value`` outside any op, as in a unit test.
+    """Check a value against a Dagster type outside any op, as in a unit test.
 
-    Example::
+    It runs the same check a step runs on an op's inputs and outputs. A type check function that
+    uses its context gets None.
 
-        from orchestrator import Int, check_dagster_type
+    Args:
+        dagster_type: A ``DagsterType`` (``Int``, ``List[Int]``, your own), a class made usable as
+            one, or a plain Python type or annotation (``int``, ``list[str]``), matched as an op's
+            annotation is.
+        value: The value to check.
 
-        assert check_dagster_type(Int, 1).success and not check_dagster_type(Int, "1").success
+    Returns:
+        A ``TypeCheck``: ``success``, and a ``description`` of the failure.
+
+    Raises:
+        DagsterTypeCheckError: when the type's check function raises, or returns neither a bool
+            nor a ``TypeCheck``.
+
+    Examples:
+        >>> from orchestrator import Int, List, check_dagster_type
+        >>> check_dagster_type(Int, 1)
+        TypeCheck(success=True, description=None)
+        >>> check_dagster_type(List[Int], [1, "2"]).description
+        'Element 1: Value "2" of python type "str" must be a int.'
+        >>> check_dagster_type(list[int], [1, 2]).success
+        True
     """
     success, description, metadata = check_value(dagster_type, value, None)
     return TypeCheck(success, description, metadata)
@@ -524,7 +752,89 @@ _ANY_SET = PythonObjectDagsterType((set, frozenset), name="Set")
 _ANY_TUPLE = PythonObjectDagsterType(tuple, name="Tuple")
 
 List = _ListBuilder()
+List.__doc__ = """Builds the Dagster type of lists whose elements all pass a type: ``List[Int]``.
+
+``List[inner]`` is a ``DagsterType`` for ``In``/``Out``; ``inner`` is a Dagster type (``Int``,
+your own) or a Python type or annotation (``int``, ``dict[str, int]``). A value passes when it is
+a ``list`` and every element passes ``inner``'s check; the failure names the first bad element.
+Write ``List[Any]`` for a list of anything: bare ``List`` is not checked here (Dagster checks it
+as ``List[Any]``). For config schemas use ``[int]`` or ``Array(int)``, not ``List[...]``.
+
+Examples:
+    >>> from orchestrator import Int, List, check_dagster_type
+    >>> List[Int]
+    <DagsterType List[Int]>
+    >>> check_dagster_type(List[Int], [1, 2]).success
+    True
+    >>> check_dagster_type(List[int], [1, "2"]).description
+    "Element 1: expected int, got str ('2')"
+"""
 Optional = _OptionalBuilder()
+Optional.__doc__ = """Builds the Dagster type of values that are None or pass a type: ``Optional[Int]``.
+
+``Optional[inner]`` is a ``DagsterType`` for ``In``/``Out``; ``inner`` is a Dagster type or a
+Python type. ``None`` always passes; any other value must pass ``inner``'s check. An
+unconnected input of type ``Optional[Int]`` (or of another built-in scalar) can be given in run
+config at ``ops.<op>.inputs.<name>``. For config schemas use ``Noneable(...)``.
+
+Examples:
+    >>> from orchestrator import Int, Optional, check_dagster_type
+    >>> check_dagster_type(Optional[Int], None).success
+    True
+    >>> check_dagster_type(Optional[Int], 3).success
+    True
+    >>> check_dagster_type(Optional[Int], "3").success
+    False
+"""
 Dict = _DictBuilder()
+Dict.__doc__ = """The Dagster type of dicts: ``Dict`` (any dict) or ``Dict[key, value]``.
+
+Bare ``Dict`` passes any ``dict``. ``Dict[K, V]`` is a ``DagsterType`` whose check also runs
+``K``'s check on every key and ``V``'s on every value (Dagster types or Python types); the
+failure names the first bad entry. For config schemas use ``Map(str, int)`` or
+``Permissive()``, not ``Dict[...]``.
+
+Raises:
+    DefinitionError: when ``Dict[...]`` is not given exactly two types (``Dict[str, int]``).
+
+Examples:
+    >>> from orchestrator import Dict, Int, check_dagster_type
+    >>> check_dagster_type(Dict, {"a": 1}).success
+    True
+    >>> check_dagster_type(Dict[str, Int], {"a": 1}).success
+    True
+    >>> check_dagster_type(Dict[str, int], {"a": "b"}).description
+    "Entry 'a': expected int, got str ('b')"
+"""
 Set = _SetBuilder()
+Set.__doc__ = """The Dagster type of sets: ``Set`` (any set) or ``Set[inner]``.
+
+Bare ``Set`` passes any ``set`` or ``frozenset``. ``Set[inner]`` is a ``DagsterType`` whose check
+also runs ``inner``'s check (a Dagster type or a Python type) on every element; the failure
+lists the elements that did not pass.
+
+Examples:
+    >>> from orchestrator import Set, check_dagster_type
+    >>> check_dagster_type(Set, frozenset({1})).success
+    True
+    >>> check_dagster_type(Set[int], {1, 2}).success
+    True
+    >>> check_dagster_type(Set[int], {"x"}).description
+    "Elements ['x'] failed their check."
+"""
 Tuple = _TupleBuilder()
+Tuple.__doc__ = """The Dagster type of tuples: ``Tuple`` (any tuple) or ``Tuple[a, b, ...]``.
+
+Bare ``Tuple`` passes any ``tuple``. ``Tuple[a, b]`` is a ``DagsterType`` that passes tuples of
+exactly that many elements, each passing the check of the type at its position (Dagster types
+or Python types); the failure names the first bad element.
+
+Examples:
+    >>> from orchestrator import Int, Tuple, check_dagster_type
+    >>> check_dagster_type(Tuple, (1, "a")).success
+    True
+    >>> check_dagster_type(Tuple[Int, str], (1, "a")).success
+    True
+    >>> check_dagster_type(Tuple[Int, str], (1, 2)).description
+    'Element 1: expected str, got int (2)'
+"""

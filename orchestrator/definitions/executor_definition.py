@@ -34,6 +34,35 @@ class ExecutorDefinition:
     ``executor_creation_fn(init_context) -> Executor`` builds the executor for one run from
     ``init_context.executor_config`` (the run config's ``execution`` config, validated against
     ``config_schema``, over the values given to :meth:`configured`). Write one with :func:`executor`.
+    The built-in ones are ``in_process_executor``, ``multiprocess_executor`` and
+    ``celery_executor``; run config may name any of them, or the job's own, by name:
+    ``{"execution": {"multiprocess": {"config": {...}}}}``.
+
+    Args:
+        name: The executor's name, which run config ``execution`` may give.
+        config_schema: The schema of its config (run config ``execution``). Defaults to none.
+        executor_creation_fn: Builds the ``Executor`` of a run from an ``InitExecutorContext``.
+            Defaults to None (reading ``executor_creation_fn`` then raises ``DefinitionError``).
+        description: What the executor does. Defaults to None.
+
+    Raises:
+        DefinitionError: when ``name`` is empty or not a string.
+
+    Examples:
+        >>> from orchestrator import ExecutorDefinition, execute_job, in_process_executor, job, op
+        >>> def _create(init_context):
+        ...     print("workers:", init_context.executor_config["workers"])
+        ...     return in_process_executor.executor_creation_fn(init_context)
+        >>> pool = ExecutorDefinition(name="pool", config_schema={"workers": int}, executor_creation_fn=_create)
+        >>> @op
+        ... def one() -> int:
+        ...     return 1
+        >>> @job(executor_def=pool.configured({"workers": 4}))
+        ... def pooled():
+        ...     one()
+        >>> execute_job(pooled).output_for_node("one")
+        workers: 4
+        1
     """
 
     def __init__(self, name: str, config_schema: Any = None,
@@ -92,6 +121,35 @@ def executor(name: Any = None, config_schema: Any = None, description: str | Non
 
     Used bare (``@executor``) the definition is named after the function; ``@executor(name=,
     config_schema=)`` names it and declares the config that run config ``execution`` may give.
+    The function is called once per run, with an ``InitExecutorContext``, and returns an
+    ``Executor`` (a subclass of it, or a built-in executor's, as below).
+
+    Args:
+        name: The executor's name; used bare, the decorated function. Defaults to the function's name.
+        config_schema: The schema of its config (run config ``execution``). Defaults to none.
+        description: What the executor does. Defaults to the function's docstring.
+
+    Returns:
+        The ``ExecutorDefinition`` (used bare), or a decorator that makes one.
+
+    Raises:
+        DefinitionError: when what it decorates is not callable; when a run starts, if the
+            function returns something other than an ``Executor``.
+
+    Examples:
+        >>> from orchestrator import execute_job, executor, in_process_executor, job, op
+        >>> @executor
+        ... def here(init_context):
+        ...     "Runs the steps in this process, one at a time."
+        ...     return in_process_executor.executor_creation_fn(init_context)
+        >>> @op
+        ... def one() -> int:
+        ...     return 1
+        >>> @job(executor_def=here)
+        ... def local_job():
+        ...     one()
+        >>> here.name, here.description, execute_job(local_job).success
+        ('here', 'Runs the steps in this process, one at a time.', True)
     """
 
     def wrap(fn: ExecutorCreationFn) -> ExecutorDefinition:

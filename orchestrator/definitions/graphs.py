@@ -30,7 +30,29 @@ __all__ = [
 
 @dataclass(frozen=True)
 class DependencyDefinition:
-    """An input fed by output ``output`` of node ``node``."""
+    """In a ``GraphDefinition``'s ``dependencies``: an input fed by one output of another node.
+
+    ``dependencies={"add": {"x": DependencyDefinition("one")}}`` feeds input ``x`` of node ``add``
+    with output ``result`` of node ``one``: what calling ``add(one())`` in a ``@graph`` body records.
+
+    Args:
+        node: The name of the upstream node (its alias, if aliased).
+        output: The name of the upstream node's output. Defaults to ``"result"``.
+        description: What the dependency is for. Defaults to None.
+
+    Examples:
+        >>> from orchestrator import DependencyDefinition, GraphDefinition, op
+        >>> @op
+        ... def one() -> int:
+        ...     return 1
+        >>> @op
+        ... def add_one(x: int) -> int:
+        ...     return x + 1
+        >>> adding = GraphDefinition(name="adding", node_defs=[one, add_one],
+        ...                          dependencies={"add_one": {"x": DependencyDefinition("one")}})
+        >>> adding.execute_in_process().output_for_node("add_one")
+        2
+    """
 
     node: str
     output: str = "result"
@@ -39,14 +61,56 @@ class DependencyDefinition:
 
 @dataclass(frozen=True)
 class MultiDependencyDefinition:
-    """A fan-in input fed by the list of outputs of several nodes."""
+    """In a ``GraphDefinition``'s ``dependencies``: an input fed by the outputs of several nodes (fan-in).
+
+    A fan-in: the input receives one value per dependency, in the order given, as a ``@graph`` body
+    records for ``total([a(), b()])``. An upstream output that was not yielded (an optional
+    output) is left out of the list.
+
+    Args:
+        dependencies: The upstream outputs, each a ``DependencyDefinition``.
+
+    Examples:
+        >>> from orchestrator import DependencyDefinition, GraphDefinition, MultiDependencyDefinition, op
+        >>> @op
+        ... def one() -> int:
+        ...     return 1
+        >>> @op
+        ... def total(numbers: list) -> int:
+        ...     return sum(numbers)
+        >>> both = MultiDependencyDefinition([DependencyDefinition("one"), DependencyDefinition("one")])
+        >>> summing = GraphDefinition(name="summing", node_defs=[one, total], dependencies={"total": {"numbers": both}})
+        >>> summing.execute_in_process().output_for_node("total")
+        2
+    """
 
     dependencies: Sequence[DependencyDefinition]
 
 
 @dataclass(frozen=True)
 class DynamicCollectDependencyDefinition:
-    """An input fed by every element of a dynamic output, as a list."""
+    """In a ``GraphDefinition``'s ``dependencies``: an input fed by every value of a dynamic output.
+
+    What ``dynamic_output.collect()`` records in a ``@graph`` body: the input waits for every value
+    the upstream ``DynamicOut`` yielded (or every mapped step over it) and receives them as one list.
+
+    Args:
+        node_name: The name of the node with the dynamic output.
+        output_name: The name of that output. Defaults to ``"result"``.
+
+    Examples:
+        >>> from orchestrator import DynamicCollectDependencyDefinition, DynamicOut, DynamicOutput, GraphDefinition, op
+        >>> @op(out=DynamicOut(int))
+        ... def numbers():
+        ...     return [DynamicOutput(n, mapping_key=str(n)) for n in range(4)]
+        >>> @op
+        ... def total(values: list) -> int:
+        ...     return sum(values)
+        >>> deps = {"total": {"values": DynamicCollectDependencyDefinition("numbers")}}
+        >>> summing = GraphDefinition(name="summing", node_defs=[numbers, total], dependencies=deps)
+        >>> summing.execute_in_process().output_for_node("total")
+        6
+    """
 
     node_name: str
     output_name: str = "result"
@@ -54,7 +118,35 @@ class DynamicCollectDependencyDefinition:
 
 @dataclass(frozen=True)
 class NodeInvocation:
-    """A key of ``dependencies`` that places definition ``name`` under ``alias`` with tags/hooks."""
+    """A key of a ``GraphDefinition``'s ``dependencies``: a node under an alias, with tags, hooks or retries.
+
+    What ``my_op.alias("name")``, ``.tag(...)``, ``.with_hooks(...)`` and ``.with_retry_policy(...)``
+    record in a ``@graph`` body. Use it to place one definition several times in a graph. A
+    definition used only under aliases gets no node of its own name. Unlike Dagster's, a
+    ``NodeInvocation`` with ``tags`` cannot be a dict key (its tags dict is not hashable);
+    tag the op itself, or use ``my_op.tag(...)`` in a ``@graph`` body.
+
+    Args:
+        name: The name of the op or graph definition (one of ``node_defs``).
+        alias: The node's name in the graph. Defaults to ``name``.
+        tags: Node tags, over the definition's own. Defaults to none.
+        hook_defs: Success and failure hooks of the node, a frozenset of ``HookDefinition``. Defaults to none.
+        retry_policy: The node's retry policy, over the definition's own. Defaults to the definition's.
+
+    Examples:
+        >>> from orchestrator import DependencyDefinition, GraphDefinition, NodeInvocation, op
+        >>> @op
+        ... def one() -> int:
+        ...     return 1
+        >>> @op
+        ... def add_one(x: int) -> int:
+        ...     return x + 1
+        >>> twice = GraphDefinition(name="twice", node_defs=[one, add_one], dependencies={
+        ...     "add_one": {"x": DependencyDefinition("one")},
+        ...     NodeInvocation("add_one", alias="again"): {"x": DependencyDefinition("add_one")}})
+        >>> twice.execute_in_process().output_for_node("again")
+        3
+    """
 
     name: str
     alias: str | None = None
@@ -73,21 +165,99 @@ _DependencyMapping = (
 
 
 class GraphIn:
-    """Declares a graph input (optional: parameters of the graph function are inputs anyway)."""
+    """Describes an input of a ``@graph``, for ``@graph(ins={"name": GraphIn(...)})``.
+
+    A graph's inputs are the parameters of its function whether or not they are declared: ``ins``
+    is accepted for Dagster's signature, and this package does not keep the descriptions given.
+    Feed graph inputs from the enclosing body, or with ``to_job(input_values=...)``.
+
+    Args:
+        description: What the input is. Defaults to None.
+
+    Examples:
+        >>> from orchestrator import GraphIn, graph, op
+        >>> @op
+        ... def double(x: int) -> int:
+        ...     return 2 * x
+        >>> @graph(ins={"x": GraphIn(description="The number to double")})
+        ... def doubling(x):
+        ...     return double(x)
+        >>> doubling.input_names, doubling.execute_in_process(input_values={"x": 21}).output_value()
+        (['x'], 42)
+    """
 
     def __init__(self, description: str | None = None) -> None:
         self.description = description
 
 
 class GraphOut:
-    """Declares a graph output, for graphs that return a dict of several outputs."""
+    """Declares an output of a ``@graph`` that has several: ``@graph(out={"a": GraphOut(), ...})``.
+
+    The graph function then returns a dict of the node outputs that become the graph's outputs,
+    by name; in an enclosing body, calling the graph returns them in the order declared. The
+    names are what counts: this package does not keep the descriptions given.
+
+    Args:
+        description: What the output is. Defaults to None.
+
+    Examples:
+        >>> from orchestrator import GraphOut, graph, op
+        >>> @op
+        ... def halve(x: int) -> int:
+        ...     return x // 2
+        >>> @op
+        ... def double(x: int) -> int:
+        ...     return 2 * x
+        >>> @graph(out={"low": GraphOut(), "high": GraphOut(description="Twice x")})
+        ... def spread(x):
+        ...     return {"low": halve(x), "high": double(x)}
+        >>> spread.output_names, spread.execute_in_process(input_values={"x": 10}).output_value("high")
+        (['low', 'high'], 20)
+    """
 
     def __init__(self, description: str | None = None) -> None:
         self.description = description
 
 
 class GraphDefinition(NodeDefinition):
-    """A set of nodes and the data dependencies between them. Make jobs from it with ``to_job``."""
+    """A set of nodes (ops and graphs) and the data dependencies between them.
+
+    ``@graph`` builds one from a function's body; build one directly to make graphs from data,
+    naming each node's inputs' sources in ``dependencies``. A graph is a node itself (call it in
+    another body to nest it), and ``to_job`` binds it to resources, config and an executor,
+    making a job; ``execute_in_process`` runs it as an ad-hoc job.
+
+    Args:
+        name: The graph's name: letters, digits and underscores.
+        node_defs: The op and graph definitions it uses. Every definition no key of
+            ``dependencies`` names is a node of its own name. Defaults to none.
+        dependencies: For each node (a name, or a ``NodeInvocation`` to alias it), its inputs'
+            sources by input name: ``DependencyDefinition``, ``MultiDependencyDefinition`` or
+            ``DynamicCollectDependencyDefinition``. Defaults to none.
+        description: What the graph does. Defaults to None.
+        config: The config of jobs made from it when ``to_job`` is given none: a dict of default
+            run config, a ``ConfigMapping`` or a ``PartitionedConfig``. Defaults to None.
+        tags: String tags of the graph. Defaults to ``{}``.
+        input_names: The graph's own inputs, which ``to_job(input_values=...)`` or an enclosing
+            body feeds. Defaults to none.
+
+    Raises:
+        DefinitionError: when a dependency names a node, input or output that does not exist,
+            two nodes share a name, or the dependencies form a cycle.
+
+    Examples:
+        >>> from orchestrator import DependencyDefinition, GraphDefinition, op
+        >>> @op
+        ... def one() -> int:
+        ...     return 1
+        >>> @op
+        ... def add_one(x: int) -> int:
+        ...     return x + 1
+        >>> adding = GraphDefinition(name="adding", node_defs=[one, add_one],
+        ...                          dependencies={"add_one": {"x": DependencyDefinition("one")}})
+        >>> adding.node_order, adding.to_job().execute_in_process().output_for_node("add_one")
+        (['one', 'add_one'], 2)
+    """
 
     def __init__(
         self,
@@ -363,7 +533,44 @@ def graph(
     out: Mapping[str, GraphOut] | GraphOut | None = None,
     ins: Mapping[str, GraphIn] | None = None,
 ) -> GraphDefinition | Callable[[Callable[..., Any]], GraphDefinition]:
-    """Compose ops and graphs into a reusable graph by calling them in the decorated function."""
+    """Compose ops and graphs into a reusable graph by calling them in the decorated function.
+
+    The body is run once, when decorated, to record the nodes and their data dependencies: each
+    call of an op or graph adds a node, and passing one call's result to another wires an output
+    to an input. The function's parameters are the graph's inputs; what it returns (one node
+    output, or a dict of them with ``out``) are its outputs. Use the graph as a node in a
+    ``@job`` or another ``@graph``, or make a job of it with ``to_job``.
+
+    Args:
+        compose_fn: The function, when used bare (``@graph``). Defaults to None (``@graph(...)``).
+        name: The graph's name. Defaults to the function's name.
+        description: What the graph does. Defaults to the function's docstring.
+        config: The config of jobs made from it when ``to_job`` is given none: a dict of default
+            run config, a ``ConfigMapping`` or a ``PartitionedConfig``. Defaults to None.
+        tags: String tags of the graph. Defaults to ``{}``.
+        out: Its outputs by name (``GraphOut`` values), for a function that returns a dict of
+            several. Defaults to one output, ``result``, when the function returns a node output.
+        ins: ``GraphIn`` descriptions of its inputs, accepted for Dagster's signature; the inputs
+            are the function's parameters, and the descriptions are not kept. Defaults to None.
+
+    Returns:
+        The ``GraphDefinition`` (used bare), or a decorator that makes one.
+
+    Raises:
+        DefinitionError: when a parameter of the function feeds no op, or the body wires nodes
+            that do not fit (an unknown input, a cycle).
+
+    Examples:
+        >>> from orchestrator import graph, op
+        >>> @op
+        ... def double(x: int) -> int:
+        ...     return 2 * x
+        >>> @graph
+        ... def quadruple(x):
+        ...     return double(double(x))
+        >>> quadruple.to_job(input_values={"x": 5}).execute_in_process().output_value()
+        20
+    """
 
     def wrap(fn: Callable[..., Any]) -> GraphDefinition:
         return build_graph_from_body(fn, name or fn.__name__, description, config, tags, out)

@@ -33,7 +33,41 @@ class HookNode:
 
 
 class HookContext:
-    """What a hook receives: the op and step it follows, the run, resources, and the op's exception."""
+    """What a hook receives: the op and step it follows, the run, resources, and the op's exception.
+
+    The step runner builds one each time a hook fires; build one for a test with
+    ``build_hook_context``. ``context.op`` is the node the hook follows (``.name`` is its name
+    in the job, its alias if aliased; the op definition's attributes read through it).
+    ``op_output_values`` holds the values the step stored, keyed ``"<step key>.<output name>"``
+    (Dagster keys them by output name).
+
+    Args:
+        hook_def: The hook being fired. Defaults to None (a context built for a test).
+        op: The node the hook follows. Defaults to None.
+        step_key: The key of the step the hook follows. Defaults to None.
+        run_id: The run's id. Defaults to ``"EPHEMERAL"``.
+        job_name: The job's name. Defaults to ``"__ephemeral__"``.
+        resources: The resources the hook requires, as attributes. Defaults to None.
+        op_config: The op's config in this run. Defaults to None.
+        op_exception: What the op raised, for a failure hook. Defaults to None.
+        op_output_values: The values the step stored (success hooks). Defaults to ``{}``.
+        log: The step's log (``context.log.info(...)`` records a run event). Defaults to None.
+
+    Examples:
+        >>> from orchestrator import HookContext, job, op, success_hook
+        >>> @success_hook
+        ... def show(context: HookContext):
+        ...     print(context.op.name, context.step_key, context.op_config)
+        >>> @op(config_schema={"n": int})
+        ... def one(context) -> int:
+        ...     return context.op_config["n"]
+        >>> @job(hooks={show})
+        ... def configured_job():
+        ...     one()
+        >>> configured_job.execute_in_process(run_config={"ops": {"one": {"config": {"n": 3}}}}).success
+        one one {'n': 3}
+        True
+    """
 
     def __init__(self, *, hook_def: HookDefinition | None = None, op: Any = None, step_key: str | None = None,
                  run_id: str = "EPHEMERAL", job_name: str = "__ephemeral__", resources: Any = None,
@@ -58,6 +92,33 @@ class HookContext:
 def build_hook_context(resources: dict[str, Any] | None = None, op: Any = None,
                        op_exception: BaseException | None = None, run_id: str = "EPHEMERAL",
                        job_name: str = "__ephemeral__") -> HookContext:
-    """A ``HookContext`` for calling a hook directly in tests."""
+    """A ``HookContext`` for calling a hook directly in tests: ``my_hook(build_hook_context(...))``.
+
+    The resources are given to the hook as they are: unlike ``build_op_context`` (and Dagster's
+    ``build_hook_context``), resource definitions are not initialized, so pass the objects the
+    hook should see.
+
+    Args:
+        resources: The hook's resources by key, as plain objects. Defaults to none.
+        op: The op (or node) the hook follows, as ``context.op``. Defaults to None.
+        op_exception: What the op raised, for testing a failure hook. Defaults to None.
+        run_id: The run's id. Defaults to ``"EPHEMERAL"``.
+        job_name: The job's name. Defaults to ``"__ephemeral__"``.
+
+    Returns:
+        The ``HookContext``.
+
+    Examples:
+        >>> from orchestrator import build_hook_context, failure_hook
+        >>> @failure_hook(required_resource_keys={"alerts"})
+        ... def alert(context):
+        ...     context.resources.alerts.append(f"{context.job_name} failed: {context.op_exception}")
+        >>> sent = []
+        >>> context = build_hook_context(resources={"alerts": sent}, op_exception=ValueError("no data"),
+        ...                              job_name="nightly")
+        >>> alert(context)
+        >>> sent
+        ['nightly failed: no data']
+    """
     return HookContext(op=op, op_exception=op_exception, run_id=run_id, job_name=job_name,
                        resources=Resources(dict(resources or {})))

@@ -12,7 +12,38 @@ __all__ = ["HookContext", "HookDefinition", "success_hook", "failure_hook", "bui
 
 
 class HookDefinition:
-    """A callback fired after a step succeeds or fails. Attach to jobs (``hooks=``) or nodes (``with_hooks``)."""
+    """A callback fired after a step succeeds or fails, e.g. to alert or to clean up.
+
+    ``@success_hook`` and ``@failure_hook`` build one. Attach it to a job (``@job(hooks={...})``,
+    ``job.with_hooks(...)``, or ``@my_hook`` over a job definition) to fire for every op, or to
+    one node in a body (``my_op.with_hooks({my_hook})()``). A success hook fires once the step
+    has stored its outputs; a failure hook once the step has failed for good (not before each
+    retry). What the hook raises is recorded as a HOOK_ERRORED event and does not change the
+    step's outcome. Calling the definition with a ``HookContext`` calls the function.
+
+    Args:
+        name: The hook's name, shown in its HOOK_COMPLETED and HOOK_ERRORED events.
+        hook_fn: The function, called with the ``HookContext``.
+        kind: ``"success"`` or ``"failure"``: which outcome of a step fires it.
+        required_resource_keys: The resources it reads from ``context.resources``; a job using
+            it must define them. Defaults to none.
+
+    Examples:
+        >>> from orchestrator import HookDefinition, job, op
+        >>> def _shout(context):
+        ...     print(f"{context.op.name} done")
+        >>> shout = HookDefinition(name="shout", hook_fn=_shout, kind="success")
+        >>> @op
+        ... def one() -> int:
+        ...     return 1
+        >>> @shout
+        ... @job
+        ... def shouting():
+        ...     one()
+        >>> shouting.execute_in_process().success
+        one done
+        True
+    """
 
     def __init__(self, name: str, hook_fn: Callable[[HookContext], Any], kind: Literal["success", "failure"],
                  required_resource_keys: set[str] | frozenset[str] | None = None) -> None:
@@ -66,7 +97,39 @@ def success_hook(fn: None = None, *, name: str | None = None,
 
 def success_hook(fn: _HookFn | None = None, *, name: str | None = None,
                  required_resource_keys: set[str] | None = None) -> HookDefinition | Callable[[_HookFn], HookDefinition]:
-    """Turn ``fn(context)`` into a hook that fires when a step succeeds."""
+    """Turn ``fn(context)`` into a hook that fires after a step succeeds.
+
+    The hook runs in the step's process once the op's outputs are stored, with a ``HookContext``
+    (``context.op``, ``context.job_name``, ``context.resources``...). What it raises is recorded
+    as a HOOK_ERRORED event; the step stays a success.
+
+    Args:
+        fn: The function, when used bare (``@success_hook``); it takes one parameter, the
+            ``HookContext``. Defaults to None (``@success_hook(...)``).
+        name: The hook's name. Defaults to the function's name.
+        required_resource_keys: The resources it reads from ``context.resources``. Defaults to none.
+
+    Returns:
+        The ``HookDefinition`` (used bare), or a decorator that makes one.
+
+    Raises:
+        DefinitionError: when the function does not take exactly one parameter.
+
+    Examples:
+        >>> from orchestrator import job, op, success_hook
+        >>> @success_hook
+        ... def announce(context):
+        ...     print(f"{context.op.name} succeeded in {context.job_name}")
+        >>> @op
+        ... def one() -> int:
+        ...     return 1
+        >>> @job(hooks={announce})
+        ... def announced():
+        ...     one()
+        >>> announced.execute_in_process().success
+        one succeeded in announced
+        True
+    """
     return _make_hook("success", fn, name, required_resource_keys)
 
 
@@ -81,5 +144,37 @@ def failure_hook(fn: None = None, *, name: str | None = None,
 
 def failure_hook(fn: _HookFn | None = None, *, name: str | None = None,
                  required_resource_keys: set[str] | None = None) -> HookDefinition | Callable[[_HookFn], HookDefinition]:
-    """Turn ``fn(context)`` into a hook that fires when a step fails."""
+    """Turn ``fn(context)`` into a hook that fires after a step fails.
+
+    The hook runs once the step has failed for good (after its last retry), with a
+    ``HookContext`` whose ``op_exception`` is what the op raised. What the hook raises is
+    recorded as a HOOK_ERRORED event; the step's failure stands.
+
+    Args:
+        fn: The function, when used bare (``@failure_hook``); it takes one parameter, the
+            ``HookContext``. Defaults to None (``@failure_hook(...)``).
+        name: The hook's name. Defaults to the function's name.
+        required_resource_keys: The resources it reads from ``context.resources``. Defaults to none.
+
+    Returns:
+        The ``HookDefinition`` (used bare), or a decorator that makes one.
+
+    Raises:
+        DefinitionError: when the function does not take exactly one parameter.
+
+    Examples:
+        >>> from orchestrator import failure_hook, job, op
+        >>> @failure_hook
+        ... def report(context):
+        ...     print(f"{context.op.name} failed: {context.op_exception!r}")
+        >>> @op
+        ... def boom():
+        ...     raise ValueError("no data")
+        >>> @job(hooks={report})
+        ... def failing():
+        ...     boom()
+        >>> failing.execute_in_process(raise_on_error=False).success
+        boom failed: ValueError('no data')
+        False
+    """
     return _make_hook("failure", fn, name, required_resource_keys)

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any, overload
 
 from orchestrator.definitions.executor_definition import ExecutorDefinition
 from orchestrator.definitions.graphs import GraphDefinition, build_graph_from_body
-from orchestrator.definitions.resources import ResourceDefinition, as_resource_definition
 from orchestrator.definitions.retries import RetryPolicy
 from orchestrator.definitions.topology import Topology, flatten
 from orchestrator.errors import DefinitionError
 
 if TYPE_CHECKING:
+    from orchestrator.definitions.resources import ResourceDefinition
     from orchestrator.events import RunEvent
     from orchestrator.execution.results import ExecuteInProcessResult
 
@@ -21,7 +21,53 @@ __all__ = ["JobDefinition", "job"]
 
 
 class JobDefinition:
-    """An executable graph: run it with ``execute_in_process`` here, or submit it to workers."""
+    """An executable graph: a graph bound to resources, config, hooks, tags and an executor.
+
+    ``@job`` and ``GraphDefinition.to_job`` build one; run it with ``execute_in_process`` (here,
+    step by step), ``execute_job`` (with its executor) or ``submit_job`` (on Celery workers,
+    outliving the caller). Building one checks that every resource its ops, IO managers and hooks
+    need is defined, so a missing one fails at definition time, not in a run.
+
+    Args:
+        graph_def: The graph the job runs.
+        name: The job's name. Defaults to the graph's name.
+        description: What the job does. Defaults to the graph's description.
+        resource_defs: Resources by key: ``ResourceDefinition``, ``ConfigurableResource`` or
+            plain objects. Defaults to ``{}``; ``io_manager`` defaults to ``mem_io_manager``.
+        config: The job's config: a dict (or ``RunConfig``) of default run config that a run's
+            own is merged over, a ``ConfigMapping``, or a ``PartitionedConfig``. Defaults to None.
+        tags: String tags of the job; every run of it carries them. Defaults to ``{}``.
+        metadata: Free-form metadata about the job, kept as ``job.metadata``. Defaults to ``{}``.
+        executor_def: Where its steps run. Defaults to ``in_process_executor``, as in Dagster;
+            ``execute_job`` and ``submit_job`` run a job that names none with ``celery_executor``.
+        hooks: Success and failure hooks (``HookDefinition``) fired for every op of the job.
+            Defaults to none.
+        op_retry_policy: The retry policy of every op that has none of its own. Defaults to no retries.
+        partitions_def: The job's partitions; a run then needs a ``partition_key``. Defaults to
+            the partitions of a ``PartitionedConfig`` given as ``config``, else none.
+        run_tags: More tags every run carries (over ``tags``). Defaults to ``{}``.
+        logger_defs: Dagster's loggers by name; kept as ``job.logger_defs``, not used: op logs
+            are run events and Python log records. Defaults to ``{}``.
+        input_values: Values of the graph's own inputs. Defaults to ``{}``.
+        asset_layer: Which op outputs are assets and checks; set by ``define_asset_job`` and
+            ``materialize``, not by users. Defaults to None.
+
+    Raises:
+        DefinitionError: when an op, IO manager, hook or resource needs a resource the job does
+            not define, or ``input_values`` names no input of the graph.
+
+    Examples:
+        >>> from orchestrator import JobDefinition, graph, op
+        >>> @op
+        ... def greet(context) -> str:
+        ...     return f"hello from {context.run.tags['team']}"
+        >>> @graph
+        ... def greeting():
+        ...     greet()
+        >>> greeting_job = JobDefinition(graph_def=greeting, name="greeting_job", tags={"team": "data"})
+        >>> greeting_job.execute_in_process().output_for_node("greet")
+        'hello from data'
+    """
 
     def __init__(
         self,
@@ -43,6 +89,7 @@ class JobDefinition:
     ) -> None:
         from orchestrator.definitions.io_managers.mem import mem_io_manager
         from orchestrator.definitions.partitions import PartitionedConfig
+        from orchestrator.definitions.resources import as_resource_definition
 
         self.graph_def = graph_def
         self.name = name or graph_def.name
@@ -298,7 +345,57 @@ def job(
     logger_defs: Mapping[str, Any] | None = None,
     input_values: Mapping[str, Any] | None = None,
 ) -> JobDefinition | Callable[[Callable[[], Any]], JobDefinition]:
-    """Make a job from a function whose body calls ops: the calls define the data dependencies."""
+    """Make a job from a function whose body calls ops: the calls define the data dependencies.
+
+    The body is run once, when decorated, to record the graph (as under ``@graph``). Unlike
+    Dagster's, it takes no parameters (job inputs): make a ``@graph`` with parameters and bind
+    them with ``to_job(input_values=...)``. The job is the unit a run executes:
+    ``execute_in_process()`` runs it here, and ``execute_job``/``submit_job`` run it with its
+    executor (Celery workers unless it names one).
+
+    Args:
+        compose_fn: The function, when used bare (``@job``). Defaults to None (``@job(...)``).
+        name: The job's name. Defaults to the function's name.
+        description: What the job does. Defaults to the function's docstring.
+        resource_defs: Resources by key: ``ResourceDefinition``, ``ConfigurableResource`` or
+            plain objects. Defaults to ``{}``; ``io_manager`` defaults to ``mem_io_manager``.
+        config: The job's config: a dict (or ``RunConfig``) of default run config that a run's
+            own is merged over, a ``ConfigMapping``, or a ``PartitionedConfig``. Defaults to None.
+        tags: String tags of the job; every run of it carries them. Defaults to ``{}``.
+        metadata: Free-form metadata about the job, kept as ``job.metadata``. Defaults to ``{}``.
+        executor_def: Where its steps run. Defaults to ``in_process_executor``, as in Dagster;
+            ``execute_job`` and ``submit_job`` run a job that names none with ``celery_executor``.
+        hooks: Success and failure hooks fired for every op of the job. Defaults to none.
+        op_retry_policy: The retry policy of every op that has none of its own. Defaults to no retries.
+        partitions_def: The job's partitions; a run then needs a ``partition_key``. Defaults to
+            those of a ``PartitionedConfig`` given as ``config``, else none.
+        run_tags: More tags every run carries (over ``tags``). Defaults to ``{}``.
+        logger_defs: Dagster's loggers by name; kept as ``job.logger_defs``, not used. Defaults to ``{}``.
+        input_values: Values of top-level graph inputs. A ``@job`` body has none here, so any
+            name given is a ``DefinitionError``: use ``@graph`` and ``to_job(input_values=...)``.
+            Defaults to ``{}``.
+
+    Returns:
+        The ``JobDefinition`` (used bare), or a decorator that makes one.
+
+    Raises:
+        DefinitionError: when the function takes parameters, its body wires ops that do not fit,
+            or an op needs a resource the job does not define.
+
+    Examples:
+        >>> from orchestrator import job, op
+        >>> @op
+        ... def one() -> int:
+        ...     return 1
+        >>> @op
+        ... def add_one(x: int) -> int:
+        ...     return x + 1
+        >>> @job(tags={"team": "data"})
+        ... def adding():
+        ...     add_one(one())
+        >>> adding.execute_in_process().output_for_node("add_one")
+        2
+    """
 
     def wrap(fn: Callable[[], Any]) -> JobDefinition:
         graph_def = build_graph_from_body(fn, name or fn.__name__, description)

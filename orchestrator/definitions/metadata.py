@@ -36,21 +36,26 @@ _TAG = "__metadata__"
 
 
 class MetadataValue:
-    """A typed metadata value; ``.value`` is what it wraps. Build one with the static constructors.
+    """A typed metadata value: the base class of every metadata kind, and their constructors.
 
-    Example::
+    Ops attach metadata to outputs, materializations, observations, expectations and failures
+    (``metadata={"rows": 3, "preview": MetadataValue.md(...)}``). A raw value is turned into its
+    kind as Dagster does: ``str`` -> text, ``int`` -> int, ``float`` -> float, ``bool`` -> bool,
+    ``list``/``dict`` -> json, a path-like -> path, ``None`` -> null, an ``AssetKey`` -> asset, a
+    ``TableSchema`` -> table schema; use a constructor for the other kinds (``url``, ``md``,
+    ``timestamp``, ``table``...). Every kind has ``.value``, and keeps its kind in the run's
+    events: a reader of the run gets the same class back. Dagster's ``column_lineage`` and code
+    references kinds are not supported.
 
-        from orchestrator import MetadataValue, Output, op
-
-        @op
-        def emit():
-            return Output(
-                [1, 2],
-                metadata={"rows": 2, "preview": MetadataValue.md("| a |"), "home": MetadataValue.url("http://x")},
-            )
-
-        out = emit()
-        assert out.metadata["rows"] == MetadataValue.int(2) and out.metadata["preview"].value == "| a |"
+    Examples:
+        >>> from orchestrator import MetadataValue, Output
+        >>> out = Output([1, 2], metadata={"rows": 2, "preview": MetadataValue.md("| a |\\n|---|")})
+        >>> out.metadata["rows"]
+        IntMetadataValue(value=2)
+        >>> out.metadata["preview"].value
+        '| a |\\n|---|'
+        >>> MetadataValue.url("https://example.com/report")
+        UrlMetadataValue(url='https://example.com/report')
     """
 
     __slots__ = ()
@@ -142,7 +147,20 @@ class MetadataValue:
 
 @dataclass(frozen=True)
 class TextMetadataValue(MetadataValue):
-    """Text metadata."""
+    """Text metadata: what a raw ``str`` becomes (``MetadataValue.text``).
+
+    ``.value`` is the text (``""`` for None).
+
+    Args:
+        text: The text. Defaults to ``""``.
+
+    Examples:
+        >>> from orchestrator import MetadataValue, Output, TextMetadataValue
+        >>> MetadataValue.text("nightly load")
+        TextMetadataValue(text='nightly load')
+        >>> Output(1, metadata={"source": "s3://bucket/orders.csv"}).metadata["source"].value
+        's3://bucket/orders.csv'
+    """
 
     text: str | None = ""  # type: ignore[assignment]  # Dagster's field name, as MetadataValue.text
 
@@ -156,7 +174,20 @@ class TextMetadataValue(MetadataValue):
 
 @dataclass(frozen=True)
 class UrlMetadataValue(MetadataValue):
-    """A URL."""
+    """A URL, to show as a link (``MetadataValue.url``).
+
+    A plain string is text metadata; wrap a link in this kind to say it is one. ``.value`` is the
+    URL (``""`` for None).
+
+    Args:
+        url: The URL. Defaults to ``""``.
+
+    Examples:
+        >>> from orchestrator import MetadataValue, UrlMetadataValue
+        >>> link = MetadataValue.url("https://example.com/dashboards/orders")
+        >>> link == UrlMetadataValue("https://example.com/dashboards/orders"), link.value
+        (True, 'https://example.com/dashboards/orders')
+    """
 
     url: str | None = ""  # type: ignore[assignment]  # Dagster's field name, as MetadataValue.url
 
@@ -191,21 +222,65 @@ class _PathLikeMetadataValue(MetadataValue):
 
 @dataclass(frozen=True)
 class PathMetadataValue(_PathLikeMetadataValue):
-    """A filesystem path."""
+    """A filesystem path (``MetadataValue.path``); what a raw ``pathlib.Path`` becomes.
+
+    The path is kept as a string (``os.fspath``); ``.value`` is that string.
+
+    Args:
+        path: The path, a string or a path-like object.
+
+    Examples:
+        >>> from pathlib import Path
+        >>> from orchestrator import MetadataValue, Output
+        >>> MetadataValue.path(Path("/data/orders.parquet"))
+        PathMetadataValue(path='/data/orders.parquet')
+        >>> Output(1, metadata={"file": Path("out.csv")}).metadata["file"].value
+        'out.csv'
+    """
 
     _kind = "path"
 
 
 @dataclass(frozen=True)
 class NotebookMetadataValue(_PathLikeMetadataValue):
-    """The path of a notebook."""
+    """The path of a notebook (``MetadataValue.notebook``), e.g. the one that produced an output.
+
+    The path is kept as a string (``os.fspath``); ``.value`` is that string.
+
+    Args:
+        path: The notebook's path, a string or a path-like object.
+
+    Examples:
+        >>> from orchestrator import MetadataValue, NotebookMetadataValue
+        >>> MetadataValue.notebook("reports/orders.ipynb")
+        NotebookMetadataValue(path='reports/orders.ipynb')
+        >>> NotebookMetadataValue("reports/orders.ipynb").value
+        'reports/orders.ipynb'
+    """
 
     _kind = "notebook"
 
 
 @dataclass(frozen=True, eq=True)
 class JsonMetadataValue(MetadataValue):
-    """JSON data (a dict or a list), which must serialize with ``json.dumps``."""
+    """JSON data: a dict or a list (``MetadataValue.json``); what a raw ``list`` or ``dict`` becomes.
+
+    The data must serialize with ``json.dumps``, since events carry metadata as JSON. ``.value``
+    is the data.
+
+    Args:
+        data: The dict or list.
+
+    Raises:
+        DefinitionError: when ``data`` does not serialize to JSON.
+
+    Examples:
+        >>> from orchestrator import MetadataValue, Output
+        >>> MetadataValue.json({"columns": ["id", "total"]})
+        JsonMetadataValue(data={'columns': ['id', 'total']})
+        >>> Output(1, metadata={"counts": [3, 4]}).metadata["counts"].value
+        [3, 4]
+    """
 
     data: Sequence[Any] | Mapping[str, Any] | None
 
@@ -228,7 +303,20 @@ class JsonMetadataValue(MetadataValue):
 
 @dataclass(frozen=True)
 class MarkdownMetadataValue(MetadataValue):
-    """Markdown text."""
+    """Markdown text (``MetadataValue.md``), e.g. a preview of a table an op wrote.
+
+    ``.value`` is the Markdown source (``""`` for None).
+
+    Args:
+        md_str: The Markdown text. Defaults to ``""``.
+
+    Examples:
+        >>> from orchestrator import MarkdownMetadataValue, MetadataValue
+        >>> MetadataValue.md("**3** rows")
+        MarkdownMetadataValue(md_str='**3** rows')
+        >>> MarkdownMetadataValue("**3** rows").value
+        '**3** rows'
+    """
 
     md_str: str | None = ""
 
@@ -242,7 +330,23 @@ class MarkdownMetadataValue(MetadataValue):
 
 @dataclass(frozen=True)
 class PythonArtifactMetadataValue(MetadataValue):
-    """A Python function or class, by module and name."""
+    """A Python function or class, by module and name (``MetadataValue.python_artifact``).
+
+    ``MetadataValue.python_artifact(fn)`` reads the module and name off the object. ``.value``
+    is the metadata value itself.
+
+    Args:
+        module: The module that defines it (``"myproject.transforms"``).
+        name: Its name in that module.
+
+    Examples:
+        >>> from orchestrator import MetadataValue, PythonArtifactMetadataValue
+        >>> from json import dumps
+        >>> MetadataValue.python_artifact(dumps)
+        PythonArtifactMetadataValue(module='json', name='dumps')
+        >>> PythonArtifactMetadataValue("json", "dumps").name
+        'dumps'
+    """
 
     module: str
     name: str
@@ -257,7 +361,20 @@ class PythonArtifactMetadataValue(MetadataValue):
 
 @dataclass(frozen=True)
 class FloatMetadataValue(MetadataValue):
-    """A float."""
+    """A floating-point number (``MetadataValue.float``); what a raw ``float`` becomes.
+
+    NaN and infinities are kept (events encode them, since JSON has no such numbers).
+
+    Args:
+        value: The number, or None.
+
+    Examples:
+        >>> from orchestrator import MetadataValue, Output
+        >>> MetadataValue.float(0.25)
+        FloatMetadataValue(value=0.25)
+        >>> Output(1, metadata={"share": 0.5}).metadata["share"]
+        FloatMetadataValue(value=0.5)
+    """
 
     value: float | None
 
@@ -270,7 +387,20 @@ class FloatMetadataValue(MetadataValue):
 
 @dataclass(frozen=True)
 class IntMetadataValue(MetadataValue):
-    """An int."""
+    """An integer (``MetadataValue.int``); what a raw ``int`` becomes, such as a row count.
+
+    ``.value`` is the integer.
+
+    Args:
+        value: The integer, or None.
+
+    Examples:
+        >>> from orchestrator import IntMetadataValue, MetadataValue, Output
+        >>> MetadataValue.int(3)
+        IntMetadataValue(value=3)
+        >>> Output(1, metadata={"rows": 3}).metadata["rows"] == IntMetadataValue(3)
+        True
+    """
 
     value: int | None
 
@@ -280,7 +410,20 @@ class IntMetadataValue(MetadataValue):
 
 @dataclass(frozen=True)
 class BoolMetadataValue(MetadataValue):
-    """A bool."""
+    """A boolean (``MetadataValue.bool``); what a raw ``bool`` becomes.
+
+    ``.value`` is the boolean.
+
+    Args:
+        value: True, False or None.
+
+    Examples:
+        >>> from orchestrator import MetadataValue, Output
+        >>> MetadataValue.bool(False)
+        BoolMetadataValue(value=False)
+        >>> Output(1, metadata={"complete": True}).metadata["complete"]
+        BoolMetadataValue(value=True)
+    """
 
     value: bool | None
 
@@ -290,7 +433,25 @@ class BoolMetadataValue(MetadataValue):
 
 @dataclass(frozen=True)
 class TimestampMetadataValue(MetadataValue):
-    """A Unix timestamp (seconds since the epoch)."""
+    """A point in time, as a Unix timestamp in seconds (``MetadataValue.timestamp``).
+
+    ``MetadataValue.timestamp`` takes a float or a timezone-aware ``datetime``; ``.value`` is the
+    float.
+
+    Args:
+        value: Seconds since the epoch.
+
+    Raises:
+        DefinitionError: from ``MetadataValue.timestamp``, when given a naive ``datetime``.
+
+    Examples:
+        >>> from datetime import datetime, timezone
+        >>> from orchestrator import MetadataValue
+        >>> MetadataValue.timestamp(datetime(2024, 1, 1, tzinfo=timezone.utc))
+        TimestampMetadataValue(value=1704067200.0)
+        >>> MetadataValue.timestamp(0.0).value
+        0.0
+    """
 
     value: float
 
@@ -300,7 +461,20 @@ class TimestampMetadataValue(MetadataValue):
 
 @dataclass(frozen=True)
 class DagsterRunMetadataValue(MetadataValue):
-    """A run, by id."""
+    """A run, by id (``MetadataValue.dagster_run``), e.g. the run that produced an input.
+
+    ``.value`` is the run id.
+
+    Args:
+        run_id: The id of the run.
+
+    Examples:
+        >>> from orchestrator import MetadataValue
+        >>> MetadataValue.dagster_run("5f1c2a")
+        DagsterRunMetadataValue(run_id='5f1c2a')
+        >>> MetadataValue.dagster_run("5f1c2a").value
+        '5f1c2a'
+    """
 
     run_id: str
 
@@ -314,7 +488,22 @@ class DagsterRunMetadataValue(MetadataValue):
 
 @dataclass(frozen=True)
 class DagsterJobMetadataValue(MetadataValue):
-    """A job, by name (and code location and repository)."""
+    """A job, by name, code location and repository (``MetadataValue.job``).
+
+    ``.value`` is the metadata value itself.
+
+    Args:
+        job_name: The name of the job.
+        location_name: The code location that holds it. Defaults to None.
+        repository_name: The repository that holds it. Defaults to None.
+
+    Examples:
+        >>> from orchestrator import MetadataValue
+        >>> MetadataValue.job("nightly_load")
+        DagsterJobMetadataValue(job_name='nightly_load', location_name=None, repository_name=None)
+        >>> MetadataValue.job("nightly_load", location_name="warehouse").location_name
+        'warehouse'
+    """
 
     job_name: str
     location_name: str | None = None
@@ -331,7 +520,23 @@ class DagsterJobMetadataValue(MetadataValue):
 
 @dataclass(frozen=True)
 class DagsterAssetMetadataValue(MetadataValue):
-    """An asset, by ``AssetKey``."""
+    """An asset, by key (``MetadataValue.asset``); what a raw ``AssetKey`` becomes.
+
+    The key is turned into an ``AssetKey``; ``.value`` is that key.
+
+    Args:
+        asset_key: An ``AssetKey``, a list of parts, or a string.
+
+    Raises:
+        DefinitionError: when ``asset_key`` cannot be used as an asset key.
+
+    Examples:
+        >>> from orchestrator import AssetKey, MetadataValue
+        >>> MetadataValue.asset(["warehouse", "orders"])
+        DagsterAssetMetadataValue(asset_key=AssetKey(['warehouse', 'orders']))
+        >>> MetadataValue.asset(AssetKey("orders")).value
+        AssetKey(['orders'])
+    """
 
     asset_key: Any
 
@@ -348,7 +553,28 @@ class DagsterAssetMetadataValue(MetadataValue):
 
 @dataclass(frozen=True)
 class TableMetadataValue(MetadataValue):
-    """A table: its records (rows) and schema (inferred from the first record when not given)."""
+    """A table: its records (rows) and its schema (``MetadataValue.table``), e.g. a preview.
+
+    Every record must have the same columns. When no schema is given it is inferred from the
+    first record (``int``, ``float``, ``bool`` or ``string`` columns). ``.value`` is the metadata
+    value itself.
+
+    Args:
+        records: The rows, as ``TableRecord`` objects.
+        schema: The ``TableSchema``. Defaults to the one inferred from the first record.
+
+    Raises:
+        DefinitionError: when a record is not a ``TableRecord``, the records do not all have the
+            same columns, or there are no records and no schema.
+
+    Examples:
+        >>> from orchestrator import MetadataValue, TableRecord
+        >>> table = MetadataValue.table([TableRecord({"id": 1, "name": "a"}), TableRecord({"id": 2, "name": "b"})])
+        >>> [(c.name, c.type) for c in table.schema.columns]
+        [('id', 'int'), ('name', 'string')]
+        >>> len(table.records)
+        2
+    """
 
     records: Sequence[TableRecord]
     schema: TableSchema | None = None
@@ -395,7 +621,21 @@ class TableMetadataValue(MetadataValue):
 
 @dataclass(frozen=True)
 class TableSchemaMetadataValue(MetadataValue):
-    """A table schema."""
+    """The schema of a table (``MetadataValue.table_schema``); what a raw ``TableSchema`` becomes.
+
+    Use it to record the columns of a table an op or asset writes. ``.value`` is the
+    ``TableSchema``.
+
+    Args:
+        schema: The ``TableSchema``.
+
+    Examples:
+        >>> from orchestrator import MetadataValue, Output, TableColumn, TableSchema
+        >>> schema = TableSchema(columns=[TableColumn("id", "int"), TableColumn("name")])
+        >>> value = Output(1, metadata={"schema": schema}).metadata["schema"]
+        >>> type(value).__name__, [c.name for c in value.value.columns]
+        ('TableSchemaMetadataValue', ['id', 'name'])
+    """
 
     schema: TableSchema
 
@@ -409,7 +649,17 @@ class TableSchemaMetadataValue(MetadataValue):
 
 @dataclass(frozen=True)
 class NullMetadataValue(MetadataValue):
-    """No value."""
+    """No value (``MetadataValue.null``); what a raw ``None`` becomes.
+
+    Keeps a metadata key present when its value is unknown. ``.value`` is None.
+
+    Examples:
+        >>> from orchestrator import MetadataValue, NullMetadataValue, Output
+        >>> MetadataValue.null()
+        NullMetadataValue()
+        >>> Output(1, metadata={"owner": None}).metadata["owner"] == NullMetadataValue()
+        True
+    """
 
     @property
     def value(self) -> None:
@@ -421,7 +671,21 @@ class NullMetadataValue(MetadataValue):
 
 @dataclass(frozen=True)
 class PoolMetadataValue(MetadataValue):
-    """A concurrency pool, by name."""
+    """A concurrency pool, by name (``MetadataValue.pool``).
+
+    Recorded as metadata only: here pools do not limit how many ops run at once, as Dagster's
+    do. ``.value`` is the pool's name.
+
+    Args:
+        pool: The name of the pool.
+
+    Examples:
+        >>> from orchestrator import MetadataValue
+        >>> MetadataValue.pool("warehouse")
+        PoolMetadataValue(pool='warehouse')
+        >>> MetadataValue.pool("warehouse").value
+        'warehouse'
+    """
 
     pool: str  # type: ignore[assignment]  # Dagster's field name, as MetadataValue.pool
 

@@ -24,14 +24,42 @@ __all__ = ["AssetOut", "multi_asset", "graph_asset", "graph_multi_asset"]
 
 
 class AssetOut:
-    """One asset of a ``@multi_asset`` or ``@graph_multi_asset``: its key (or key prefix), type, IO
-    manager, group, metadata, and whether the function must produce it.
+    """One asset of a ``@multi_asset`` or ``@graph_multi_asset``: one output of its op or graph.
 
-    Example::
+    The dict key in ``outs`` is the output's name and, unless ``key`` is given, the last part of the
+    asset's key. ``AssetOut.from_spec(spec)`` makes one from an ``AssetSpec``.
 
-        @multi_asset(outs={"users": AssetOut(group_name="crm"), "orders": AssetOut(io_manager_key="warehouse")})
-        def sync():
-            return ["ada"], [{"id": 1}]
+    Args:
+        key_prefix: A prefix for the asset's key (the output's name). Defaults to none.
+        dagster_type: The type the value is checked against. Defaults to none (any value).
+        description: What the asset holds. Defaults to None.
+        is_required: Whether the function must produce it; a subsettable multi-asset needs False.
+            Defaults to True.
+        io_manager_key: The IO manager resource that stores it. Defaults to ``io_manager``.
+        metadata: Metadata of the asset (and of its output). Defaults to none.
+        group_name: The asset's group. Defaults to the multi-asset's ``group_name``.
+        code_version: The version of the code that computes it. Defaults to the multi-asset's.
+        automation_condition: Accepted for Dagster compatibility and ignored.
+        backfill_policy: Accepted for Dagster compatibility and ignored.
+        key: The whole key (an ``AssetKey``, ``"a/b"`` string or list of parts), instead of
+            ``key_prefix`` and the output's name.
+        owners: Owners (``"team:sales"``, emails). Defaults to none.
+        tags: String tags of the asset. Defaults to none.
+        kinds: Kinds of the asset (``"python"``, ``"snowflake"``). Defaults to none.
+        freshness_policy: Accepted for Dagster compatibility and ignored.
+
+    Raises:
+        DefinitionError: when both ``key`` and ``key_prefix`` are given.
+
+    Examples:
+        >>> from orchestrator import AssetOut, materialize, multi_asset
+        >>> @multi_asset(outs={"users": AssetOut(group_name="crm"), "orders": AssetOut(key_prefix="shop")})
+        ... def sync():
+        ...     return ["ada"], [{"id": 1}]
+        >>> sorted(key.to_user_string() for key in sync.keys)
+        ['shop/orders', 'users']
+        >>> materialize([sync]).output_for_node("sync", "orders")
+        [{'id': 1}]
     """
 
     def __init__(self, key_prefix: str | Sequence[str] | None = None, dagster_type: Any = None,
@@ -116,20 +144,56 @@ def multi_asset(
     hooks: Any = None,
     **_scheduling: Any,
 ) -> Callable[[Callable[..., Any]], AssetsDefinition]:
-    """Several assets computed by one op: one output per asset, declared by ``outs`` or ``specs``.
+    """Declare several assets computed by one op: one output per asset, declared by ``outs`` or ``specs``.
 
-    The function returns a tuple (one value per output, in order), yields ``Output(value, name)``,
-    or yields a ``MaterializeResult(asset_key=...)`` per asset. With ``can_subset=True`` a job may
-    select some of the assets; the function reads ``context.selected_output_names``.
+    Reach for it when one computation yields several assets (one API call, two tables). The
+    function returns a tuple (one value per output, in order), yields ``Output(value, name)``, or
+    yields a ``MaterializeResult(asset_key=...)`` per asset. With ``can_subset=True`` a job may
+    select some of the assets: the function produces only ``context.selected_output_names``
+    (declare the outputs with ``is_required=False``). Dagster's scheduling-only arguments
+    (``automation_condition``, ``pool``...) are accepted and unused.
 
-    Example::
+    Args:
+        outs: ``AssetOut`` per output name. Give ``outs`` or ``specs``.
+        name: The op's name. Defaults to the function's name.
+        ins: ``AssetIn`` per parameter, to read another key, prefix or input manager. Defaults to none.
+        deps: Upstream assets it runs after without reading them. Defaults to none.
+        description: What the assets hold. Defaults to the function's docstring.
+        config_schema: The schema of the op's config (``context.op_config``). Defaults to none.
+        required_resource_keys: Resource keys the function reads from ``context.resources``.
+            Defaults to none.
+        internal_asset_deps: The upstream keys of each output's asset, by output name, when they
+            do not all depend on every input. Defaults to every input.
+        partitions_def: The partitions of the assets. Defaults to None.
+        backfill_policy: Kept on the definition; it changes no run. Defaults to None.
+        op_tags: Tags of the op. Defaults to none.
+        can_subset: Whether a job may select some of the assets only. Defaults to False.
+        resource_defs: Resources the assets need; a job running them gets them. Defaults to none.
+        group_name: The group of every asset that names none. Defaults to ``"default"``.
+        retry_policy: How the op's step is retried when it raises. Defaults to no retries.
+        code_version: The version of the code that computes the assets. Defaults to None.
+        specs: ``AssetSpec`` per asset, instead of ``outs``; each output is named after its key
+            (``a/b``: ``a__b``) and the function yields ``MaterializeResult`` or ``Output``.
+        check_specs: ``AssetCheckSpec`` of checks of these assets that the function reports.
+            Defaults to none.
+        compute_kind: A kind shown for the op (its ``kind`` tag). Defaults to None.
+        hooks: Hooks run on the op's step in every job that runs it. Defaults to none.
 
-        @multi_asset(outs={"my_string_asset": AssetOut(), "my_int_asset": AssetOut()})
-        def my_function():
-            return "abc", 123
+    Returns:
+        A decorator that turns the function into an ``AssetsDefinition``.
 
-        result = materialize([my_function])
-        assert result.output_for_node("my_function", "my_int_asset") == 123
+    Raises:
+        DefinitionError: when both or neither of ``outs`` and ``specs`` are given, an ``outs`` value
+            is not an ``AssetOut``, or a check spec targets an asset it does not materialize.
+
+    Examples:
+        >>> from orchestrator import AssetOut, materialize, multi_asset
+        >>> @multi_asset(outs={"my_string_asset": AssetOut(), "my_int_asset": AssetOut()})
+        ... def my_function():
+        ...     return "abc", 123
+        >>> result = materialize([my_function])
+        >>> result.output_for_node("my_function", "my_int_asset")
+        123
     """
     if outs and specs:
         raise DefinitionError("@multi_asset takes outs= or specs=, not both.")
@@ -259,22 +323,59 @@ def graph_asset(
     deps: Iterable[Any] | None = None,
     **scheduling: Any,
 ) -> AssetsDefinition | Callable[[Callable[..., Any]], AssetsDefinition]:
-    """One asset computed by a graph of ops: the function composes ops, its parameters are upstream
-    assets, and what it returns is the asset's value.
+    """Declare one asset computed by a graph of ops: the function composes ops like a ``@graph`` body.
 
-    Example::
+    Reach for it when an asset's computation is several steps (each retried and run on a worker on
+    its own). The function's parameters are upstream assets, passed to the ops it calls; the output
+    it returns is the asset's value, stored by the IO manager of the op that produces it. The
+    graph's steps are named ``<asset>.<op>``. Unlike Dagster's, it takes no ``check_specs``;
+    Dagster's scheduling-only arguments (``automation_condition``, ``backfill_policy``...) are
+    accepted and change no run.
 
-        @op
-        def fetch(raw):
-            return raw + [4]
+    Args:
+        compose_fn: The function, when used as ``@graph_asset`` without arguments.
+        name: The last part of the asset's key, and the graph's name. Defaults to the function's name.
+        description: What the asset holds. Defaults to the function's docstring.
+        ins: ``AssetIn`` per parameter, to read another key or prefix. Defaults to none.
+        config: The graph's config (a dict of its ops' config or a ``ConfigMapping``), kept on the
+            graph. Asset jobs do not apply it: give the ops' config in run config under
+            ``ops.<asset>.ops.<op>.config``. Defaults to None.
+        key_prefix: A prefix for the asset's key (not for its parameters' keys). Defaults to none.
+        group_name: The asset's group. Defaults to ``"default"``.
+        partitions_def: The asset's partitions. Defaults to None.
+        metadata: Metadata of the asset. Defaults to none.
+        tags: String tags of the asset. Defaults to none.
+        owners: Owners (``"team:sales"``, emails). Defaults to none.
+        kinds: Kinds of the asset. Defaults to none.
+        resource_defs: Resources the graph's ops need; a job running it gets them. Defaults to none.
+        code_version: The version of the code that computes it. Defaults to None.
+        key: The whole key, instead of ``name``/``key_prefix``; the graph is then named after it.
+        deps: Upstream assets it depends on without reading them, recorded in its spec. Defaults to none.
+        **scheduling: Dagster's scheduling-only arguments; ``backfill_policy`` is kept on the definition.
 
-        @op
-        def tidy(rows):
-            return sorted(rows)
+    Returns:
+        An ``AssetsDefinition`` (or, with arguments, a decorator that makes one).
 
-        @graph_asset
-        def cleaned(raw):
-            return tidy(fetch(raw))
+    Raises:
+        DefinitionError: when ``key`` is given with ``name``/``key_prefix``, ``ins`` names something
+            that is not a parameter, or the function does not return the output of one op.
+
+    Examples:
+        >>> from orchestrator import asset, graph_asset, materialize, op
+        >>> @asset
+        ... def raw():
+        ...     return [3, 1]
+        >>> @op
+        ... def add_four(rows):
+        ...     return rows + [4]
+        >>> @op
+        ... def tidy(rows):
+        ...     return sorted(rows)
+        >>> @graph_asset
+        ... def cleaned(raw):
+        ...     return tidy(add_four(raw))
+        >>> materialize([raw, cleaned]).output_for_node("cleaned")
+        [1, 3, 4]
     """
     from orchestrator.definitions.graphs import build_graph_from_body
 
@@ -317,19 +418,47 @@ def graph_multi_asset(
     description: str | None = None,
     **_scheduling: Any,
 ) -> Callable[[Callable[..., Any]], AssetsDefinition]:
-    """Several assets computed by one graph: the function returns a dict (or tuple) of op outputs,
-    one per ``outs`` entry.
+    """Declare several assets computed by one graph of ops: one graph output per ``outs`` entry.
 
-    Example::
+    The function composes ops like a ``@graph`` body and returns a dict of op outputs by output
+    name (or a tuple in ``outs`` order); each output is the value of one asset, stored by the IO
+    manager of the op that produces it. Unlike Dagster's, it takes no ``check_specs``.
 
-        @op(out={"one": Out(), "two": Out()})
-        def split(rows):
-            return rows[:1], rows[1:]
+    Args:
+        outs: ``AssetOut`` per graph output name.
+        name: The graph's name. Defaults to the function's name.
+        ins: ``AssetIn`` per parameter, to read another key or prefix. Defaults to none.
+        partitions_def: The partitions of the assets. Defaults to None.
+        backfill_policy: Kept on the definition; it changes no run. Defaults to None.
+        group_name: The group of every asset whose ``AssetOut`` names none. Defaults to ``"default"``.
+        can_subset: Whether a job may select some of the assets only. Defaults to False.
+        resource_defs: Resources the graph's ops need; a job running it gets them. Defaults to none.
+        config: The graph's config (a dict of its ops' config or a ``ConfigMapping``), kept on the
+            graph. Asset jobs do not apply it: give the ops' config in run config under
+            ``ops.<graph>.ops.<op>.config``. Defaults to None.
+        description: What the assets hold. Defaults to the function's docstring.
 
-        @graph_multi_asset(outs={"first": AssetOut(), "rest": AssetOut()})
-        def parts(rows):
-            one, two = split(rows)
-            return {"first": one, "rest": two}
+    Returns:
+        A decorator that turns the function into an ``AssetsDefinition``.
+
+    Raises:
+        DefinitionError: when ``ins`` names something that is not a parameter, or the function does
+            not return one op output per ``outs`` entry.
+
+    Examples:
+        >>> from orchestrator import AssetOut, Out, asset, graph_multi_asset, materialize, op
+        >>> @asset
+        ... def rows():
+        ...     return [3, 1, 2]
+        >>> @op(out={"head": Out(), "tail": Out()})
+        ... def split(values):
+        ...     return values[:1], values[1:]
+        >>> @graph_multi_asset(outs={"first": AssetOut(), "rest": AssetOut()})
+        ... def parts(rows):
+        ...     head, tail = split(rows)
+        ...     return {"first": head, "rest": tail}
+        >>> materialize([rows, parts]).output_for_node("parts", "rest")
+        [1, 2]
     """
     from orchestrator.definitions.graphs import GraphOut, build_graph_from_body
 

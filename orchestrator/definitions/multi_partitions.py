@@ -35,14 +35,26 @@ class PartitionDimensionDefinition(NamedTuple):
 
 
 class MultiPartitionKey(str):
-    """A partition key of a ``MultiPartitionsDefinition``: a string (``"red|2024-01-01"``) that also
-    knows its key in each dimension.
+    """A partition key of a ``MultiPartitionsDefinition``: a string that also knows its key in each dimension.
 
-    Example::
+    The string joins one key per dimension with ``|``, dimensions in alphabetical order of their
+    names, as Dagster writes it (``"red|2024-01-01"``), so it works wherever a key string does.
+    ``context.partition_key`` of a run of two-dimensional partitions is one; ``keys_by_dimension``
+    gives its parts.
 
-        key = MultiPartitionKey({"date": "2024-01-01", "color": "red"})
-        assert key == "red|2024-01-01"
-        assert key.keys_by_dimension == {"color": "red", "date": "2024-01-01"}
+    Args:
+        keys_by_dimension: The key in each dimension, by dimension name.
+
+    Raises:
+        DefinitionError: when ``keys_by_dimension`` is empty.
+
+    Examples:
+        >>> from orchestrator import MultiPartitionKey
+        >>> key = MultiPartitionKey({"date": "2024-01-01", "color": "red"})
+        >>> str(key), key == "red|2024-01-01"
+        ('red|2024-01-01', True)
+        >>> key.keys_by_dimension
+        {'color': 'red', 'date': '2024-01-01'}
     """
 
     dimension_keys: list[PartitionDimensionKey]
@@ -67,19 +79,33 @@ class MultiPartitionKey(str):
 
 
 class MultiPartitionsDefinition(PartitionsDefinition):
-    """Partitions that are every pair of keys of two partitions definitions.
+    """Two-dimensional partitions: every pair of a key of one partitions definition and a key of another.
 
-    Example::
+    For data split two ways (each day and each region). Its keys are ``MultiPartitionKey`` strings
+    (``"red|2024-01-01"``, dimensions in alphabetical order); a run of one reads its parts from
+    ``context.partition_key.keys_by_dimension``. ``MultiToSingleDimensionPartitionMapping`` maps
+    it to and from a one-dimensional definition.
 
-        partitions = MultiPartitionsDefinition({
-            "date": DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-03"),
-            "color": StaticPartitionsDefinition(["red", "blue"]),
-        })
-        assert "red|2024-01-01" in partitions.get_partition_keys()
+    Args:
+        partitions_defs: Exactly two one-dimensional partitions definitions, by dimension name
+            (a name may not contain ``|``).
 
-        @asset(partitions_def=partitions)
-        def colored(context) -> dict:
-            return context.partition_key.keys_by_dimension
+    Raises:
+        DefinitionError: when there are not exactly two dimensions, a dimension is not a
+            one-dimensional partitions definition, or a name contains ``|``.
+
+    Examples:
+        >>> from orchestrator import (DailyPartitionsDefinition, MultiPartitionsDefinition,
+        ...                           StaticPartitionsDefinition, asset, materialize)
+        >>> partitions = MultiPartitionsDefinition({
+        ...     "date": DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-03"),
+        ...     "color": StaticPartitionsDefinition(["red", "blue"]),
+        ... })
+        >>> @asset(partitions_def=partitions)
+        ... def colored(context) -> dict:
+        ...     return context.partition_key.keys_by_dimension
+        >>> materialize([colored], partition_key="red|2024-01-02").output_for_node("colored")
+        {'color': 'red', 'date': '2024-01-02'}
     """
 
     def __init__(self, partitions_defs: Mapping[str, PartitionsDefinition]) -> None:

@@ -20,25 +20,34 @@ __all__ = ["ExpectationResult", "AssetObservation"]
 
 
 class ExpectationResult:
-    """The result of a data quality check an op ran: ``success``, a ``label``, a description, metadata.
+    """The result of a data quality check an op ran, recorded as an event of the run.
 
-    Example::
+    An op yields one, or passes it to ``context.log_event``; the run records a
+    STEP_EXPECTATION_RESULT event, and ``result.expectation_results_for_node(name)`` gives the
+    results back as ``ExpectationResult`` objects. A failed expectation does not fail the step:
+    raise ``Failure`` for that. (Dagster now prefers asset checks for the same purpose.)
 
-        from orchestrator import ExpectationResult, job, op
+    Args:
+        success: Whether the check passed (any value is turned into a bool).
+        label: A short name for the check, shown in the event's message. Defaults to None.
+        description: What was checked, or why it failed. Defaults to None.
+        metadata: Metadata about the check (``{"rows": 3}``); raw values become ``MetadataValue``
+            objects as in ``Output``, and a value of no metadata kind becomes a text placeholder
+            naming its type. Defaults to no metadata.
 
-        @op
-        def check_rows(context):
-            rows = [1, 2, 3]
-            context.log_event(ExpectationResult(success=len(rows) > 0, label="non_empty", metadata={"rows": len(rows)}))
-            return rows
-
-        @job
-        def checked():
-            check_rows()
-
-        result = checked.execute_in_process()
-        [expectation] = result.expectation_results_for_node("check_rows")
-        assert expectation.success and expectation.metadata["rows"].value == 3
+    Examples:
+        >>> from orchestrator import ExpectationResult, job, op
+        >>> @op
+        ... def check_rows(context):
+        ...     rows = [1, 2, 3]
+        ...     context.log_event(ExpectationResult(success=len(rows) > 0, label="non_empty", metadata={"rows": len(rows)}))
+        ...     return rows
+        >>> @job
+        ... def checked():
+        ...     check_rows()
+        >>> [expectation] = checked.execute_in_process().expectation_results_for_node("check_rows")
+        >>> expectation.success, expectation.label, expectation.metadata["rows"].value
+        (True, 'non_empty', 3)
     """
 
     def __init__(self, success: bool, label: str | None = None, description: str | None = None,
@@ -63,23 +72,35 @@ class ExpectationResult:
 
 
 class AssetObservation:
-    """Metadata about an asset recorded without materializing it (e.g. a row count seen upstream).
+    """Metadata about an asset, recorded without materializing the asset.
 
-    Example::
+    Use it to record what an op saw of an asset it does not produce (a row count of a table
+    upstream, a file's size). An op yields one, or passes it to ``context.log_event``; the run
+    records an ASSET_OBSERVATION event, and ``result.asset_observations_for_node(name)`` gives the
+    observations back.
 
-        from orchestrator import AssetObservation, job, op
+    Args:
+        asset_key: The asset observed: an ``AssetKey``, a ``"a/b"`` string or a list of parts.
+        description: What was observed. Defaults to None.
+        metadata: What was seen (``{"num_rows": 10}``); raw values become ``MetadataValue``
+            objects as in ``Output``. Defaults to no metadata.
+        partition: The partition of the asset observed. Defaults to None.
+        tags: Tags of the observation. Defaults to none.
 
-        @op
-        def observe(context):
-            context.log_event(AssetObservation(asset_key="orders", metadata={"num_rows": 10}))
+    Raises:
+        DefinitionError: when ``asset_key`` cannot be used as an asset key.
 
-        @job
-        def observing():
-            observe()
-
-        result = observing.execute_in_process()
-        [obs] = result.asset_observations_for_node("observe")
-        assert obs.asset_key.path == ("orders",) and obs.metadata["num_rows"].value == 10
+    Examples:
+        >>> from orchestrator import AssetObservation, job, op
+        >>> @op
+        ... def observe(context):
+        ...     context.log_event(AssetObservation(asset_key="orders", metadata={"num_rows": 10}))
+        >>> @job
+        ... def observing():
+        ...     observe()
+        >>> [obs] = observing.execute_in_process().asset_observations_for_node("observe")
+        >>> obs.asset_key.path, obs.metadata["num_rows"].value
+        (('orders',), 10)
     """
 
     def __init__(self, asset_key: AssetKey | str | Sequence[str], description: str | None = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar, get_origin, get_type_hints, overload
 
@@ -53,6 +54,27 @@ class _NothingType:
 
 
 Nothing: Any = _NothingType()
+Nothing.__doc__ = """The type of an input or output that carries no value and only orders ops.
+
+Give it to ``In(Nothing)`` or ``Out(Nothing)`` when one op must run after another but needs
+nothing from it (a table created, then filled). An ``Out(Nothing)`` output stores nothing and
+needs no IO manager; an ``In(Nothing)`` input is not a parameter of the op's function. Wire it as
+any input (``fill(after=create())``, or a list of upstream outputs to wait for all of them).
+
+Examples:
+    >>> from orchestrator import In, Nothing, Out, job, op
+    >>> @op(out=Out(Nothing))
+    ... def create_table():
+    ...     pass
+    >>> @op(ins={"after": In(Nothing)})
+    ... def fill_table():
+    ...     return "filled"
+    >>> @job
+    ... def tables():
+    ...     fill_table(after=create_table())
+    >>> tables.execute_in_process().output_for_node("fill_table")
+    'filled'
+"""
 
 
 def check_name(name: str, what: str) -> str:
@@ -65,7 +87,35 @@ def check_name(name: str, what: str) -> str:
 
 
 class In:
-    """Declares an op input: its type, a default value, and metadata."""
+    """Declares an op input: its type, a default value, a description and metadata.
+
+    Give ``@op(ins={"name": In(...)})`` when a parameter needs more than its annotation says: a
+    description, metadata, a default, or ``In(Nothing)`` for an input that only orders the op after
+    another and passes no value (such an input needs no parameter). The value an op receives is
+    checked against ``dagster_type`` (``TypeCheckError`` when it does not match).
+
+    Args:
+        dagster_type: The type of the value (a Python type or a ``DagsterType``; ``Nothing`` for an
+            ordering-only input). Defaults to the parameter's annotation, else any value.
+        description: What the input is, shown in the UI and the docs. Defaults to None.
+        default_value: The value used when nothing feeds the input. Defaults to the parameter's
+            default, else none (an unconnected input without one is a ``DefinitionError``).
+        metadata: Free-form metadata of the input, given to the IO manager's ``InputContext``.
+            Defaults to ``{}``.
+        asset_key: The ``AssetKey`` an unconnected input reads. Together with
+            ``input_manager_key``, the input is loaded as that asset by that IO manager. Defaults to None.
+        input_manager_key: The resource key of the IO manager that loads ``asset_key``. Unlike
+            Dagster, it is used only with ``asset_key`` (for an unconnected input of a plain op).
+            Defaults to None.
+
+    Examples:
+        >>> from orchestrator import In, op
+        >>> @op(ins={"n": In(int, description="How many", default_value=2)})
+        ... def double(n):
+        ...     return 2 * n
+        >>> double.ins["n"].description, double(), double(5)
+        ('How many', 4, 10)
+    """
 
     def __init__(
         self,
@@ -101,7 +151,37 @@ class In:
 
 
 class Out:
-    """Declares an op output: its type, whether it must be produced, and its IO manager."""
+    """Declares an op output: its type, whether it must be produced, and its IO manager.
+
+    ``@op(out=Out(...))`` describes an op's one output, ``result``; ``@op(out={"a": Out(), "b": Out()})``
+    declares several, and the op then returns a tuple of their values in that order (or yields an
+    ``Output(value, name)`` for each). Each value is checked against ``dagster_type`` and stored by
+    the IO manager ``io_manager_key`` names, from which downstream steps load it.
+
+    Args:
+        dagster_type: The type of the value (``TypeCheckError`` when the value does not match).
+            Defaults to the op's return annotation, else any value.
+        description: What the output is, shown in the UI and the docs. Defaults to None.
+        is_required: Whether the op must produce the output: a required output left out fails
+            the step. An optional one may be left out, and the ops that need it are then skipped.
+            Defaults to True.
+        io_manager_key: The resource key of the IO manager that stores the value. Defaults to
+            ``"io_manager"``.
+        metadata: Free-form metadata of the output, given to the IO manager's ``OutputContext``.
+            Defaults to ``{}``.
+        code_version: The version of the code computing this output. Defaults to None.
+
+    Examples:
+        >>> from orchestrator import Out, job, op
+        >>> @op(out={"total": Out(int), "label": Out(str, description="A name for the total")})
+        ... def count():
+        ...     return 3, "three"
+        >>> @job
+        ... def counting():
+        ...     count()
+        >>> counting.execute_in_process().output_for_node("count", "label")
+        'three'
+    """
 
     is_dynamic = False
 
@@ -135,7 +215,37 @@ class Out:
 
 
 class DynamicOut(Out):
-    """An output yielded any number of times, each with a ``mapping_key``; downstream ops ``map`` over it."""
+    """Declares an output yielded any number of times, each value with its own ``mapping_key``.
+
+    The op yields (or returns a list of) ``DynamicOutput(value, mapping_key=...)``. In a job body,
+    ``.map(fn)`` on the output runs ``fn`` once per value, as steps ``fn[mapping_key]``, and
+    ``.collect()`` gathers the results into one list input. With the Celery executor, each mapped
+    step is its own task, so the values fan out over the workers.
+
+    Args:
+        dagster_type: The type of each value. Defaults to any value.
+        description: What the output is, shown in the UI and the docs. Defaults to None.
+        is_required: Kept for Dagster's signature: either way the op may yield no values, and the
+            ops mapped over the output are then skipped. Defaults to True.
+        io_manager_key: The resource key of the IO manager that stores each value. Defaults to
+            ``"io_manager"``.
+        metadata: Free-form metadata of the output. Defaults to ``{}``.
+
+    Examples:
+        >>> from orchestrator import DynamicOut, DynamicOutput, job, op
+        >>> @op(out=DynamicOut(str))
+        ... def names():
+        ...     for name in ["a", "b"]:
+        ...         yield DynamicOutput(name.upper(), mapping_key=name)
+        >>> @op
+        ... def lower(name: str) -> str:
+        ...     return name.lower()
+        >>> @job
+        ... def each_name():
+        ...     names().map(lower)
+        >>> each_name.execute_in_process().output_for_node("lower")
+        {'a': 'a', 'b': 'b'}
+    """
 
     is_dynamic = True
 
@@ -146,20 +256,30 @@ class DynamicOut(Out):
 
 
 class Output(Generic[T]):
-    """A value an op emits for one of its outputs (``output_name`` defaults to ``"result"``), with
-    metadata (normalized to ``MetadataValue`` objects, as Dagster does). ``Output[T]`` as an op's
-    return annotation types the output as ``T``.
+    """A value an op returns or yields for one of its outputs, with metadata.
 
-    Example::
+    Return an ``Output`` to attach metadata to a value; yield one per output (by name) from a
+    generator op that has several. The metadata is normalized to ``MetadataValue`` objects, as
+    Dagster does, and is shown on the run's STEP_OUTPUT event. ``Output[T]`` as an op's return
+    annotation types the output as ``T``. Two outputs are equal when their value, name and
+    metadata are.
 
-        from orchestrator import Output, op
+    Args:
+        value: The value of the output, stored by the output's IO manager.
+        output_name: The name of the output it is for. Defaults to ``"result"``.
+        metadata: Metadata about the value (plain values or ``MetadataValue`` objects). Defaults to ``{}``.
+        data_version: Dagster's data version of the value; kept on the object, not recorded in the
+            run's events. Defaults to None.
+        tags: Tags of the value; kept on the object, not recorded in the run's events. Defaults to ``{}``.
 
-        @op
-        def five() -> Output[int]:
-            return Output(5, metadata={"source": "constant"})
-
-        out = five()
-        assert out.value == 5 and out.metadata["source"].value == "constant"
+    Examples:
+        >>> from orchestrator import Output, op
+        >>> @op
+        ... def five() -> Output[int]:
+        ...     return Output(5, metadata={"source": "constant"})
+        >>> out = five()
+        >>> out.value, out.output_name, out.metadata["source"].value
+        (5, 'result', 'constant')
     """
 
     def __init__(self, value: T, output_name: str = "result",
@@ -184,7 +304,29 @@ class Output(Generic[T]):
 
 
 class DynamicOutput(Output[T]):
-    """One element of a dynamic output, identified by ``mapping_key`` (letters, digits, underscores)."""
+    """One value of a dynamic output (``DynamicOut``), identified by its ``mapping_key``.
+
+    An op with a ``DynamicOut`` yields one per value (or returns a list of them). The mapping key
+    becomes part of the key of each mapped step (``process[key]``), so it must be unique within
+    the output and made of letters, digits and underscores.
+
+    Args:
+        value: The value, stored by the output's IO manager.
+        mapping_key: The value's key within the output: letters, digits and underscores.
+        output_name: The name of the dynamic output it is for. Defaults to ``"result"``.
+        metadata: Metadata about the value. Defaults to ``{}``.
+
+    Raises:
+        InvocationError: when ``mapping_key`` holds other characters than letters, digits and underscores.
+
+    Examples:
+        >>> from orchestrator import DynamicOut, DynamicOutput, op
+        >>> @op(out=DynamicOut(int))
+        ... def squares():
+        ...     return [DynamicOutput(n * n, mapping_key=f"n{n}") for n in range(3)]
+        >>> [(o.mapping_key, o.value) for o in squares()]
+        [('n0', 0), ('n1', 1), ('n2', 4)]
+    """
 
     def __init__(self, value: T, mapping_key: str, output_name: str = "result",
                  metadata: Mapping[str, Any] | None = None) -> None:
@@ -315,6 +457,10 @@ def _is_config_param(param: inspect.Parameter, hints: Mapping[str, Any]) -> bool
     hint = hints.get(param.name)
     if param.name != "config" or not isinstance(hint, type):
         return False
+    if "pydantic.main" not in sys.modules:
+        # A Config class is a pydantic model, so none exists before pydantic.main (BaseModel) is
+        # imported; checking first keeps defining ops free of importing pydantic.
+        return False
     from orchestrator.definitions.config.schema import is_config_class
 
     return is_config_class(hint)
@@ -337,20 +483,46 @@ class DecoratedOpFunction:
 class OpDefinition(NodeDefinition):
     """An op: a compute function with declared inputs, outputs, config and resource needs.
 
-    ``@op`` builds one from a function's signature. Built directly (Dagster's signature), a compute
-    function of two parameters ``(context, inputs)`` is called with ``inputs`` a dict of the
-    declared ``ins`` (Dagster's convention), and it returns or yields the outputs (``"result"``
-    unless ``outs`` says); any other function's parameters name its inputs, as under ``@op``.
+    ``@op`` builds one from a function's signature; build one directly to make ops from data (a
+    factory). Built directly (Dagster's signature), a compute function of two parameters
+    ``(context, inputs)`` is called with ``inputs`` a dict of the declared ``ins`` (Dagster's
+    convention), and it returns or yields the outputs (``"result"`` unless ``outs`` says); any
+    other function's parameters name its inputs, as under ``@op``. Calling an op outside a job
+    body runs it directly, inputs as arguments (an op that takes a context gets a fresh
+    ``build_op_context()`` unless one is passed first), and returns what its function returns.
 
-    Example::
+    Args:
+        compute_fn: The function computing the outputs.
+        name: The op's name, unique in a job: letters, digits and underscores. Defaults to the
+            function's name.
+        ins: The inputs, by name. Defaults to the function's parameters (none for ``(context, inputs)``).
+        outs: The outputs, by name. Defaults to one output, ``result``.
+        description: What the op does. Defaults to the function's docstring.
+        config_schema: The schema of the op's config, read as ``context.op_config``. Defaults to none.
+        required_resource_keys: The resources the op reads from ``context.resources``; a job
+            without one of them is a ``DefinitionError``. Defaults to none.
+        tags: String tags of the op, on each of its steps (``celery/queue`` picks the Celery queue
+            its steps run on). Defaults to ``{}``.
+        version: Dagster's older name of ``code_version``. Defaults to None.
+        retry_policy: How its failed steps are retried (over the job's ``op_retry_policy``).
+            Defaults to no retries.
+        code_version: The version of the op's code. Defaults to ``version``.
+        pool: Dagster's concurrency pool of the op; kept as ``op.pool``, it does not limit
+            concurrency here. Defaults to None.
 
-        from orchestrator import In, OpDefinition, Out, Output
+    Raises:
+        DefinitionError: when the name is not valid, ``compute_fn`` is not callable, ``ins`` names
+            an input the function has no parameter for, or an ``ins``/``outs`` value is not an
+            ``In``/``Out``.
 
-        def _add_one(_context, inputs):
-            yield Output(inputs["num"] + 1)
-
-        add_one = OpDefinition(name="add_one", ins={"num": In(int)}, outs={"result": Out(int)}, compute_fn=_add_one)
-        assert add_one(num=1).value == 2
+    Examples:
+        >>> from orchestrator import In, OpDefinition, Out, Output
+        >>> def _add_one(_context, inputs):
+        ...     yield Output(inputs["num"] + 1)
+        >>> add_one = OpDefinition(name="add_one", ins={"num": In(int)}, outs={"result": Out(int)},
+        ...                        compute_fn=_add_one)
+        >>> add_one.input_names, [output.value for output in add_one(num=1)]
+        (['num'], [2])
     """
 
     def __init__(
@@ -721,20 +893,47 @@ def op(
     version: str | None = None,
     pool: str | None = None,
 ) -> OpDefinition | Callable[[Callable[..., Any]], OpDefinition]:
-    """Turn a function into an op. Parameters after ``context`` are inputs; the return is output ``result``.
+    """Turn a function into an op, the unit of work a job runs as one step.
 
-    ``@op``, ``@op()`` and ``@op(None)`` are the same; ``version`` is Dagster's older name of
-    ``code_version``.
+    The function's parameters declare the op: a first parameter named ``context`` (or annotated
+    ``OpExecutionContext``) receives the context; a ``config`` parameter annotated with a
+    ``Config`` class receives the op's config; parameters annotated as resources receive them;
+    every other parameter is an input, typed by its annotation. What it returns is the output
+    ``result`` (typed by the return annotation), or the outputs of ``out``; a generator op yields
+    ``Output`` objects. ``@op``, ``@op()`` and ``@op(None)`` are the same.
 
-    Example::
+    Args:
+        compute_fn: The function, when used bare (``@op``). Defaults to None (``@op(...)``).
+        name: The op's name, unique in a job. Defaults to the function's name.
+        ins: More about some inputs (``In`` by parameter name), and ``In(Nothing)`` inputs that
+            only order the op. Defaults to the parameters as they are.
+        out: The op's output (an ``Out``), or its several outputs by name (the function then
+            returns a tuple in that order). Defaults to one output, ``result``.
+        config_schema: The schema of the op's config (``context.op_config``). Defaults to none.
+        required_resource_keys: The resources the op reads from ``context.resources``. Defaults to none.
+        tags: String tags of the op, on each of its steps (``celery/queue`` picks the Celery queue).
+            Defaults to ``{}``.
+        retry_policy: How its failed steps are retried. Defaults to the job's ``op_retry_policy``.
+        description: What the op does. Defaults to the function's docstring.
+        code_version: The version of the op's code. Defaults to ``version``.
+        version: Dagster's older name of ``code_version``. Defaults to None.
+        pool: Dagster's concurrency pool; kept as ``op.pool``, it does not limit concurrency here.
+            Defaults to None.
 
-        from orchestrator import op
+    Returns:
+        The ``OpDefinition`` (used bare), or a decorator that makes one.
 
-        @op(None)
-        def add_one(x: int) -> int:
-            return x + 1
+    Raises:
+        DefinitionError: when the name is not valid, ``ins`` names an input that is no parameter of
+            the function, or ``out`` holds something other than ``Out`` objects.
 
-        assert add_one(1) == 2
+    Examples:
+        >>> from orchestrator import op
+        >>> @op(tags={"team": "data"})
+        ... def add_one(x: int) -> int:
+        ...     return x + 1
+        >>> add_one(1), add_one.input_names, add_one.tags
+        (2, ['x'], {'team': 'data'})
     """
 
     def wrap(fn: Callable[..., Any]) -> OpDefinition:

@@ -30,7 +30,24 @@ __all__ = [
 
 
 class PartitionMapping:
-    """Maps a downstream partition to the upstream partitions it depends on."""
+    """Says which partitions of an upstream asset a partition of a downstream asset depends on.
+
+    Give a mapping on a dependency (``AssetIn(partition_mapping=...)``,
+    ``AssetDep(..., partition_mapping=...)``); without one it is inferred: the same partitions map
+    one to one, time windows to the upstream windows they overlap, and an unpartitioned
+    downstream asset reads every upstream partition. When a partition reads several upstream
+    partitions, the parameter receives ``{partition_key: value}``. Unlike Dagster's, a custom
+    mapping subclasses this and implements ``upstream_keys_for``, not Dagster's subset API.
+
+    Examples:
+        >>> from orchestrator import PartitionMapping, StaticPartitionsDefinition
+        >>> class PreviousLetter(PartitionMapping):
+        ...     def upstream_keys_for(self, downstream_key, downstream_def, upstream_def):
+        ...         return [chr(ord(downstream_key) - 1)] if downstream_key != "a" else []
+        >>> letters = StaticPartitionsDefinition(["a", "b", "c"])
+        >>> PreviousLetter().upstream_keys_for("c", letters, letters)
+        ['b']
+    """
 
     def upstream_keys_for(self, downstream_key: str | None, downstream_def: PartitionsDefinition | None,
                           upstream_def: PartitionsDefinition) -> list[str]:
@@ -57,10 +74,20 @@ def _require_key(mapping: PartitionMapping, downstream_key: str | None) -> str:
 class IdentityPartitionMapping(PartitionMapping):
     """Each downstream partition reads the upstream partition with the same key.
 
-    Example::
+    The mapping inferred between two assets with the same (non-time-window) partitions. A run of a
+    partition fails with ``DefinitionError`` when the upstream asset has no partition of that key.
 
-        @asset(partitions_def=daily, ins={"raw": AssetIn(partition_mapping=IdentityPartitionMapping())})
-        def cleaned(raw): ...
+    Examples:
+        >>> from orchestrator import AssetIn, IdentityPartitionMapping, StaticPartitionsDefinition, asset, materialize
+        >>> regions = StaticPartitionsDefinition(["eu", "us"])
+        >>> @asset(partitions_def=regions)
+        ... def sales(context):
+        ...     return context.partition_key.upper()
+        >>> @asset(partitions_def=regions, ins={"sales": AssetIn(partition_mapping=IdentityPartitionMapping())})
+        ... def report(sales):
+        ...     return f"report of {sales}"
+        >>> materialize([sales, report], partition_key="us").output_for_node("report")
+        'report of US'
     """
 
     def upstream_keys_for(self, downstream_key: str | None, downstream_def: PartitionsDefinition | None,
@@ -72,12 +99,24 @@ class IdentityPartitionMapping(PartitionMapping):
 
 
 class AllPartitionMapping(PartitionMapping):
-    """Every downstream partition reads every upstream partition.
+    """Every downstream partition (or an unpartitioned downstream asset) reads every upstream partition.
 
-    Example::
+    The parameter receives ``{partition_key: value}`` for every upstream partition. It is the
+    mapping inferred when the downstream asset is not partitioned.
 
-        @asset(ins={"daily_events": AssetIn(partition_mapping=AllPartitionMapping())})
-        def summary(daily_events: dict): ...  # {partition_key: value}
+    Examples:
+        >>> from orchestrator import AllPartitionMapping, AssetIn, StaticPartitionsDefinition, asset, materialize
+        >>> regions = StaticPartitionsDefinition(["eu", "us"])
+        >>> @asset(partitions_def=regions)
+        ... def sales(context):
+        ...     return context.partition_key.upper()
+        >>> @asset(ins={"sales": AssetIn(partition_mapping=AllPartitionMapping())})
+        ... def summary(sales):
+        ...     return sales
+        >>> for region in regions.get_partition_keys():
+        ...     _ = materialize([sales], partition_key=region)
+        >>> materialize([sales, summary], selection=["summary"]).output_for_node("summary")
+        {'eu': 'EU', 'us': 'US'}
     """
 
     def upstream_keys_for(self, downstream_key: str | None, downstream_def: PartitionsDefinition | None,
@@ -86,12 +125,16 @@ class AllPartitionMapping(PartitionMapping):
 
 
 class LastPartitionMapping(PartitionMapping):
-    """Every downstream partition reads the latest upstream partition.
+    """Every downstream partition (or an unpartitioned downstream asset) reads the last upstream partition.
 
-    Example::
+    Use it for "the latest" inputs: current exchange rates, the newest snapshot. For time windows
+    the last partition is the last complete window.
 
-        @asset(ins={"rates": AssetIn(partition_mapping=LastPartitionMapping())})
-        def priced(rates): ...
+    Examples:
+        >>> from orchestrator import DailyPartitionsDefinition, LastPartitionMapping
+        >>> days = DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-04")
+        >>> LastPartitionMapping().upstream_keys_for(None, None, days)
+        ['2024-01-03']
     """
 
     def upstream_keys_for(self, downstream_key: str | None, downstream_def: PartitionsDefinition | None,
@@ -101,14 +144,30 @@ class LastPartitionMapping(PartitionMapping):
 
 
 class TimeWindowPartitionMapping(PartitionMapping):
-    """A downstream time window reads the upstream windows it overlaps, shifted by ``start_offset`` and
-    ``end_offset`` downstream windows (``-1, -1``: the previous window).
+    """A downstream time window reads the upstream windows it overlaps, optionally shifted.
 
-    Example::
+    The mapping inferred between two time-window partitioned assets (daily downstream of hourly
+    reads the day's 24 hours). ``start_offset`` and ``end_offset`` move the start and the end of
+    the downstream window by that many downstream windows: ``-1, -1`` reads the previous window,
+    ``-1, 0`` the previous and the current one.
 
-        @asset(partitions_def=daily,
-               ins={"events": AssetIn(partition_mapping=TimeWindowPartitionMapping(start_offset=-1, end_offset=-1))})
-        def yesterday_events(events): ...
+    Args:
+        start_offset: Windows to move the start by (negative: earlier). Defaults to 0.
+        end_offset: Windows to move the end by (negative: earlier). Defaults to 0.
+        allow_nonexistent_upstream_partitions: Whether upstream windows that are not partitions
+            (before the start, not yet complete) are left out instead of failing. Defaults to False.
+
+    Raises:
+        DefinitionError: when mapping, if either side is not time-window partitioned, or an
+            upstream window does not exist and ``allow_nonexistent_upstream_partitions`` is False.
+
+    Examples:
+        >>> from orchestrator import DailyPartitionsDefinition, TimeWindowPartitionMapping
+        >>> days = DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-04")
+        >>> TimeWindowPartitionMapping(start_offset=-1, end_offset=-1).upstream_keys_for("2024-01-03", days, days)
+        ['2024-01-02']
+        >>> TimeWindowPartitionMapping(start_offset=-1).upstream_keys_for("2024-01-03", days, days)
+        ['2024-01-02', '2024-01-03']
     """
 
     def __init__(self, start_offset: int = 0, end_offset: int = 0,
@@ -141,11 +200,21 @@ class TimeWindowPartitionMapping(PartitionMapping):
 
 
 class StaticPartitionMapping(PartitionMapping):
-    """An explicit map from each upstream key to the downstream key(s) that read it.
+    """An explicit map from each upstream partition key to the downstream key(s) that read it.
 
-    Example::
+    For static partitions that do not share keys (``eu-west`` and ``eu-north`` feed ``eu``). A
+    downstream partition reads every upstream key mapped to it.
 
-        mapping = StaticPartitionMapping({"eu-west": "eu", "eu-north": "eu", "us-east": "us"})
+    Args:
+        downstream_partition_keys_by_upstream_partition_key: The downstream key, or collection of
+            keys, of each upstream key.
+
+    Examples:
+        >>> from orchestrator import StaticPartitionMapping, StaticPartitionsDefinition
+        >>> mapping = StaticPartitionMapping({"eu-west": "eu", "eu-north": "eu", "us-east": "us"})
+        >>> zones = StaticPartitionsDefinition(["eu-west", "eu-north", "us-east"])
+        >>> mapping.upstream_keys_for("eu", StaticPartitionsDefinition(["eu", "us"]), zones)
+        ['eu-west', 'eu-north']
     """
 
     def __init__(self, downstream_partition_keys_by_upstream_partition_key: Mapping[str, str | Collection[str]]) -> None:
@@ -161,11 +230,18 @@ class StaticPartitionMapping(PartitionMapping):
 
 
 class SpecificPartitionsPartitionMapping(PartitionMapping):
-    """Every downstream partition reads the same given upstream partitions.
+    """Every downstream partition (or an unpartitioned downstream asset) reads the same upstream partitions.
 
-    Example::
+    For a fixed reference input: a downstream asset that always reads the ``2024-01-01`` snapshot.
 
-        mapping = SpecificPartitionsPartitionMapping(["2024-01-01"])
+    Args:
+        partition_keys: The upstream partition keys every downstream partition reads.
+
+    Examples:
+        >>> from orchestrator import DailyPartitionsDefinition, SpecificPartitionsPartitionMapping
+        >>> days = DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-04")
+        >>> SpecificPartitionsPartitionMapping(["2024-01-01"]).upstream_keys_for("2024-01-03", days, days)
+        ['2024-01-01']
     """
 
     def __init__(self, partition_keys: Sequence[str]) -> None:
@@ -179,10 +255,27 @@ class SpecificPartitionsPartitionMapping(PartitionMapping):
 class MultiToSingleDimensionPartitionMapping(PartitionMapping):
     """Between a two-dimensional and a one-dimensional partitions definition: match on one dimension.
 
-    Example::
+    A date-partitioned asset downstream of a (date, color) asset reads every color of its date;
+    a (date, color) asset downstream of a date-partitioned one reads its date. It is the mapping
+    inferred between a multi-partitioned and a single-partitioned asset.
 
-        # downstream partitioned by date only, upstream by (date, color): read every color of the date
-        mapping = MultiToSingleDimensionPartitionMapping(partition_dimension_name="date")
+    Args:
+        partition_dimension_name: The dimension to match. Defaults to None: the dimension whose
+            partitions equal the one-dimensional definition.
+
+    Raises:
+        DefinitionError: when mapping, if the dimension cannot be told (pass it), or neither side is
+            two-dimensional.
+
+    Examples:
+        >>> from orchestrator import (DailyPartitionsDefinition, MultiPartitionsDefinition,
+        ...                           MultiToSingleDimensionPartitionMapping, StaticPartitionsDefinition)
+        >>> days = DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-04")
+        >>> colors = MultiPartitionsDefinition({"date": days, "color": StaticPartitionsDefinition(["red", "blue"])})
+        >>> mapping = MultiToSingleDimensionPartitionMapping(partition_dimension_name="date")
+        >>> mapping.upstream_keys_for("2024-01-02", days, colors)
+        [MultiPartitionKey({'color': 'red', 'date': '2024-01-02'}),
+         MultiPartitionKey({'color': 'blue', 'date': '2024-01-02'})]
     """
 
     def __init__(self, partition_dimension_name: str | None = None) -> None:

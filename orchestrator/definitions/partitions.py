@@ -26,12 +26,22 @@ __all__ = [
 
 
 class PartitionKeyRange(NamedTuple):
-    """The partitions from ``start`` to ``end``, both included, in the definition's order.
+    """A range of partition keys: from ``start`` to ``end``, both included, in the definition's order.
 
-    Example::
+    Ask a partitions definition for the keys it covers with ``get_partition_keys_in_range``; time
+    partitions also turn one into a ``TimeWindow`` (``time_window_for_partition_key_range``).
 
-        keys = StaticPartitionsDefinition(["a", "b", "c"]).get_partition_keys_in_range(PartitionKeyRange("a", "b"))
-        assert keys == ["a", "b"]
+    Args:
+        start: The first partition key of the range.
+        end: The last partition key of the range.
+
+    Examples:
+        >>> from orchestrator import PartitionKeyRange, StaticPartitionsDefinition
+        >>> letters = StaticPartitionsDefinition(["a", "b", "c"])
+        >>> letters.get_partition_keys_in_range(PartitionKeyRange("a", "b"))
+        ['a', 'b']
+        >>> PartitionKeyRange("a", "b").end
+        'b'
     """
 
     start: str
@@ -39,7 +49,22 @@ class PartitionKeyRange(NamedTuple):
 
 
 class PartitionsDefinition:
-    """The set of partition keys of a job or asset. Subclasses say which keys exist."""
+    """The set of partition keys of a job or asset: the base class of every partitions definition.
+
+    A partitioned job or asset runs once per key (``partition_key=`` of ``execute_in_process``,
+    ``materialize`` and ``submit_job``, ``orch job run --partition``, backfills). Use a subclass:
+    ``StaticPartitionsDefinition``, the time-window ones (``DailyPartitionsDefinition``...) or
+    ``MultiPartitionsDefinition``. Subclasses say which keys exist (``get_partition_keys``); the
+    base class answers the other questions from them.
+
+    Examples:
+        >>> from orchestrator import PartitionsDefinition, StaticPartitionsDefinition
+        >>> regions = StaticPartitionsDefinition(["eu", "us", "apac"])
+        >>> isinstance(regions, PartitionsDefinition)
+        True
+        >>> regions.get_partition_keys(), regions.get_last_partition_key(), regions.has_partition_key("us")
+        (['eu', 'us', 'apac'], 'apac', True)
+    """
 
     def get_partition_keys(self, current_time: dt.datetime | None = None,
                            dynamic_partitions_store: Any = None) -> list[str]:
@@ -90,15 +115,25 @@ def _shown(keys: Sequence[str]) -> str:
 
 
 class StaticPartitionsDefinition(PartitionsDefinition):
-    """A fixed list of partition keys.
+    """Partitions that are a fixed list of keys: regions, customers, model variants.
 
-    Example::
+    The keys keep the given order. Two definitions are equal when their keys are.
 
-        regions = StaticPartitionsDefinition(["eu", "us"])
+    Args:
+        partition_keys: The keys, unique; each key is turned into a string and may not contain any
+            of ``,[]*|`` (Dagster reserves them).
 
-        @asset(partitions_def=regions)
-        def sales(context) -> str:
-            return context.partition_key
+    Raises:
+        DefinitionError: when a key is repeated or contains a reserved character.
+
+    Examples:
+        >>> from orchestrator import StaticPartitionsDefinition, asset, materialize
+        >>> regions = StaticPartitionsDefinition(["eu", "us"])
+        >>> @asset(partitions_def=regions)
+        ... def sales(context) -> str:
+        ...     return f"sales of {context.partition_key}"
+        >>> materialize([sales], partition_key="us").output_for_node("sales")
+        'sales of us'
     """
 
     def __init__(self, partition_keys: Sequence[str]) -> None:
@@ -132,19 +167,42 @@ class StaticPartitionsDefinition(PartitionsDefinition):
 
 
 class PartitionedConfig:
-    """Run config (and tags) generated from a partition key, for ``@job(config=...)``.
+    """Run config (and run tags) generated from a partition key, for ``@job(config=...)``.
 
-    ``run_config_for_partition_key_fn(key)`` returns the run config of a partition;
-    ``tags_for_partition_key_fn(key)`` its extra run tags. The decorators
-    (``@static_partitioned_config``, ``@daily_partitioned_config``...) build one for you.
+    A job whose config is a ``PartitionedConfig`` is partitioned by its ``partitions_def``: a run
+    of a key gets the run config ``run_config_for_partition_key_fn(key)`` returns (run config given
+    with the run wins where both set a value) and the tags of ``tags_for_partition_key_fn(key)``. The
+    decorators (``@static_partitioned_config``, ``@partitioned_config``,
+    ``@daily_partitioned_config``...) build one for you. This project has no ``Partition``
+    objects: the older ``*_partition_fn`` functions receive the key too.
 
-    Example::
+    Args:
+        partitions_def: The partitions of the jobs that use it.
+        run_config_for_partition_fn: Dagster's older name for ``run_config_for_partition_key_fn``.
+        decorated_fn: The function a decorator wrapped; calling the ``PartitionedConfig`` calls it.
+            Defaults to None.
+        tags_for_partition_fn: Dagster's older name for ``tags_for_partition_key_fn``.
+        run_config_for_partition_key_fn: Returns the run config of a partition key.
+        tags_for_partition_key_fn: Returns the extra run tags of a partition key. Defaults to none.
 
-        config = PartitionedConfig(
-            StaticPartitionsDefinition(["eu", "us"]),
-            run_config_for_partition_key_fn=lambda key: {"ops": {"report": {"config": {"region": key}}}},
-        )
-        assert config.get_run_config_for_partition_key("eu") == {"ops": {"report": {"config": {"region": "eu"}}}}
+    Raises:
+        DefinitionError: when no run config function is given.
+        ConfigError: when a run names a key that is not a partition, or the function returns no dict.
+
+    Examples:
+        >>> from orchestrator import PartitionedConfig, StaticPartitionsDefinition, job, op
+        >>> config = PartitionedConfig(
+        ...     StaticPartitionsDefinition(["eu", "us"]),
+        ...     run_config_for_partition_key_fn=lambda key: {"ops": {"report": {"config": {"region": key}}}},
+        ... )
+        >>> @op(config_schema={"region": str})
+        ... def report(context) -> str:
+        ...     return context.op_config["region"]
+        >>> @job(config=config)
+        ... def regional():
+        ...     report()
+        >>> regional.execute_in_process(partition_key="eu").output_for_node("report")
+        'eu'
     """
 
     def __init__(self, partitions_def: PartitionsDefinition,
@@ -207,21 +265,36 @@ def static_partitioned_config(
     tags_for_partition_fn: Callable[[str], Mapping[str, str]] | None = None,
     tags_for_partition_key_fn: Callable[[str], Mapping[str, str]] | None = None,
 ) -> Callable[[Callable[[str], Mapping[str, Any]]], PartitionedConfig]:
-    """Decorate ``fn(partition_key) -> run config`` over a fixed list of keys.
+    """Make a ``PartitionedConfig`` over a fixed list of keys from ``fn(partition_key) -> run config``.
 
-    Example::
+    Give the result as ``@job(config=...)``: the job is partitioned by these keys, and a run of a
+    key gets the run config ``fn`` returns for it.
 
-        @static_partitioned_config(partition_keys=["eu", "us"])
-        def region_config(partition_key: str):
-            return {"ops": {"report": {"config": {"region": partition_key}}}}
+    Args:
+        partition_keys: The partition keys (as for ``StaticPartitionsDefinition``).
+        tags_for_partition_fn: Dagster's older name for ``tags_for_partition_key_fn``.
+        tags_for_partition_key_fn: Returns the extra run tags of a partition key. Defaults to none.
 
-        @job(config=region_config)
-        def regional():
-            report()
+    Returns:
+        A decorator that turns the function into a ``PartitionedConfig``.
 
-        regional.execute_in_process(partition_key="eu")
+    Raises:
+        DefinitionError: when a key is repeated or contains a reserved character (``,[]*|``).
+
+    Examples:
+        >>> from orchestrator import job, op, static_partitioned_config
+        >>> @static_partitioned_config(partition_keys=["eu", "us"])
+        ... def region_config(partition_key: str):
+        ...     return {"ops": {"report": {"config": {"region": partition_key}}}}
+        >>> @op(config_schema={"region": str})
+        ... def report(context) -> str:
+        ...     return context.op_config["region"]
+        >>> @job(config=region_config)
+        ... def regional():
+        ...     report()
+        >>> regional.execute_in_process(partition_key="us").output_for_node("report")
+        'us'
     """
-
     def wrap(fn: Callable[[str], Mapping[str, Any]]) -> PartitionedConfig:
         return PartitionedConfig(StaticPartitionsDefinition(partition_keys), decorated_fn=fn,
                                  run_config_for_partition_key_fn=fn,
@@ -234,15 +307,29 @@ def partitioned_config(
     partitions_def: PartitionsDefinition,
     tags_for_partition_key_fn: Callable[[str], Mapping[str, str]] | None = None,
 ) -> Callable[[Callable[[str], Mapping[str, Any]]], PartitionedConfig]:
-    """Decorate ``fn(partition_key) -> run config`` over any partitions definition.
+    """Make a ``PartitionedConfig`` over any partitions definition from ``fn(partition_key) -> run config``.
 
-    Example::
+    Give the result as ``@job(config=...)``: the job is partitioned by ``partitions_def``, and a run
+    of a key gets the run config ``fn`` returns for it. Calling the result calls ``fn``.
 
-        @partitioned_config(partitions_def=StaticPartitionsDefinition(["a", "b"]))
-        def my_config(partition_key: str):
-            return {"ops": {"my_op": {"config": {"key": partition_key}}}}
+    Args:
+        partitions_def: The partitions of the jobs that use it.
+        tags_for_partition_key_fn: Returns the extra run tags of a partition key. Defaults to none.
+
+    Returns:
+        A decorator that turns the function into a ``PartitionedConfig``.
+
+    Examples:
+        >>> from orchestrator import StaticPartitionsDefinition, partitioned_config
+        >>> @partitioned_config(partitions_def=StaticPartitionsDefinition(["a", "b"]),
+        ...                     tags_for_partition_key_fn=lambda key: {"letter": key})
+        ... def letter_config(partition_key: str):
+        ...     return {"ops": {"my_op": {"config": {"key": partition_key}}}}
+        >>> letter_config.get_run_config_for_partition_key("b")
+        {'ops': {'my_op': {'config': {'key': 'b'}}}}
+        >>> letter_config.get_tags_for_partition_key("b")
+        {'letter': 'b'}
     """
-
     def wrap(fn: Callable[[str], Mapping[str, Any]]) -> PartitionedConfig:
         return PartitionedConfig(partitions_def, decorated_fn=fn, run_config_for_partition_key_fn=fn,
                                  tags_for_partition_key_fn=tags_for_partition_key_fn)

@@ -25,15 +25,48 @@ GLOBAL_ASSET_JOB = "__ASSET_JOB"
 
 
 class RepositoryDefinition:
-    """Named collection of assets, checks, jobs, schedules and sensors. ``get_job(name)`` builds what you run.
+    """A named collection of assets, asset checks, jobs, schedules and sensors: what a code location offers.
 
-    Example::
+    ``get_job(name)`` gives the job to run: an asset job (``define_asset_job``) resolved against
+    the repository's assets, every job bound to the repository's ``resources`` (a job's own
+    resources win) and ``executor`` (for jobs that chose none). The jobs that schedules and
+    sensors target are part of it, and assets given as a target are added to its assets.
+    Lookups: ``job_names``, ``get_job``, ``get_all_jobs``, ``get_schedule_def``,
+    ``get_sensor_def``, ``get_assets_def``, ``asset_keys``, ``load_asset_value``. Usually made
+    by ``Definitions`` or ``@repository`` rather than directly.
 
-        @repository
-        def my_repo():
-            return [my_job, my_schedule, my_asset]
+    Args:
+        name: The repository's name.
+        assets: Assets, source assets and ``AssetSpec``s. Defaults to none.
+        jobs: Jobs, asset jobs and graphs (turned into jobs). Defaults to none.
+        schedules: The schedules. Defaults to none.
+        sensors: The sensors. Defaults to none.
+        resources: Resources bound to every job, by key. Defaults to ``{}``.
+        executor: The executor of every job that chose none. Defaults to None (each job's own).
+        description: What the repository holds. Defaults to None.
+        asset_checks: Asset checks. Defaults to none.
+        metadata: Free-form metadata, kept as ``metadata``. Defaults to ``{}``.
 
-        assert my_repo.get_job("my_job").execute_in_process().success
+    Raises:
+        DefinitionError: when two different jobs, schedules or sensors share a name, an item of
+            ``jobs`` is not a job, or a schedule or sensor targets a job the repository lacks.
+
+    Examples:
+        >>> from orchestrator import RepositoryDefinition, asset, job, op
+        >>> @asset
+        ... def orders() -> list:
+        ...     return [1, 2, 3]
+        >>> @op
+        ... def hello() -> str:
+        ...     return "hello"
+        >>> @job
+        ... def hello_job():
+        ...     hello()
+        >>> repo = RepositoryDefinition("analytics", assets=[orders], jobs=[hello_job])
+        >>> repo.job_names, repo.asset_keys
+        (['hello_job'], [AssetKey(['orders'])])
+        >>> repo.get_job("hello_job").execute_in_process().output_for_node("hello")
+        'hello'
     """
 
     def __init__(self, name: str, assets: Iterable[Any] = (), jobs: Iterable[Any] = (),
@@ -270,13 +303,38 @@ def repository(fn: None = None, *, name: str | None = None,
 
 def repository(fn: Callable[[], Any] | None = None, *, name: str | None = None,
                description: str | None = None) -> RepositoryDefinition | Callable[[Callable[[], Any]], RepositoryDefinition]:
-    """Decorate a function returning a list (or dict) of assets, jobs, schedules and sensors.
+    """Make a ``RepositoryDefinition`` from a function returning what it holds, as Dagster's ``@repository``.
 
-    Example::
+    The function is called once, when decorated, and returns a list of assets, jobs, graphs,
+    schedules and sensors, or a dict of them by kind (``{"jobs": {"name": job}, ...}`` or
+    ``{"jobs": [job], ...}``). Works bare (``@repository``) or with arguments. ``Definitions``
+    is the newer way to say the same.
 
-        @repository
-        def my_repo():
-            return [my_job, my_asset, my_schedule]
+    Args:
+        fn: The function, when used bare. Defaults to None (``@repository(...)``).
+        name: The repository's name. Defaults to the function's name.
+        description: What the repository holds. Defaults to the function's docstring.
+
+    Returns:
+        The ``RepositoryDefinition`` (used bare), or a decorator that makes one.
+
+    Raises:
+        DefinitionError: when the function returns something that is not an asset, job, graph,
+            schedule or sensor (and as ``RepositoryDefinition`` does).
+
+    Examples:
+        >>> from orchestrator import ScheduleDefinition, job, op, repository
+        >>> @op
+        ... def hello() -> str:
+        ...     return "hello"
+        >>> @job
+        ... def hello_job():
+        ...     hello()
+        >>> @repository
+        ... def my_repo():
+        ...     return [hello_job, ScheduleDefinition(job=hello_job, cron_schedule="@daily")]
+        >>> my_repo.name, my_repo.job_names, [s.name for s in my_repo.schedule_defs]
+        ('my_repo', ['hello_job'], ['hello_job_schedule'])
     """
 
     def wrap(f: Callable[[], Any]) -> RepositoryDefinition:
@@ -291,16 +349,42 @@ class Definitions(RepositoryDefinition):
     """Everything a code location defines: assets, asset checks, jobs, schedules, sensors, shared
     resources and a default executor.
 
-    Example::
+    A module's one ``Definitions`` (Dagster's convention: ``defs``) is the code location that
+    the CLI (``orch job submit -m MODULE``, ``orch scheduler start``, ``orch dev``) and the web
+    UI load. It is a ``RepositoryDefinition`` (asset jobs resolved, resources and executor
+    bound to every job, see there) with Dagster's lookups: ``resolve_job_def``/``get_job_def``,
+    ``resolve_schedule_def``, ``resolve_sensor_def``, ``resolve_assets_def``,
+    ``resolve_all_asset_keys``, ``load_asset_value``; ``Definitions.merge`` combines several.
 
-        defs = Definitions(
-            assets=[orders, order_count],
-            asset_checks=[orders_not_empty],
-            jobs=[define_asset_job("all_assets", selection="*")],
-            schedules=[ScheduleDefinition(job_name="all_assets", cron_schedule="@daily")],
-            resources={"io_manager": fs_io_manager},
-        )
-        assert defs.resolve_job_def("all_assets").execute_in_process().success
+    Args:
+        assets: Assets, source assets and ``AssetSpec``s. Defaults to none.
+        schedules: The schedules. Defaults to none.
+        sensors: The sensors. Defaults to none.
+        jobs: Jobs, asset jobs (``define_asset_job``) and graphs. Defaults to none.
+        resources: Resources bound to every job and asset, by key. Defaults to ``{}``.
+        executor: The executor of every job that chose none. Defaults to None (each job's own).
+        loggers: Dagster's loggers by name; kept as ``loggers``, not used: logs are run events
+            and Python log records. Defaults to ``{}``.
+        asset_checks: Asset checks. Defaults to none.
+        metadata: Free-form metadata, kept as ``metadata``. Defaults to ``{}``.
+        component_tree: Accepted for Dagster's signature; not used. Defaults to None.
+
+    Raises:
+        DefinitionError: when two different jobs, schedules or sensors share a name, or a
+            schedule or sensor targets a job that is not there.
+
+    Examples:
+        >>> from orchestrator import Definitions, ScheduleDefinition, asset, define_asset_job
+        >>> @asset
+        ... def orders() -> list:
+        ...     return [1, 2, 3]
+        >>> @asset
+        ... def order_count(orders: list) -> int:
+        ...     return len(orders)
+        >>> defs = Definitions(assets=[orders, order_count], jobs=[define_asset_job("all_assets", selection="*")],
+        ...                    schedules=[ScheduleDefinition(job_name="all_assets", cron_schedule="@daily")])
+        >>> defs.resolve_job_def("all_assets").execute_in_process().output_for_node("order_count")
+        3
     """
 
     def __init__(self, assets: Iterable[Any] | None = None, schedules: Iterable[ScheduleDefinition] | None = None,

@@ -5,6 +5,8 @@ down (generator resources, context managers, ``ConfigurableResource.teardown_aft
 when its scope ends: the run in process, the step on a worker.
 
 Pythonic resources (``ConfigurableResource``) are pydantic models: their fields are their config.
+They are defined in ``orchestrator.definitions.configurable_resources``, so that defining ops and
+jobs (which imports this module) needs no pydantic.
 A field typed as another resource (or ``ResourceDependency[T]``) is a nested resource, built
 before the outer one; when the nested object is also one of the job's top-level resources (e.g.
 a ``configure_at_launch()`` one), the top-level resource is used. Config (with ``EnvVar`` fields
@@ -15,20 +17,11 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import sys
 import typing
-from collections.abc import Callable, Generator, Iterator, Mapping
-from typing import Annotated, Any, ClassVar, Generic, TypeVar, overload
+from collections.abc import Callable, Iterator, Mapping
+from typing import Annotated, Any, Generic, TypeVar, overload
 
-from pydantic import ConfigDict, PrivateAttr
-
-from orchestrator.definitions.config.schema import (
-    Config,
-    ModelType,
-    config_dictionary,
-    normalize_schema,
-    resolve_env_vars,
-    validate_config,
-)
 from orchestrator.errors import (
     ConfigError,
     DagsterResourceFunctionError,
@@ -40,9 +33,6 @@ from orchestrator.errors import (
 __all__ = [
     "InitResourceContext",
     "ResourceDefinition",
-    "ConfigurableResource",
-    "ConfigurableResourceFactory",
-    "PartialResource",
     "ResourceDependency",
     "ResourceParam",
     "resource",
@@ -51,18 +41,75 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-TResValue = TypeVar("TResValue")
 
-#: Annotate an op or asset parameter as a resource of any type: ``def op(client: ResourceParam[Client])``.
-#: The parameter's name is the resource key.
+#: Where the Pythonic resources (pydantic models) live; see :func:`_pythonic_resource_types`.
+_PYTHONIC_MODULE = "orchestrator.definitions.configurable_resources"
+
+
+def _pythonic_resource_types() -> tuple[type[Any], ...]:
+    """``ConfigurableResourceFactory`` and ``PartialResource``, once their module is imported; else none.
+
+    They are pydantic models, so this module does not import them: defining ops and jobs (which
+    imports this module) then needs no pydantic. Until their module is imported no such object
+    or class can exist, so isinstance/issubclass checks against an empty tuple answer the same.
+    """
+    module = sys.modules.get(_PYTHONIC_MODULE)
+    if module is None:
+        return ()
+    # getattr: while the module is being imported, its later classes do not exist yet.
+    found = (getattr(module, "ConfigurableResourceFactory", None), getattr(module, "PartialResource", None))
+    return tuple(t for t in found if t is not None)
+
+
 ResourceParam = Annotated[T, "resource_param"]
+ResourceParam.__doc__ = """Annotates an op or asset parameter as a resource of any type: ``ResourceParam[Client]``.
+
+The parameter's name is the resource key: the op requires that resource, and receives the
+built value (a plain object, a ``@resource``'s value...), in runs and when the op is called
+directly. A parameter annotated with a ``ConfigurableResource`` class needs no ``ResourceParam``.
+
+Examples:
+    >>> from orchestrator import ResourceParam, job, op
+    >>> class Client:
+    ...     def fetch(self) -> str:
+    ...         return "data"
+    >>> @op
+    ... def fetch(client: ResourceParam[Client]) -> str:
+    ...     return client.fetch()
+    >>> @job(resource_defs={"client": Client()})
+    ... def fetch_job():
+    ...     fetch()
+    >>> fetch_job.execute_in_process().output_for_node("fetch")
+    'data'
+"""
 
 
 class InitResourceContext:
-    """What a resource function receives: its config, the resources it depends on, the run id.
+    """What a resource function receives: its config, the resources it depends on, the run.
 
-    ``all_resource_defs`` are the definitions of every resource of the job (nested resources are
-    looked up there); ``resource_def`` is the definition being built.
+    The run or step that builds a resource makes one; in tests, make one with
+    :func:`build_init_resource_context` (or this constructor) and call the resource with it.
+
+    Args:
+        resource_config: The resource's config, checked and with defaults filled in
+            (``context.resource_config``). Defaults to None.
+        resources: The resources this one requires (``required_resource_keys``), by attribute
+            (``context.resources.creds``). Defaults to none.
+        run_id: The id of the run building the resource. Defaults to None (outside a run).
+        log: The run's logger (``context.log.info(...)``). Defaults to None.
+        instance: The instance of the run. Defaults to None.
+        resource_def: The definition being built. Defaults to None.
+        all_resource_defs: The definitions of every resource of the job, by key (nested resources
+            are looked up there). Defaults to none.
+        dagster_run: The run's record. Defaults to None.
+
+    Examples:
+        >>> from orchestrator import InitResourceContext, resource
+        >>> @resource(config_schema={"host": str})
+        ... def connection(context: InitResourceContext) -> str:
+        ...     return f"conn({context.resource_config['host']}) for run {context.run_id}"
+        >>> connection(InitResourceContext(resource_config={"host": "db"}, run_id="r1"))
+        'conn(db) for run r1'
     """
 
     def __init__(self, resource_config: Any = None, resources: Any = None, run_id: str | None = None,
@@ -86,23 +133,30 @@ class InitResourceContext:
 
 def build_init_resource_context(config: Any = None, resources: Mapping[str, Any] | None = None,
                                 instance: Any = None) -> InitResourceContext:
-    """An ``InitResourceContext`` for calling a resource function directly in tests.
+    """An :class:`InitResourceContext` for calling a resource function directly, in tests.
 
-    ``resources`` may hold plain objects or resource definitions (built now, with their defaults).
+    Args:
+        config: The resource config the function sees as ``context.resource_config``, taken as
+            given (not checked against the resource's schema). Defaults to None.
+        resources: The resources it requires, by key: plain objects, or resource definitions and
+            ``ConfigurableResource`` s, which are built now with their default config. Defaults to
+            none.
+        instance: The instance the context carries. Defaults to None.
 
-    Example::
+    Returns:
+        The context, with no run id.
 
-        from orchestrator import build_init_resource_context, resource
-
-        @resource(config_schema={"host": str})
-        def connection(context):
-            return f"conn({context.resource_config['host']})"
-
-        assert connection(build_init_resource_context(config={"host": "db"})) == "conn(db)"
+    Examples:
+        >>> from orchestrator import build_init_resource_context, resource
+        >>> @resource(config_schema={"host": str}, required_resource_keys={"user"})
+        ... def connection(context) -> str:
+        ...     return f"{context.resources.user}@{context.resource_config['host']}"
+        >>> connection(build_init_resource_context(config={"host": "db"}, resources={"user": "admin"}))
+        'admin@db'
     """
     values: dict[str, Any] = {}
     for key, value in (resources or {}).items():
-        if isinstance(value, (ResourceDefinition, ConfigurableResourceFactory, PartialResource)):
+        if isinstance(value, (ResourceDefinition, *_pythonic_resource_types())):
             provider = ResourceProvider({key: as_resource_definition(key, value)}, configs_processed=False)
             value = provider.get(key)
         values[key] = value
@@ -112,19 +166,34 @@ def build_init_resource_context(config: Any = None, resources: Mapping[str, Any]
 class ResourceDefinition:
     """How to build a resource: a function of an ``InitResourceContext``, with a config schema.
 
-    Example::
+    Usually made with the :func:`resource` decorator; ``ResourceDefinition.hardcoded_resource``,
+    ``mock_resource``, ``none_resource`` and ``string_resource`` make common ones, and
+    ``.configured(...)`` a copy with its config given. A resource is built when a step first
+    needs it and torn down when its scope ends: the run in process, the step on a worker. Calling
+    the definition calls its function (with a context from ``build_init_resource_context()`` when
+    none is passed), for tests.
 
-        from orchestrator import ResourceDefinition, job, op
+    Args:
+        resource_fn: Builds the value from an ``InitResourceContext`` (or from nothing, when it
+            takes no parameter). A generator yields the value once and tears it down after the
+            ``yield``; a returned context manager is entered and exited likewise.
+        config_schema: The schema of its config (``resources.<key>.config`` in run config).
+            Defaults to None (no config).
+        description: What the resource is for. Defaults to None.
+        required_resource_keys: Keys of other resources of the job it needs, built first and
+            passed as ``context.resources``. Defaults to none.
+        version: A version string, kept on the definition (nothing reads it). Defaults to None.
 
-        @op(required_resource_keys={"answer"})
-        def read(context) -> int:
-            return context.resources.answer
-
-        @job(resource_defs={"answer": ResourceDefinition.hardcoded_resource(42)})
-        def answer_job():
-            read()
-
-        assert answer_job.execute_in_process().output_for_node("read") == 42
+    Examples:
+        >>> from orchestrator import ResourceDefinition, job, op
+        >>> @op(required_resource_keys={"answer"})
+        ... def read(context) -> int:
+        ...     return context.resources.answer
+        >>> @job(resource_defs={"answer": ResourceDefinition.hardcoded_resource(42)})
+        ... def answer_job():
+        ...     read()
+        >>> answer_job.execute_in_process().output_for_node("read")
+        42
     """
 
     def __init__(self, resource_fn: Callable[..., Any], config_schema: Any = None, description: str | None = None,
@@ -230,7 +299,40 @@ def resource(
     required_resource_keys: set[str] | None = None,
     version: str | None = None,
 ) -> ResourceDefinition | Callable[[Callable[..., Any]], ResourceDefinition]:
-    """Turn a function (optionally a generator, for teardown) into a ``ResourceDefinition``."""
+    """Turn a function that builds a resource into a :class:`ResourceDefinition`.
+
+    Use it bare (``@resource``) or with arguments (``@resource(config_schema=...)``). The function
+    receives an ``InitResourceContext`` (or nothing, if it takes no parameter) and returns the
+    value ops get as ``context.resources.<key>``; written as a generator, it yields the value once
+    and the code after the ``yield`` runs as teardown when the run (or the step, on a worker)
+    ends.
+
+    Args:
+        resource_fn: The function; given when used bare.
+        config_schema: The schema of its config (``resources.<key>.config`` in run config).
+            Defaults to None (no config).
+        description: What the resource is for. Defaults to the function's docstring.
+        required_resource_keys: Keys of other resources it needs, built first and passed as
+            ``context.resources``. Defaults to none.
+        version: A version string, kept on the definition (nothing reads it). Defaults to None.
+
+    Returns:
+        A ``ResourceDefinition`` (used bare), or a decorator that makes one.
+
+    Examples:
+        >>> from orchestrator import build_resources, resource
+        >>> @resource(config_schema={"url": str})
+        ... def connection(context):
+        ...     print("open", context.resource_config["url"])
+        ...     yield "connection"
+        ...     print("close")
+        >>> with build_resources({"db": connection},
+        ...                      resource_config={"db": {"config": {"url": "db://x"}}}) as resources:
+        ...     print(resources.db)
+        open db://x
+        connection
+        close
+    """
 
     def wrap(fn: Callable[..., Any]) -> ResourceDefinition:
         return ResourceDefinition(fn, config_schema=config_schema, description=description or inspect.getdoc(fn),
@@ -245,23 +347,25 @@ def resource(
 
 
 class ResourceDependency(Generic[T]):
-    """Annotate a field of a ``ConfigurableResource`` as a resource of any type (not config).
+    """Annotate a field of a ``ConfigurableResource`` as a nested resource of any type, not config.
 
-    Example::
+    ``engine: ResourceDependency[Engine]`` takes a plain object, a ``@resource`` definition or
+    another resource; it is built before the outer resource and left out of its config schema.
+    When the object given is also one of the job's top-level resources, that one is used. A
+    field annotated with a ``ConfigurableResource`` class is a nested resource without this.
 
-        from orchestrator import ConfigurableResource, ResourceDependency
-
-        class Engine:
-            def run(self, sql: str) -> str:
-                return f"ran {sql}"
-
-        class Database(ConfigurableResource):
-            engine: ResourceDependency[Engine]
-
-            def query(self, sql: str) -> str:
-                return self.engine.run(sql)
-
-        assert Database(engine=Engine()).query("select 1") == "ran select 1"
+    Examples:
+        >>> from orchestrator import ConfigurableResource, ResourceDependency
+        >>> class Engine:
+        ...     def run(self, sql: str) -> str:
+        ...         return f"ran {sql}"
+        >>> class Database(ConfigurableResource):
+        ...     engine: ResourceDependency[Engine]
+        ...
+        ...     def query(self, sql: str) -> str:
+        ...         return self.engine.run(sql)
+        >>> Database(engine=Engine()).query("select 1")
+        'ran select 1'
     """
 
 
@@ -280,285 +384,9 @@ def is_resource_annotation(annotation: Any, metadata: Any = ()) -> bool:
         rest = [a for a in typing.get_args(annotation) if a is not type(None)]
         return len(rest) == 1 and is_resource_annotation(rest[0])
     try:
-        return isinstance(annotation, type) and issubclass(annotation, (ConfigurableResourceFactory, ResourceDefinition))
+        return isinstance(annotation, type) and issubclass(annotation, (ResourceDefinition, *_pythonic_resource_types()))
     except TypeError:
         return False
-
-
-class ConfigurableResourceFactory(Config, Generic[TResValue]):
-    """A resource declared as a pydantic model whose ``create_resource`` builds the object ops get.
-
-    Its fields are its config (settable per run at ``resources.<key>.config``); fields typed as
-    resources are nested resources. ``setup_for_execution``/``teardown_after_execution`` (or
-    ``yield_for_execution``) run around each use in a run or step.
-
-    Example::
-
-        from orchestrator import ConfigurableResourceFactory, ResourceParam, job, op
-
-        class Client:
-            def __init__(self, token: str) -> None:
-                self.token = token
-
-        class ClientResource(ConfigurableResourceFactory[Client]):
-            token: str
-
-            def create_resource(self, context) -> Client:
-                return Client(self.token)
-
-        @op
-        def who(client: ResourceParam[Client]) -> str:
-            return client.token
-
-        @job(resource_defs={"client": ClientResource(token="t")})
-        def who_job():
-            who()
-
-        assert who_job.execute_in_process().output_for_node("who") == "t"
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
-
-    #: Names of the fields that are nested resources (not config); set for each subclass.
-    __resource_fields__: ClassVar[frozenset[str]] = frozenset()
-
-    _resource_context: Any = PrivateAttr(default=None)
-    _definition: Any = PrivateAttr(default=None)
-
-    @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        super().__pydantic_init_subclass__(**kwargs)
-        names: set[str] = set()
-        changed = False
-        for name, info in cls.model_fields.items():
-            if is_resource_annotation(info.annotation, info.metadata):
-                names.add(name)
-                if info.annotation is not Any:
-                    # Nested resources may be given as partial resources, definitions or any object.
-                    info.annotation = Any
-                    changed = True
-        cls.__resource_fields__ = frozenset(names)
-        if changed:
-            cls.model_rebuild(force=True)
-
-    def create_resource(self, context: InitResourceContext) -> TResValue:
-        """The object ops and assets receive for this resource."""
-        raise NotImplementedError(f"{type(self).__name__} must implement create_resource(context).")
-
-    def setup_for_execution(self, context: InitResourceContext) -> None:
-        """Called once before the resource is used in a run or step."""
-
-    def teardown_after_execution(self, context: InitResourceContext) -> None:
-        """Called once when the run or step that used it ends (also when it failed)."""
-
-    @contextlib.contextmanager
-    def yield_for_execution(self, context: InitResourceContext) -> Generator[TResValue, None, None]:
-        """Set up, give the resource, tear down: override for other lifecycles."""
-        self.setup_for_execution(context)
-        try:
-            yield self.create_resource(context)
-        finally:
-            self.teardown_after_execution(context)
-
-    def get_resource_context(self) -> InitResourceContext:
-        """The context this resource was built with in the current run or step."""
-        if self._resource_context is None:
-            raise OrchestratorError(
-                f"{type(self).__name__} has no resource context: it is set when the resource is built for a "
-                "run. In a test, bind one with .with_replaced_resource_context(build_init_resource_context())."
-            )
-        context: InitResourceContext = self._resource_context
-        return context
-
-    def with_replaced_resource_context(self, resource_context: InitResourceContext) -> Any:
-        """A copy of this resource bound to ``resource_context``."""
-        copy = self.model_copy()
-        copy._resource_context = resource_context
-        return copy
-
-    with_resource_context = with_replaced_resource_context
-
-    @classmethod
-    def configure_at_launch(cls, **kwargs: Any) -> PartialResource[Any]:
-        """This resource with the given fields set and the rest given in run config at launch
-        (``resources.<key>.config``)."""
-        return PartialResource(cls, kwargs)
-
-    def _convert_to_config_dictionary(self) -> dict[str, Any]:
-        return config_dictionary(self, omit=type(self).__resource_fields__)
-
-    @classmethod
-    def _resource_definition_class(cls) -> type[_ConfigurableResourceDefinition]:
-        """The class of the definitions built for this resource (IO managers build IO manager ones)."""
-        return _ConfigurableResourceDefinition
-
-    def get_resource_definition(self) -> ResourceDefinition:
-        """The definition jobs use for this resource (the same object every time)."""
-        if self._definition is None:
-            values = {name: self.__dict__[name] for name in self.model_fields_set if name in self.__dict__}
-            for name, value in self.__dict__.items():
-                if name in type(self).model_fields and name not in values and _is_env_var(value):
-                    values[name] = value  # a field defaulting to an EnvVar
-            self._definition = _configurable_definition(type(self), values)
-        definition: ResourceDefinition = self._definition
-        return definition
-
-    @classmethod
-    def from_resource_context(cls, context: InitResourceContext) -> Any:
-        """Build this resource from a function resource's context (``@resource`` adapters)."""
-        instance = cls(**(context.resource_config or {}))
-        copy = instance.with_replaced_resource_context(context)
-        copy.setup_for_execution(context)
-        return copy.create_resource(context)
-
-    @classmethod
-    @contextlib.contextmanager
-    def from_resource_context_cm(cls, context: InitResourceContext) -> Iterator[Any]:
-        """Like :meth:`from_resource_context`, tearing the resource down when the block ends."""
-        instance = cls(**(context.resource_config or {})).with_replaced_resource_context(context)
-        with instance.yield_for_execution(context) as value:
-            yield value
-
-    def process_config_and_initialize(self) -> Any:
-        """This resource built now, outside a run (its config checked, env vars read)."""
-        provider = ResourceProvider({"resource": self.get_resource_definition()}, configs_processed=False)
-        return provider.get("resource")
-
-
-class ConfigurableResource(ConfigurableResourceFactory[TResValue]):
-    """A resource declared as a pydantic model: its fields are its config, settable from run config.
-
-    Ops get the configured object itself. Override ``setup_for_execution`` /
-    ``teardown_after_execution`` for set-up and clean-up. Fields may be ``EnvVar``s, read when
-    the resource is built where the step runs.
-
-    Example::
-
-        from orchestrator import ConfigurableResource, job, op
-
-        class Greeter(ConfigurableResource):
-            greeting: str = "hello"
-
-            def greet(self, who: str) -> str:
-                return f"{self.greeting} {who}"
-
-        @op
-        def greet(greeter: Greeter) -> str:
-            return greeter.greet("you")
-
-        @job(resource_defs={"greeter": Greeter(greeting="hi")})
-        def greet_job():
-            greet()
-
-        assert greet_job.execute_in_process().output_for_node("greet") == "hi you"
-    """
-
-    def create_resource(self, context: InitResourceContext) -> TResValue:
-        return typing.cast(TResValue, self)
-
-
-class PartialResource(Generic[TResValue]):
-    """A Pythonic resource with some fields given now and the rest in run config at launch
-    (what ``MyResource.configure_at_launch(...)`` returns)."""
-
-    def __init__(self, resource_cls: type[ConfigurableResourceFactory[TResValue]], data: Mapping[str, Any]) -> None:
-        self.resource_cls = resource_cls
-        self.data = dict(data)
-        self._definition: ResourceDefinition | None = None
-
-    def get_resource_definition(self) -> ResourceDefinition:
-        """The definition jobs use for this resource (the same object every time)."""
-        if self._definition is None:
-            self._definition = _configurable_definition(self.resource_cls, self.data)
-        return self._definition
-
-    def __repr__(self) -> str:
-        return f"PartialResource({self.resource_cls.__name__}, {self.data!r})"
-
-
-def _is_env_var(value: object) -> bool:
-    from orchestrator.definitions.config.env_vars import EnvVar, IntEnvVar
-
-    return isinstance(value, (EnvVar, IntEnvVar))
-
-
-def _definition_of(value: Any) -> ResourceDefinition | None:
-    if isinstance(value, ResourceDefinition):
-        return value
-    if isinstance(value, (ConfigurableResourceFactory, PartialResource)):
-        return value.get_resource_definition()
-    return None
-
-
-class _ConfigurableResourceDefinition(ResourceDefinition):
-    """The definition of a Pythonic resource: its class, its config and its nested resources."""
-
-    resource_cls: type[ConfigurableResourceFactory[Any]]
-    nested: dict[str, Any]
-
-    def top_level_key(self, attr: str, all_resource_defs: Mapping[str, ResourceDefinition]) -> str | None:
-        """The job's resource key whose definition is the nested resource ``attr``, if any."""
-        definition = _definition_of(self.nested[attr])
-        if definition is None:
-            return None
-        return next((k for k, d in all_resource_defs.items() if d is definition), None)
-
-    def resolve_required_keys(self, all_resource_defs: Mapping[str, ResourceDefinition]) -> frozenset[str]:
-        keys = set(self.required_resource_keys)
-        for attr, value in self.nested.items():
-            key = self.top_level_key(attr, all_resource_defs)
-            if key is not None:
-                keys.add(key)
-            elif isinstance(value, PartialResource):
-                raise DefinitionError(
-                    f"Resource {self.resource_cls.__name__} has field '{attr}' set to a resource configured at "
-                    f"launch ({value.resource_cls.__name__}.configure_at_launch()), which is not one of the job's "
-                    f"resources (defined: {', '.join(sorted(all_resource_defs)) or 'none'}). Add it to the "
-                    "resources too, e.g. resources={'<key>': that_object, ...}, so its config can be given."
-                )
-            else:
-                definition = _definition_of(value)
-                if definition is not None:
-                    keys |= definition.resolve_required_keys(all_resource_defs)
-        return frozenset(keys)
-
-
-def _configurable_definition(cls: type[ConfigurableResourceFactory[Any]], data: Mapping[str, Any]) -> ResourceDefinition:
-    """The definition of ``cls`` with fields ``data`` set: config defaults and nested resources."""
-    from orchestrator.definitions.config.schema import config_value
-
-    nested_names = cls.__resource_fields__
-    nested = {k: v for k, v in data.items() if k in nested_names}
-    defaults = {k: config_value(v) for k, v in data.items() if k not in nested_names}
-    schema = ModelType(cls, omit=nested_names, defaults=defaults)
-
-    def build(context: InitResourceContext) -> Iterator[Any]:
-        with contextlib.ExitStack() as stack:
-            values = {attr: _nested_value(definition, attr, value, context, stack) for attr, value in nested.items()}
-            instance = cls(**dict(context.resource_config or {}), **values)
-            instance._resource_context = context
-            with instance.yield_for_execution(context) as value:
-                yield value
-
-    definition = cls._resource_definition_class()(build, config_schema=schema, description=cls.__doc__)
-    definition.resource_cls = cls
-    definition.nested = nested
-    return definition
-
-
-def _nested_value(outer: _ConfigurableResourceDefinition, attr: str, value: Any, context: InitResourceContext,
-                  stack: contextlib.ExitStack) -> Any:
-    """The built value of nested resource ``attr``: the job's resource when it is one, else built here."""
-    key = outer.top_level_key(attr, context.all_resource_defs)
-    if key is not None:
-        return getattr(context.resources, key)
-    definition = _definition_of(value)
-    if definition is None:
-        return value  # a plain object given for a ResourceDependency
-    config = _processed_config(definition, None, False, f"{outer.resource_cls.__name__}.{attr}")
-    inner = InitResourceContext(config, context.resources, context.run_id, context.log, context.instance,
-                                definition, context.all_resource_defs, context.dagster_run)
-    return _enter(definition.build(inner), stack)
 
 
 def _enter(value: Any, stack: contextlib.ExitStack) -> Any:
@@ -572,6 +400,8 @@ def _enter(value: Any, stack: contextlib.ExitStack) -> Any:
 
 def _processed_config(definition: ResourceDefinition, given: Any, processed: bool, key: str) -> Any:
     """``given`` config for ``definition`` checked (unless ``processed``) and with env vars read now."""
+    from orchestrator.definitions.config.schema import normalize_schema, resolve_env_vars, validate_config
+
     schema = definition.config_schema
     if normalize_schema(schema) is None:
         return given
@@ -589,9 +419,10 @@ def as_resource_definition(key: str, value: Any) -> ResourceDefinition:
     """Accept what users put in ``resource_defs``: definitions, configurable resources, plain objects."""
     if isinstance(value, ResourceDefinition):
         return value
-    if isinstance(value, (ConfigurableResourceFactory, PartialResource)):
+    pythonic = _pythonic_resource_types()
+    if isinstance(value, pythonic):
         return value.get_resource_definition()
-    if isinstance(value, type) and issubclass(value, ConfigurableResourceFactory):
+    if isinstance(value, type) and issubclass(value, pythonic):
         raise DefinitionError(
             f"Resource '{key}' is the class {value.__name__}; pass an instance, e.g. {value.__name__}(...), "
             f"or {value.__name__}.configure_at_launch() to set its config in run config."
@@ -713,26 +544,27 @@ def _is_mock(value: Any) -> bool:
 
 
 def make_values_resource(**kwargs: Any) -> ResourceDefinition:
-    """A resource whose value is its own config: shared values for many ops, set in run config.
+    """A resource whose value is its own config: values many ops share, set once in run config.
 
-    Each keyword argument declares a field (a config schema, e.g. ``str`` or ``Field(int,
-    default_value=1)``); with none, any config is accepted.
+    Args:
+        **kwargs: The fields, by name, each a config schema (``str``, ``Field(int,
+            default_value=1)``...). With none, any config is accepted.
 
-    Example::
+    Returns:
+        A ``ResourceDefinition`` whose value is its config, checked, with defaults filled in.
 
-        from orchestrator import job, make_values_resource, op
-
-        @op(required_resource_keys={"globals"})
-        def read_globals(context) -> str:
-            return context.resources.globals["file_dir"]
-
-        @job(resource_defs={"globals": make_values_resource(file_dir=str)})
-        def globals_job():
-            read_globals()
-
-        result = globals_job.execute_in_process(
-            run_config={"resources": {"globals": {"config": {"file_dir": "/tmp"}}}})
-        assert result.output_for_node("read_globals") == "/tmp"
+    Examples:
+        >>> from orchestrator import job, make_values_resource, op
+        >>> @op(required_resource_keys={"globals"})
+        ... def read_globals(context) -> str:
+        ...     return context.resources.globals["file_dir"]
+        >>> @job(resource_defs={"globals": make_values_resource(file_dir=str)})
+        ... def globals_job():
+        ...     read_globals()
+        >>> result = globals_job.execute_in_process(
+        ...     run_config={"resources": {"globals": {"config": {"file_dir": "/data"}}}})
+        >>> result.output_for_node("read_globals")
+        '/data'
     """
     return ResourceDefinition(resource_fn=lambda init_context: init_context.resource_config,
                               config_schema=dict(kwargs) if kwargs else Any,

@@ -22,11 +22,25 @@ __all__ = ["RunRequest", "SkipReason", "ScheduleDefinition", "schedule", "Schedu
 
 
 class DefaultScheduleStatus(enum.Enum):
-    """Whether a schedule starts running as soon as it is deployed (``RUNNING``) or waits to be turned on.
+    """Whether a schedule runs as soon as it is deployed (``RUNNING``) or waits to be turned on (``STOPPED``).
 
-    Example::
+    Given as ``default_status=`` to ``ScheduleDefinition`` or ``@schedule``; the default is
+    ``STOPPED``, as in Dagster. ``orch scheduler start`` evaluates a schedule only while it is on:
+    ``orch schedule start NAME`` / ``orch schedule stop NAME`` turn it on or off, and that choice,
+    kept in Redis, wins over the default from then on.
 
-        ScheduleDefinition(job=my_job, cron_schedule="0 9 * * *", default_status=DefaultScheduleStatus.RUNNING)
+    Examples:
+        >>> from orchestrator import DefaultScheduleStatus, ScheduleDefinition, job, op
+        >>> @op
+        ... def hello() -> str:
+        ...     return "hello"
+        >>> @job
+        ... def morning_job():
+        ...     hello()
+        >>> every_morning = ScheduleDefinition(job=morning_job, cron_schedule="0 9 * * *",
+        ...                                    default_status=DefaultScheduleStatus.RUNNING)
+        >>> every_morning.default_status
+        <DefaultScheduleStatus.RUNNING: 'RUNNING'>
     """
 
     RUNNING = "RUNNING"
@@ -34,13 +48,40 @@ class DefaultScheduleStatus(enum.Enum):
 
 
 class RunRequest:
-    """Ask for a run of the target job, with config, tags, a partition, and a de-duplication key.
+    """Ask for one run of a schedule's or sensor's job: its config, tags, partition and run key.
 
-    Example::
+    A schedule or sensor function returns or yields these (a schedule may also return plain run
+    config). ``evaluate_tick`` fills in ``job_name`` with the target job; ``orch scheduler start``
+    submits each request as a run on the workers, tagged ``dagster/run_key`` and
+    ``dagster/partition`` where given. A sensor never requests the same ``run_key`` twice: the
+    keys it has requested are kept in Redis, so a request whose key already has a run is dropped.
 
-        @sensor(job=log_file_job)
-        def new_files():
-            yield RunRequest(run_key="a.csv", run_config={"ops": {"process_file": {"config": {"filename": "a.csv"}}}})
+    Args:
+        run_key: Identifies the run among this sensor's requests; a key already requested
+            starts no second run. Defaults to None (every request is a new run).
+        run_config: The run's config, a dict or a ``RunConfig``. Defaults to ``{}``.
+        tags: Tags of the run (values are turned into strings). Defaults to ``{}``.
+        job_name: The job to run, needed when the schedule or sensor targets several. Defaults
+            to its one target job.
+        asset_selection: Asset keys to materialize instead of a job (the scheduler runs an
+            ad-hoc asset job of the code location). Defaults to None.
+        stale_assets_only: Kept as ``stale_assets_only``; not used to narrow the selection.
+            Defaults to False.
+        partition_key: The partition to run, required for a partitioned job. Defaults to None.
+        asset_check_keys: Kept as ``asset_check_keys``; not used to choose checks. Defaults to None.
+
+    Raises:
+        DefinitionError: when ``run_config`` is neither a dict nor a ``RunConfig``.
+
+    Examples:
+        >>> from orchestrator import RunRequest
+        >>> request = RunRequest(run_key="a.csv", run_config={"ops": {"load": {"config": {"path": "a.csv"}}}},
+        ...                      tags={"source": "files"})
+        >>> request.run_key, request.tags
+        ('a.csv', {'source': 'files'})
+        >>> request.with_replaced_attrs(job_name="load_files")
+        RunRequest(run_key='a.csv', job_name='load_files', partition_key=None,
+                   run_config={'ops': {'load': {'config': {'path': 'a.csv'}}}})
     """
 
     def __init__(self, run_key: str | None = None, run_config: Mapping[str, Any] | None = None,
@@ -78,13 +119,28 @@ class RunRequest:
 
 
 class SkipReason:
-    """Returned by a schedule or sensor that decides not to run this time, and why.
+    """Returned by a schedule or sensor that decides not to request a run this time, and why.
 
-    Example::
+    The message is what ``evaluate_tick`` reports as ``skip_message`` and what the scheduler
+    records for the skipped tick (``orch schedule ticks NAME``). A function may return a
+    ``SkipReason`` or run requests, not both.
 
-        @sensor(job=my_job)
-        def nothing_yet():
-            return SkipReason("No new files.")
+    Args:
+        skip_message: Why nothing runs this time. Defaults to None.
+
+    Examples:
+        >>> from orchestrator import SkipReason, job, op, sensor
+        >>> @op
+        ... def load() -> int:
+        ...     return 1
+        >>> @job
+        ... def load_job():
+        ...     load()
+        >>> @sensor(job=load_job)
+        ... def new_files():
+        ...     return SkipReason("No new files.")
+        >>> new_files.evaluate_tick().skip_message
+        'No new files.'
     """
 
     def __init__(self, skip_message: str | None = None) -> None:
@@ -185,10 +241,34 @@ class _EvaluationContext:
 class ScheduleEvaluationContext(_EvaluationContext):
     """What a schedule function receives: the time it is evaluated for, the instance, resources.
 
-    Example::
+    ``scheduled_execution_time`` is the tick's time: when the schedule evaluates the context, a
+    naive time is read in its ``execution_timezone`` (else UTC). ``resources`` are built on first
+    use and torn down when a ``with context:`` block ends; ``log`` is Python logging under
+    ``orchestrator.<schedule name>``. Under ``orch scheduler start``, ``instance`` answers
+    Dagster's instance questions (runs, events, materializations) from Redis and ``resources``
+    are the code location's that the schedule names in ``required_resource_keys``. Tests build
+    one with ``build_schedule_context``.
 
-        context = build_schedule_context(scheduled_execution_time=datetime.datetime(2020, 1, 1))
-        assert context.scheduled_execution_time.year == 2020
+    Args:
+        instance_ref: Accepted for Dagster's signature; not used. Defaults to None.
+        scheduled_execution_time: The tick's time. Defaults to now, in UTC.
+        repository_name: Name of the code location, as ``repository_name``. Defaults to None.
+        schedule_name: Name of the schedule; filled in when the schedule is evaluated. Defaults to None.
+        resources: Resources by key (definitions or plain objects), as ``context.resources``.
+            Defaults to none.
+        repository_def: The ``Definitions`` the schedule belongs to, as ``repository_def``.
+            Defaults to None.
+        instance: The instance, as ``context.instance`` (``InvocationError`` when there is none).
+            Defaults to None.
+        log_key: Accepted for Dagster's signature; not used. Defaults to None.
+
+    Examples:
+        >>> import datetime
+        >>> from orchestrator import ScheduleEvaluationContext
+        >>> context = ScheduleEvaluationContext(scheduled_execution_time=datetime.datetime(2024, 5, 1, 9),
+        ...                                     resources={"region": "eu"})
+        >>> context.scheduled_execution_time.strftime("%Y-%m-%d %H:%M"), context.resources.region
+        ('2024-05-01 09:00', 'eu')
     """
 
     _no_instance_message = ("This schedule context has no instance: pass one, e.g. "
@@ -246,13 +326,39 @@ def _build_resources(given: Any) -> tuple[Any, Any]:
 def build_schedule_context(instance: Any = None, scheduled_execution_time: dt.datetime | None = None,
                            resources: Mapping[str, Any] | None = None, repository_def: Any = None,
                            instance_ref: Any = None) -> ScheduleEvaluationContext:
-    """A context for evaluating a schedule in a test.
+    """A context for evaluating a schedule in a test, as Dagster's ``build_schedule_context``.
 
-    Example::
+    Pass it to a ``@schedule`` called directly (``my_schedule(context)``) or to
+    ``schedule.evaluate_tick(context)``; use it in a ``with`` block when the resources need
+    tearing down.
 
-        context = build_schedule_context(scheduled_execution_time=datetime.datetime(2020, 1, 1))
-        run_request = configurable_job_schedule(context)
-        assert run_request.run_config["ops"]["configurable_op"]["config"]["scheduled_date"] == "2020-01-01"
+    Args:
+        instance: The instance, as ``context.instance`` (e.g. ``DagsterInstance.ephemeral()``).
+            Defaults to None.
+        scheduled_execution_time: The tick's time; a naive one is read in the schedule's
+            ``execution_timezone`` (else UTC). Defaults to now, in UTC.
+        resources: Resources by key (definitions or plain objects), as ``context.resources``.
+            Defaults to none.
+        repository_def: The ``Definitions`` the schedule belongs to. Defaults to None.
+        instance_ref: Accepted for Dagster's signature; not used. Defaults to None.
+
+    Returns:
+        A ``ScheduleEvaluationContext``.
+
+    Examples:
+        >>> import datetime
+        >>> from orchestrator import RunRequest, build_schedule_context, job, op, schedule
+        >>> @op
+        ... def report() -> str:
+        ...     return "done"
+        >>> @job
+        ... def report_job():
+        ...     report()
+        >>> @schedule(cron_schedule="0 0 * * *", job=report_job)
+        ... def nightly(context):
+        ...     return RunRequest(run_key=context.scheduled_execution_time.strftime("%Y-%m-%d"))
+        >>> nightly(build_schedule_context(scheduled_execution_time=datetime.datetime(2024, 5, 1))).run_key
+        '2024-05-01'
     """
     return ScheduleEvaluationContext(scheduled_execution_time=scheduled_execution_time, resources=resources,
                                      repository_def=repository_def, instance=instance)
@@ -381,16 +487,58 @@ def _split_items(items: Sequence[Any], what: str, accepted: str,
 class ScheduleDefinition:
     """Run a job (or assets) on a cron schedule.
 
-    ``run_config``/``tags`` (or ``run_config_fn``/``tags_fn`` of the context) make each tick's run;
-    ``should_execute(context)`` may skip a tick; ``execution_fn`` (what ``@schedule`` decorates)
-    returns run requests itself. ``target`` may be a job, an asset job, an ``AssetSelection`` or a
-    list of assets.
+    Each tick makes one run from ``run_config``/``tags`` (or ``run_config_fn``/``tags_fn`` of the
+    context); ``should_execute(context)`` may skip a tick; ``execution_fn`` (what ``@schedule``
+    decorates) returns its run requests itself. Tests evaluate a tick with
+    ``evaluate_tick(build_schedule_context(...))``; ``orch scheduler start`` runs the schedule on
+    its cron string in its ``execution_timezone`` (daylight saving time as in Dagster) and
+    submits the runs to the workers, tagged ``dagster/schedule_name``. Ticks missed while no
+    scheduler ran are caught up, the latest 5 of them.
 
-    Example::
+    Args:
+        name: The schedule's name. Defaults to ``<job name>_schedule``; required when the target is assets.
+        cron_schedule: When it ticks: a 5-field cron string (``"0 9 * * 1-5"``), an alias
+            (``@hourly``, ``@daily``, ``@weekly``, ``@monthly``, ``@yearly``), or a list of them.
+        job_name: The name of the job to run, when the job itself is not given (the
+            ``Definitions`` must hold it). Defaults to None.
+        run_config: The run config of every tick's run. Defaults to ``{}``.
+        run_config_fn: ``fn(context)`` returning each tick's run config, instead of
+            ``run_config``. Defaults to None.
+        tags: Tags of every tick's run. Defaults to ``{}``.
+        tags_fn: ``fn(context)`` returning each tick's tags, instead of ``tags``. Defaults to None.
+        should_execute: ``fn(context)`` returning False to skip a tick. Defaults to None (every tick runs).
+        environment_vars: Kept as ``environment_vars``; not set for the runs. Defaults to ``{}``.
+        execution_timezone: IANA time zone the cron string is read in (``"US/Pacific"``).
+            Defaults to UTC.
+        execution_fn: ``fn(context)`` returning run config, a ``RunRequest``, several, or a
+            ``SkipReason``; excludes ``run_config``, ``run_config_fn``, ``tags_fn`` and
+            ``should_execute``. Defaults to None.
+        description: What the schedule is for. Defaults to None.
+        job: The job to run (a graph is turned into a job). Defaults to None.
+        default_status: Whether it runs once deployed. Defaults to ``DefaultScheduleStatus.STOPPED``.
+        required_resource_keys: Resources of the code location the context gets. Defaults to none.
+        target: What to run instead of ``job``: a job, an asset job, an ``AssetSelection`` or a
+            list of assets. Defaults to None.
+        metadata: Free-form metadata, kept as ``metadata``. Defaults to ``{}``.
 
-        basic_schedule = ScheduleDefinition(job=my_job, cron_schedule="0 0 * * *")
-        data = basic_schedule.evaluate_tick(build_schedule_context())
-        assert data.run_requests[0].job_name == "my_job"
+    Raises:
+        DefinitionError: when the cron string or time zone is not valid, no target is given, or
+            arguments that exclude each other are given together.
+
+    Examples:
+        >>> from orchestrator import ScheduleDefinition, build_schedule_context, job, op
+        >>> @op
+        ... def refresh() -> str:
+        ...     return "fresh"
+        >>> @job
+        ... def refresh_job():
+        ...     refresh()
+        >>> weekdays = ScheduleDefinition(job=refresh_job, cron_schedule="0 9 * * 1-5",
+        ...                               execution_timezone="Europe/Paris", tags={"team": "data"})
+        >>> weekdays.name, weekdays.cron_schedule
+        ('refresh_job_schedule', '0 9 * * 1-5')
+        >>> weekdays.evaluate_tick(build_schedule_context()).run_requests[0].tags
+        {'team': 'data'}
     """
 
     def __init__(self, name: str | None = None, *, cron_schedule: str | Sequence[str] | None = None,
@@ -548,15 +696,55 @@ def schedule(cron_schedule: str | Sequence[str] | None = None, *, job_name: str 
              default_status: DefaultScheduleStatus = DefaultScheduleStatus.STOPPED,
              required_resource_keys: set[str] | None = None, target: Any = None,
              metadata: Mapping[str, Any] | None = None) -> Callable[[Callable[..., Any]], ScheduleDefinition]:
-    """Decorate ``fn(context)`` returning run config, a ``RunRequest``, ``RunRequest``s or a ``SkipReason``.
+    """Make a schedule from ``fn(context)`` returning run config, a ``RunRequest``, several, or a ``SkipReason``.
 
-    Example::
+    The function is the schedule's ``execution_fn``: it is called once per tick with a
+    ``ScheduleEvaluationContext`` (or with nothing, when it takes no parameter) and may yield its
+    requests. The decorated schedule can be called directly, as in Dagster's tests
+    (``my_schedule(context)`` returns what the function returns); ``evaluate_tick`` fills in the
+    target job. See ``ScheduleDefinition`` for how ticks run.
 
-        @schedule(job=configurable_job, cron_schedule="0 0 * * *")
-        def configurable_job_schedule(context: ScheduleEvaluationContext):
-            scheduled_date = context.scheduled_execution_time.strftime("%Y-%m-%d")
-            return RunRequest(run_config={"ops": {"configurable_op": {"config": {"scheduled_date": scheduled_date}}}},
-                              tags={"date": scheduled_date})
+    Args:
+        cron_schedule: When it ticks: a 5-field cron string, an alias such as ``@daily``, or a
+            list of them. Required (``DefinitionError`` without it).
+        job_name: The name of the job to run, when the job itself is not given. Defaults to None.
+        name: The schedule's name. Defaults to the function's name.
+        tags: Tags of the run when the function returns plain run config. Defaults to ``{}``.
+        tags_fn: ``fn(context)`` returning those tags instead. Defaults to None.
+        should_execute: ``fn(context)`` returning False to skip a tick without calling the
+            function. Defaults to None.
+        environment_vars: Kept as ``environment_vars``; not set for the runs. Defaults to ``{}``.
+        execution_timezone: IANA time zone the cron string is read in. Defaults to UTC.
+        description: What the schedule is for. Defaults to the function's docstring.
+        job: The job to run. Defaults to None.
+        default_status: Whether it runs once deployed. Defaults to ``DefaultScheduleStatus.STOPPED``.
+        required_resource_keys: Resources of the code location the context gets. Defaults to none.
+        target: What to run instead of ``job``: a job, an ``AssetSelection`` or a list of assets.
+            Defaults to None.
+        metadata: Free-form metadata, kept as ``metadata``. Defaults to ``{}``.
+
+    Returns:
+        A decorator that turns the function into a ``ScheduleDefinition``.
+
+    Raises:
+        DefinitionError: when the cron string or time zone is not valid, or no target is given.
+
+    Examples:
+        >>> import datetime
+        >>> from orchestrator import build_schedule_context, job, op, schedule
+        >>> @op(config_schema={"date": str})
+        ... def report(context) -> str:
+        ...     return context.op_config["date"]
+        >>> @job
+        ... def report_job():
+        ...     report()
+        >>> @schedule(cron_schedule="@daily", job=report_job)
+        ... def daily_report(context):
+        ...     return {"ops": {"report": {"config": {"date": context.scheduled_execution_time.strftime("%Y-%m-%d")}}}}
+        >>> context = build_schedule_context(scheduled_execution_time=datetime.datetime(2024, 5, 1))
+        >>> daily_report.evaluate_tick(context).run_requests
+        [RunRequest(run_key=None, job_name='report_job', partition_key=None,
+                    run_config={'ops': {'report': {'config': {'date': '2024-05-01'}}}})]
     """
 
     def wrap(fn: Callable[..., Any]) -> ScheduleDefinition:
@@ -664,22 +852,53 @@ def build_schedule_from_partitioned_job(
 ) -> ScheduleDefinition:
     """A schedule that runs a time-partitioned job's latest partition at the end of each window.
 
-    ``minute_of_hour``, ``hour_of_day``, ``day_of_week``, ``day_of_month`` move the tick within the
-    window; a job with other partitions needs ``cron_schedule`` and runs every partition per tick.
+    The cron string follows the partitions (hourly, daily, weekly or monthly, with their minute,
+    hour and day offsets); each tick requests the partition that has just ended, with the
+    partition key as run key, and skips when none has ended yet. A job with other partitions
+    (static, say) needs ``cron_schedule`` and requests every partition at each tick. The
+    partitions of an asset job are known once ``Definitions`` resolves it; until then the
+    schedule knows only its job. The job may also come from ``@job(config=...)`` with a
+    ``PartitionedConfig`` (``daily_partitioned_config`` and the like).
 
-    Example::
+    Args:
+        job: The partitioned job (or asset job) to run.
+        description: What the schedule is for. Defaults to None.
+        name: The schedule's name. Defaults to ``<job name>_schedule``.
+        minute_of_hour: Minute of the hour the tick falls on. Defaults to the partitions' minute offset.
+        hour_of_day: Hour of the day the tick falls on (daily, weekly, monthly partitions).
+            Defaults to the partitions' hour offset.
+        day_of_week: Day of the week, 0 = Sunday (weekly partitions). Defaults to the partitions' day offset.
+        day_of_month: Day of the month (monthly partitions). Defaults to the partitions' day offset.
+        default_status: Whether it runs once deployed. Defaults to ``DefaultScheduleStatus.STOPPED``.
+        tags: Tags of every requested run. Defaults to ``{}``.
+        cron_schedule: When it ticks, instead of the partitions' cron; required for partitions
+            not defined by time. Defaults to None.
+        execution_timezone: IANA time zone the cron string is read in. Defaults to the
+            partitions' timezone.
 
-        @daily_partitioned_config(start_date="2024-01-01")
-        def my_partitioned_config(start, end):
-            return {"ops": {"process_data_for_date": {"config": {"date": start.strftime("%Y-%m-%d")}}}}
+    Returns:
+        The ``ScheduleDefinition``.
 
-        @job(config=my_partitioned_config)
-        def do_stuff_partitioned():
-            process_data_for_date()
+    Raises:
+        DefinitionError: when the job is not partitioned, or its partitions are not by time
+            and no ``cron_schedule`` is given.
 
-        schedule = build_schedule_from_partitioned_job(do_stuff_partitioned)
-        tick = schedule.evaluate_tick(build_schedule_context(scheduled_execution_time=datetime.datetime(2024, 1, 5)))
-        assert tick.run_requests[0].partition_key == "2024-01-04"
+    Examples:
+        >>> import datetime
+        >>> from orchestrator import DailyPartitionsDefinition, build_schedule_context
+        >>> from orchestrator import build_schedule_from_partitioned_job, job, op
+        >>> @op
+        ... def load(context) -> str:
+        ...     return context.partition_key
+        >>> @job(partitions_def=DailyPartitionsDefinition(start_date="2024-01-01"))
+        ... def daily_load():
+        ...     load()
+        >>> nightly = build_schedule_from_partitioned_job(daily_load, hour_of_day=2)
+        >>> nightly.name, nightly.cron_schedule
+        ('daily_load_schedule', '0 2 * * *')
+        >>> context = build_schedule_context(scheduled_execution_time=datetime.datetime(2024, 1, 5, 2))
+        >>> [r.partition_key for r in nightly.evaluate_tick(context).run_requests]
+        ['2024-01-04']
     """
     from orchestrator.definitions.time_partitions import TimeWindowPartitionsDefinition
 

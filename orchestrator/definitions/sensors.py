@@ -40,12 +40,26 @@ __all__ = ["DefaultSensorStatus", "SensorDefinition", "sensor", "SensorEvaluatio
 
 
 class DefaultSensorStatus(enum.Enum):
-    """Whether a sensor starts running as soon as it is deployed (``RUNNING``) or waits to be turned on.
+    """Whether a sensor runs as soon as it is deployed (``RUNNING``) or waits to be turned on (``STOPPED``).
 
-    Example::
+    Given as ``default_status=`` to ``SensorDefinition``, ``@sensor``, ``@asset_sensor`` and the
+    run status sensors; the default is ``STOPPED``, as in Dagster. ``orch scheduler start``
+    evaluates a sensor only while it is on: ``orch sensor start NAME`` / ``orch sensor stop NAME``
+    turn it on or off, and that choice, kept in Redis, wins over the default from then on.
 
-        @sensor(job=asset_job, default_status=DefaultSensorStatus.RUNNING)
-        def my_running_sensor(): ...
+    Examples:
+        >>> from orchestrator import DefaultSensorStatus, SkipReason, job, op, sensor
+        >>> @op
+        ... def load() -> int:
+        ...     return 1
+        >>> @job
+        ... def load_job():
+        ...     load()
+        >>> @sensor(job=load_job, default_status=DefaultSensorStatus.RUNNING)
+        ... def always_on():
+        ...     return SkipReason("Nothing to do.")
+        >>> always_on.default_status
+        <DefaultSensorStatus.RUNNING: 'RUNNING'>
     """
 
     RUNNING = "RUNNING"
@@ -53,13 +67,42 @@ class DefaultSensorStatus(enum.Enum):
 
 
 class SensorResult:
-    """A sensor's full answer: run requests, or a skip reason, and the cursor to keep.
+    """A sensor's whole answer for one tick: run requests (or a skip reason) and the cursor to keep.
 
-    Example::
+    Return it, alone, from a sensor function instead of yielding run requests and calling
+    ``context.update_cursor``. Under ``orch scheduler start`` the new cursor is stored with the
+    tick that returned it; a tick that fails keeps the old one. Setting ``cursor`` here and
+    calling ``context.update_cursor`` in the same evaluation is a ``DefinitionError``.
 
-        @sensor(job=my_job)
-        def files(context):
-            return SensorResult(run_requests=[RunRequest(run_key="a")], cursor="a")
+    Args:
+        run_requests: The runs to request. Defaults to None (none).
+        skip_reason: Why nothing runs, a ``SkipReason`` or its message; not together with
+            ``run_requests``. Defaults to None.
+        cursor: The cursor the next evaluation sees as ``context.cursor``. Defaults to None
+            (the cursor stays as it was).
+        dynamic_partitions_requests: Kept as ``dynamic_partitions_requests``; not applied:
+            distributed runs have no dynamic partitions store. Defaults to ``[]``.
+        asset_events: Kept as ``asset_events``; not recorded. Defaults to ``[]``.
+        automation_condition_evaluations: Accepted for Dagster's signature; not used. Defaults to None.
+
+    Raises:
+        DefinitionError: when both ``run_requests`` and ``skip_reason`` are given.
+
+    Examples:
+        >>> from orchestrator import RunRequest, SensorResult, build_sensor_context, job, op, sensor
+        >>> @op
+        ... def load() -> int:
+        ...     return 1
+        >>> @job
+        ... def load_job():
+        ...     load()
+        >>> @sensor(job=load_job)
+        ... def numbered_files(context):
+        ...     last = int(context.cursor or 0)
+        ...     return SensorResult(run_requests=[RunRequest(run_key=f"file_{last + 1}")], cursor=str(last + 1))
+        >>> tick = numbered_files.evaluate_tick(build_sensor_context(cursor="4"))
+        >>> [r.run_key for r in tick.run_requests], tick.cursor
+        (['file_5'], '5')
     """
 
     def __init__(self, run_requests: Sequence[RunRequest] | None = None, skip_reason: SkipReason | str | None = None,
@@ -94,11 +137,37 @@ class SensorExecutionData:
 class SensorEvaluationContext(_EvaluationContext):
     """What a sensor function receives: its cursor, last run key, the instance, resources.
 
-    Example::
+    ``cursor`` is what the sensor kept at its last tick (``update_cursor`` or
+    ``SensorResult(cursor=)``); under ``orch scheduler start`` it is kept in Redis and survives
+    restarts (``orch sensor cursor NAME`` shows or sets it). ``resources`` are built on first use
+    and torn down when a ``with context:`` block ends; ``log`` is Python logging under
+    ``orchestrator.<sensor name>``. Under the scheduler, ``instance`` answers Dagster's instance
+    questions (runs, events, an asset's latest materialization) from Redis. Tests build one with
+    ``build_sensor_context``.
 
-        context = build_sensor_context(cursor="0")
-        context.update_cursor("5")
-        assert context.cursor == "5"
+    Args:
+        instance_ref: Accepted for Dagster's signature; not used. Defaults to None.
+        last_tick_completion_time: When the previous tick ended (epoch seconds), as
+            ``last_tick_completion_time``. Defaults to None.
+        last_run_key: The last run key the sensor requested, as ``last_run_key``. Defaults to None.
+        cursor: The sensor's cursor. Defaults to None.
+        repository_name: Name of the code location, as ``repository_name``. Defaults to None.
+        repository_def: The ``Definitions`` the sensor belongs to. Defaults to ``definitions``.
+        instance: The instance, as ``context.instance`` (``InvocationError`` when there is none).
+            Defaults to None.
+        sensor_name: Name of the sensor; filled in when the sensor is evaluated. Defaults to None.
+        resources: Resources by key (definitions or plain objects), as ``context.resources``.
+            Defaults to none.
+        definitions: The ``Definitions``, when ``repository_def`` is not given. Defaults to None.
+        last_sensor_start_time: When the sensor was turned on (epoch seconds). Defaults to None.
+        log_key: Accepted for Dagster's signature; not used. Defaults to None.
+
+    Examples:
+        >>> from orchestrator import SensorEvaluationContext
+        >>> context = SensorEvaluationContext(cursor="0", last_run_key="file_0", resources={"bucket": "raw"})
+        >>> context.update_cursor("5")
+        >>> context.cursor, context.last_run_key, context.resources.bucket
+        ('5', 'file_0', 'raw')
     """
 
     _no_instance_message = ("This sensor context has no instance: pass one, e.g. "
@@ -167,13 +236,41 @@ def build_sensor_context(instance: Any = None, cursor: str | None = None, reposi
                          repository_def: Any = None, sensor_name: str | None = None, resources: Any = None,
                          definitions: Any = None, instance_ref: Any = None,
                          last_sensor_start_time: float | None = None) -> SensorEvaluationContext:
-    """A context for evaluating a sensor in a test.
+    """A context for evaluating a sensor in a test, as Dagster's ``build_sensor_context``.
 
-    Example::
+    Pass it to a sensor called directly (``my_sensor(context)``) or to
+    ``sensor.evaluate_tick(context)``; an asset sensor needs one with an ``instance`` that
+    records materializations (``DagsterInstance.ephemeral()``). Use it in a ``with`` block when
+    the resources need tearing down.
 
-        context = build_sensor_context(cursor="0")
-        for run_request in my_directory_sensor_cursor(context):
-            assert run_request.run_config["ops"]["process_file"]["config"]["filename"]
+    Args:
+        instance: The instance, as ``context.instance``. Defaults to None.
+        cursor: The cursor the sensor sees. Defaults to None.
+        repository_name: Name of the code location. Defaults to None.
+        repository_def: The ``Definitions`` the sensor belongs to. Defaults to None.
+        sensor_name: Name of the sensor. Defaults to the name of the sensor it is evaluated for.
+        resources: Resources by key (definitions or plain objects), as ``context.resources``.
+            Defaults to none.
+        definitions: The ``Definitions``, when ``repository_def`` is not given. Defaults to None.
+        instance_ref: Accepted for Dagster's signature; not used. Defaults to None.
+        last_sensor_start_time: When the sensor was turned on (epoch seconds). Defaults to None.
+
+    Returns:
+        A ``SensorEvaluationContext``.
+
+    Examples:
+        >>> from orchestrator import RunRequest, build_sensor_context, job, op, sensor
+        >>> @op
+        ... def load() -> int:
+        ...     return 1
+        >>> @job
+        ... def load_job():
+        ...     load()
+        >>> @sensor(job=load_job)
+        ... def next_file(context):
+        ...     return RunRequest(run_key=f"after_{context.cursor}")
+        >>> next_file(build_sensor_context(cursor="a.csv")).run_key
+        'after_a.csv'
     """
     return SensorEvaluationContext(cursor=cursor, repository_name=repository_name, repository_def=repository_def,
                                    instance=instance, sensor_name=sensor_name, resources=resources,
@@ -181,15 +278,54 @@ def build_sensor_context(instance: Any = None, cursor: str | None = None, reposi
 
 
 class SensorDefinition:
-    """Run jobs when a condition holds: the evaluation function returns ``RunRequest``s, a
-    ``SkipReason`` or a ``SensorResult``.
+    """Run jobs when something in the world changes: the evaluation function returns (or yields)
+    ``RunRequest``s, a ``SkipReason`` or a ``SensorResult``.
 
-    Example::
+    Tests call the sensor directly (``my_sensor(context)`` returns what the function returns) or
+    evaluate a tick with ``evaluate_tick(build_sensor_context(...))``, which fills in each
+    request's target job. ``orch scheduler start`` evaluates it every
+    ``minimum_interval_seconds`` with its cursor (kept in Redis) and submits the requested runs
+    to the workers, tagged ``dagster/sensor_name``; a run key it requested once is never
+    requested again. A tick whose function raises is recorded as failed and keeps the cursor.
 
-        def check(context):
-            return SkipReason("nothing new") if not new_files() else RunRequest(run_key="batch")
+    Args:
+        name: The sensor's name. Defaults to the evaluation function's name.
+        evaluation_fn: ``fn(context)`` (or ``fn()``) returning or yielding run requests, a
+            ``SkipReason`` or a ``SensorResult``. Required.
+        job_name: The name of the job to run, when the job itself is not given. Defaults to None.
+        minimum_interval_seconds: Seconds between evaluations. Defaults to 30, as in Dagster.
+        description: What the sensor is for. Defaults to None.
+        job: The job to run (a graph is turned into a job). Defaults to None.
+        jobs: Several jobs it may run; each request then names one with ``job_name``.
+            Defaults to None.
+        default_status: Whether it runs once deployed. Defaults to ``DefaultSensorStatus.STOPPED``.
+        asset_selection: Assets to materialize instead of a job (an ``AssetSelection`` or a list
+            of assets). Defaults to None.
+        required_resource_keys: Resources of the code location the context gets. Defaults to none.
+        target: What to run instead of ``job``: a job, an asset job, an ``AssetSelection`` or a
+            list of assets. Defaults to None.
+        tags: Tags of the sensor itself, kept as ``tags`` (runs get their request's tags).
+            Defaults to ``{}``.
+        metadata: Free-form metadata, kept as ``metadata``. Defaults to ``{}``.
 
-        files_sensor = SensorDefinition(name="files_sensor", evaluation_fn=check, job=my_job)
+    Raises:
+        DefinitionError: when ``evaluation_fn`` is missing, or ``jobs`` is given with ``job`` or ``target``.
+
+    Examples:
+        >>> from orchestrator import RunRequest, SensorDefinition, SkipReason, build_sensor_context, job, op
+        >>> @op
+        ... def load() -> int:
+        ...     return 1
+        >>> @job
+        ... def load_job():
+        ...     load()
+        >>> def check(context):
+        ...     return RunRequest(run_key=context.cursor) if context.cursor else SkipReason("No file yet.")
+        >>> files = SensorDefinition(name="files", evaluation_fn=check, job=load_job, minimum_interval_seconds=60)
+        >>> files.evaluate_tick(build_sensor_context()).skip_message
+        'No file yet.'
+        >>> files.evaluate_tick(build_sensor_context(cursor="a.csv")).run_requests
+        [RunRequest(run_key='a.csv', job_name='load_job', partition_key=None, run_config={})]
     """
 
     def __init__(self, name: str | None = None, *, evaluation_fn: Callable[..., Any] | None = None,
@@ -305,16 +441,45 @@ def sensor(job_name: str | None = None, *, name: str | None = None, minimum_inte
            default_status: DefaultSensorStatus = DefaultSensorStatus.STOPPED, asset_selection: Any = None,
            required_resource_keys: set[str] | None = None, target: Any = None, tags: Mapping[str, str] | None = None,
            metadata: Mapping[str, Any] | None = None) -> Callable[[Callable[..., Any]], SensorDefinition]:
-    """Decorate ``fn(context)`` (or ``fn()``) returning or yielding ``RunRequest``s or a ``SkipReason``.
+    """Make a sensor from ``fn(context)`` (or ``fn()``) returning or yielding ``RunRequest``s, a
+    ``SkipReason`` or a ``SensorResult``.
 
-    Example::
+    The function is the sensor's ``evaluation_fn``; see ``SensorDefinition`` for how ticks run.
+    Called directly (``my_sensor()`` or ``my_sensor(context)``), the sensor returns what the
+    function returns, as in Dagster's tests.
 
-        @sensor(job=log_file_job)
-        def sensor_to_test():
-            yield RunRequest(run_key="foo", run_config={"ops": {"process_file": {"config": {"filename": "foo"}}}})
+    Args:
+        job_name: The name of the job to run, when the job itself is not given. Defaults to None.
+        name: The sensor's name. Defaults to the function's name.
+        minimum_interval_seconds: Seconds between evaluations. Defaults to 30.
+        description: What the sensor is for. Defaults to the function's docstring.
+        job: The job to run. Defaults to None.
+        jobs: Several jobs it may run; each request then names one with ``job_name``. Defaults to None.
+        default_status: Whether it runs once deployed. Defaults to ``DefaultSensorStatus.STOPPED``.
+        asset_selection: Assets to materialize instead of a job. Defaults to None.
+        required_resource_keys: Resources of the code location the context gets. Defaults to none.
+        target: What to run instead of ``job``: a job, an ``AssetSelection`` or a list of assets.
+            Defaults to None.
+        tags: Tags of the sensor itself, kept as ``tags``. Defaults to ``{}``.
+        metadata: Free-form metadata, kept as ``metadata``. Defaults to ``{}``.
 
-        for run_request in sensor_to_test():
-            assert validate_run_config(log_file_job, run_request.run_config)
+    Returns:
+        A decorator that turns the function into a ``SensorDefinition``.
+
+    Examples:
+        >>> from orchestrator import RunRequest, job, op, sensor
+        >>> @op(config_schema={"path": str})
+        ... def load(context) -> str:
+        ...     return context.op_config["path"]
+        >>> @job
+        ... def load_job():
+        ...     load()
+        >>> @sensor(job=load_job, minimum_interval_seconds=60)
+        ... def new_files():
+        ...     for path in ["a.csv", "b.csv"]:
+        ...         yield RunRequest(run_key=path, run_config={"ops": {"load": {"config": {"path": path}}}})
+        >>> [request.run_key for request in new_files()]
+        ['a.csv', 'b.csv']
     """
 
     def wrap(fn: Callable[..., Any]) -> SensorDefinition:
@@ -359,13 +524,49 @@ def _is_newer(event: Any, cursor: str | None) -> bool:
 
 class AssetSensorDefinition(SensorDefinition):
     """A sensor that calls its function with the newest materialization of ``asset_key`` it has not
-    seen yet (the cursor remembers which it has); with none new it skips.
+    seen yet; with none new, the tick skips.
 
-    Example::
+    The cursor remembers the last materialization handled (its storage id, else its
+    timestamp), and is moved on after the function returns, so ``context.cursor`` inside the
+    function is the previous one, as in Dagster. Materializations are read from
+    ``context.instance``: ``DagsterInstance.ephemeral()`` in tests, the runs in Redis under
+    ``orch scheduler start``. ``@asset_sensor`` is the usual way to make one.
 
-        @asset_sensor(asset_key=AssetKey("my_table"), job=my_job)
-        def my_asset_sensor(context, asset_event):
-            yield RunRequest(run_key=context.cursor)
+    Args:
+        name: The sensor's name.
+        asset_key: The asset to watch (an ``AssetKey``, a string or a list of strings).
+        job_name: The name of the job to run, when the job itself is not given. Defaults to None.
+        asset_materialization_fn: ``fn(context, asset_event)`` returning or yielding run
+            requests or a ``SkipReason``; ``asset_event`` is the ``EventLogEntry`` of the
+            materialization. Required.
+        minimum_interval_seconds: Seconds between evaluations. Defaults to 30.
+        description: What the sensor is for. Defaults to None.
+        job: The job to run. Defaults to None.
+        jobs: Several jobs it may run; each request then names one with ``job_name``. Defaults to None.
+        default_status: Whether it runs once deployed. Defaults to ``DefaultSensorStatus.STOPPED``.
+        required_resource_keys: Resources of the code location the context gets. Defaults to none.
+        target: What to run instead of ``job``: a job, an ``AssetSelection`` or a list of assets.
+            Defaults to None.
+        tags: Tags of the sensor itself, kept as ``tags``. Defaults to ``{}``.
+        metadata: Free-form metadata, kept as ``metadata``. Defaults to ``{}``.
+
+    Raises:
+        DefinitionError: when ``asset_materialization_fn`` is missing.
+
+    Examples:
+        >>> from orchestrator import AssetKey, AssetSensorDefinition, DagsterInstance, RunRequest, asset
+        >>> from orchestrator import build_sensor_context, define_asset_job, materialize
+        >>> @asset
+        ... def orders() -> list:
+        ...     return [1, 2]
+        >>> orders_sensor = AssetSensorDefinition("orders_sensor", AssetKey("orders"), job=define_asset_job("all"),
+        ...                                       asset_materialization_fn=lambda context, event: RunRequest())
+        >>> instance = DagsterInstance.ephemeral()
+        >>> orders_sensor.evaluate_tick(build_sensor_context(instance=instance)).skip_message
+        'No new materialization events found for asset key orders.'
+        >>> _ = materialize([orders], instance=instance)
+        >>> orders_sensor.evaluate_tick(build_sensor_context(instance=instance)).run_requests
+        [RunRequest(run_key=None, job_name='all', partition_key=None, run_config={})]
     """
 
     def __init__(self, name: str, asset_key: Any, job_name: str | None = None,
@@ -406,20 +607,45 @@ def asset_sensor(asset_key: Any, *, job_name: str | None = None, name: str | Non
                  required_resource_keys: set[str] | None = None, tags: Mapping[str, str] | None = None,
                  metadata: Mapping[str, Any] | None = None,
                  target: Any = None) -> Callable[[Callable[..., Any]], AssetSensorDefinition]:
-    """Decorate ``fn(context, asset_event)``, called for each new materialization of ``asset_key``.
+    """Make an asset sensor from ``fn(context, asset_event)``, called when ``asset_key`` has a new materialization.
 
-    Example::
+    At each tick the function gets the newest materialization not seen yet (an
+    ``EventLogEntry``: ``asset_event.dagster_event.asset_key``, ``run_id``, ``timestamp``); with
+    none new the tick skips without calling it. See ``AssetSensorDefinition``. Called directly
+    with a context (``my_sensor(build_sensor_context(instance=...))``), the sensor returns the
+    items of that evaluation.
 
-        @asset_sensor(asset_key=AssetKey("my_table"), job=my_job)
-        def my_asset_sensor(context: SensorEvaluationContext, asset_event: EventLogEntry):
-            yield RunRequest(run_key=context.cursor, run_config={
-                "ops": {"read_materialization": {"config": {"asset_key": asset_event.dagster_event.asset_key.path}}}})
+    Args:
+        asset_key: The asset to watch (an ``AssetKey``, a string or a list of strings).
+        job_name: The name of the job to run, when the job itself is not given. Defaults to None.
+        name: The sensor's name. Defaults to the function's name.
+        minimum_interval_seconds: Seconds between evaluations. Defaults to 30.
+        description: What the sensor is for. Defaults to the function's docstring.
+        job: The job to run. Defaults to None.
+        jobs: Several jobs it may run; each request then names one with ``job_name``. Defaults to None.
+        default_status: Whether it runs once deployed. Defaults to ``DefaultSensorStatus.STOPPED``.
+        required_resource_keys: Resources of the code location the context gets. Defaults to none.
+        tags: Tags of the sensor itself, kept as ``tags``. Defaults to ``{}``.
+        metadata: Free-form metadata, kept as ``metadata``. Defaults to ``{}``.
+        target: What to run instead of ``job``: a job, an ``AssetSelection`` or a list of assets.
+            Defaults to None.
 
-        instance = DagsterInstance.ephemeral()
-        ctx = build_sensor_context(instance)
-        assert isinstance(list(my_asset_sensor(ctx))[0], SkipReason)
-        materialize([my_table], instance=instance)
-        assert isinstance(list(my_asset_sensor(ctx))[0], RunRequest)
+    Returns:
+        A decorator that turns the function into an ``AssetSensorDefinition``.
+
+    Examples:
+        >>> from orchestrator import AssetKey, DagsterInstance, RunRequest, asset, asset_sensor
+        >>> from orchestrator import build_sensor_context, define_asset_job, materialize
+        >>> @asset
+        ... def orders() -> list:
+        ...     return [1, 2]
+        >>> @asset_sensor(asset_key=AssetKey("orders"), job=define_asset_job("report_job"))
+        ... def orders_updated(context, asset_event):
+        ...     return RunRequest(tags={"asset": asset_event.dagster_event.asset_key.to_user_string()})
+        >>> instance = DagsterInstance.ephemeral()
+        >>> _ = materialize([orders], instance=instance)
+        >>> orders_updated.evaluate_tick(build_sensor_context(instance=instance)).run_requests[0].tags
+        {'asset': 'orders'}
     """
 
     def wrap(fn: Callable[..., Any]) -> AssetSensorDefinition:
@@ -442,12 +668,37 @@ def _status_name(status: Any) -> str:
 class RunStatusSensorContext(_EvaluationContext):
     """What a run status sensor function receives: the run, the event that ended it, the instance.
 
-    Example::
+    ``dagster_run`` is the run as a ``DagsterRun`` (``run_id``, ``job_name``, ``status``,
+    ``tags``, run config); ``dagster_event`` is its ``RUN_SUCCESS``/``RUN_FAILURE``/
+    ``RUN_CANCELED`` event; ``partition_key`` is the run's partition. Under
+    ``orch scheduler start`` the scheduler builds one per finished run; tests build one with
+    ``build_run_status_sensor_context``.
 
-        context = build_run_status_sensor_context(sensor_name="my_email_sensor", dagster_instance=instance,
-                                                  dagster_run=result.dagster_run,
-                                                  dagster_event=result.get_job_success_event())
-        assert context.dagster_run.job_name == "my_job_succeeds"
+    Args:
+        sensor_name: Name of the sensor, also the logger name of ``context.log``.
+        dagster_run: The run that reached the status.
+        dagster_event: The event that ended it.
+        instance: The instance, as ``context.instance`` (``InvocationError`` when there is
+            none). Defaults to None.
+        context: Accepted for Dagster's signature; not used. Defaults to None.
+        resource_defs: Resources by key (definitions or plain objects), as ``context.resources``.
+            Defaults to none.
+        logger: Accepted for Dagster's signature; not used (``log`` is Python logging). Defaults to None.
+        partition_key: The run's partition key. Defaults to None.
+        repository_def: The ``Definitions`` the sensor belongs to. Defaults to None.
+
+    Examples:
+        >>> from orchestrator import DagsterInstance, RunStatusSensorContext, job, op
+        >>> @op
+        ... def load() -> int:
+        ...     return 1
+        >>> @job
+        ... def load_job():
+        ...     load()
+        >>> result = load_job.execute_in_process(instance=DagsterInstance.ephemeral())
+        >>> context = RunStatusSensorContext("after_load", result.dagster_run, result.get_job_success_event())
+        >>> context.dagster_run.job_name, context.dagster_run.status.name, context.dagster_event.event_type.name
+        ('load_job', 'SUCCESS', 'RUN_SUCCESS')
     """
 
     _no_instance_message = "This run status sensor context has no instance (dagster_instance=)."
@@ -474,7 +725,39 @@ class RunStatusSensorContext(_EvaluationContext):
 
 
 class RunFailureSensorContext(RunStatusSensorContext):
-    """What a run failure sensor function receives: also the failure event and the failed steps."""
+    """What a run failure sensor function receives: a ``RunStatusSensorContext`` with the failure.
+
+    ``failure_event`` is the ``RUN_FAILURE`` event (its ``message`` says which steps failed);
+    ``get_step_failure_events()`` reads the run's ``STEP_FAILURE`` events from the instance (none
+    without one). A ``@run_failure_sensor`` (or a run status sensor for ``FAILURE``) called with
+    a ``RunStatusSensorContext`` gets it turned into this one.
+
+    Args:
+        sensor_name: Name of the sensor, also the logger name of ``context.log``.
+        dagster_run: The run that failed.
+        dagster_event: The event that failed it.
+        instance: The instance the step failure events are read from. Defaults to None.
+        context: Accepted for Dagster's signature; not used. Defaults to None.
+        resource_defs: Resources by key (definitions or plain objects), as ``context.resources``.
+            Defaults to none.
+        logger: Accepted for Dagster's signature; not used. Defaults to None.
+        partition_key: The run's partition key. Defaults to None.
+        repository_def: The ``Definitions`` the sensor belongs to. Defaults to None.
+
+    Examples:
+        >>> from orchestrator import DagsterInstance, RunFailureSensorContext, job, op
+        >>> @op
+        ... def boom():
+        ...     raise ValueError("bad row")
+        >>> @job
+        ... def failing_job():
+        ...     boom()
+        >>> instance = DagsterInstance.ephemeral()
+        >>> result = failing_job.execute_in_process(instance=instance, raise_on_error=False)
+        >>> context = RunFailureSensorContext("alerts", result.dagster_run, result.get_job_failure_event(), instance)
+        >>> [event.message for event in context.get_step_failure_events()]
+        ["Step 'boom' failed: ValueError: bad row"]
+    """
 
     @property
     def failure_event(self) -> Any:
@@ -495,14 +778,44 @@ def build_run_status_sensor_context(sensor_name: str, dagster_event: Any, dagste
                                     **_ignored: Any) -> RunStatusSensorContext:
     """A context for calling a run status sensor in a test, from a finished run.
 
-    Example::
+    As Dagster's: run the job with ``execute_in_process(instance=DagsterInstance.ephemeral())``,
+    then pass its ``dagster_run`` and its success (or failure) event. A run failure sensor
+    called with it gets it as a ``RunFailureSensorContext``.
 
-        instance = DagsterInstance.ephemeral()
-        result = my_job_succeeds.execute_in_process(instance=instance)
-        context = build_run_status_sensor_context(sensor_name="my_email_sensor", dagster_instance=instance,
-                                                  dagster_run=result.dagster_run,
-                                                  dagster_event=result.get_job_success_event())
-        my_email_sensor(context)
+    Args:
+        sensor_name: Name of the sensor.
+        dagster_event: The event that ended the run (``result.get_job_success_event()``,
+            ``result.get_job_failure_event()``).
+        dagster_instance: The instance the run was recorded in.
+        dagster_run: The run (``result.dagster_run``).
+        context: Accepted for Dagster's signature; not used. Defaults to None.
+        resources: Resources by key (definitions or plain objects), as ``context.resources``.
+            Defaults to none.
+        partition_key: The run's partition key. Defaults to None.
+        repository_def: The ``Definitions`` the sensor belongs to. Defaults to None.
+
+    Returns:
+        A ``RunStatusSensorContext``.
+
+    Examples:
+        >>> from orchestrator import DagsterInstance, DagsterRunStatus, build_run_status_sensor_context
+        >>> from orchestrator import job, op, run_status_sensor
+        >>> @op
+        ... def load() -> int:
+        ...     return 1
+        >>> @job
+        ... def load_job():
+        ...     load()
+        >>> @run_status_sensor(run_status=DagsterRunStatus.SUCCESS)
+        ... def announce(context):
+        ...     return f"{context.dagster_run.job_name} succeeded"
+        >>> instance = DagsterInstance.ephemeral()
+        >>> result = load_job.execute_in_process(instance=instance)
+        >>> context = build_run_status_sensor_context(sensor_name="announce", dagster_instance=instance,
+        ...                                           dagster_run=result.dagster_run,
+        ...                                           dagster_event=result.get_job_success_event())
+        >>> announce(context)
+        'load_job succeeded'
     """
     return RunStatusSensorContext(sensor_name, dagster_run, dagster_event, dagster_instance, context=context,
                                   resource_defs=resources, partition_key=partition_key, repository_def=repository_def)
@@ -511,14 +824,50 @@ def build_run_status_sensor_context(sensor_name: str, dagster_event: Any, dagste
 class RunStatusSensorDefinition(SensorDefinition):
     """A sensor whose function runs when a monitored job's run reaches ``run_status``.
 
-    It may request runs of ``request_job``/``request_jobs``. Evaluating it on a clock reads runs
-    from the instance: that is the scheduler's part; tests call it with a built context.
+    The function gets a ``RunStatusSensorContext`` (a ``RunFailureSensorContext`` for
+    ``FAILURE``) and may return run requests of ``request_job``/``request_jobs``, or nothing.
+    Under ``orch scheduler start`` it reads the runs that ended (in Redis) since its cursor: a
+    new sensor starts with the runs that end from then on, as in Dagster, and watches the jobs of
+    its own code location unless ``monitored_jobs`` or ``monitor_all_code_locations`` say
+    otherwise. ``evaluate_tick`` alone finds no run (it skips); tests call the sensor with
+    ``build_run_status_sensor_context`` or use ``evaluate_for_run``. ``@run_status_sensor`` and
+    ``@run_failure_sensor`` are the usual ways to make one.
 
-    Example::
+    Args:
+        name: The sensor's name.
+        run_status: The status that fires it: a ``DagsterRunStatus`` (``SUCCESS``, ``FAILURE``,
+            ``CANCELED``) or its name.
+        run_status_sensor_fn: ``fn(context)`` (or ``fn()``) called for each such run.
+        minimum_interval_seconds: Seconds between evaluations. Defaults to 30.
+        description: What the sensor is for. Defaults to None.
+        monitored_jobs: The jobs (or job names) whose runs it watches. Defaults to the jobs of
+            its code location.
+        monitor_all_code_locations: Watch every run, of any job. Defaults to False.
+        default_status: Whether it runs once deployed. Defaults to ``DefaultSensorStatus.STOPPED``.
+        request_job: The job its run requests run. Defaults to None.
+        request_jobs: Several jobs its run requests may run (each request names one). Defaults to None.
+        required_resource_keys: Resources of the code location the context gets. Defaults to none.
+        tags: Tags of the sensor itself, kept as ``tags``. Defaults to ``{}``.
+        metadata: Free-form metadata, kept as ``metadata``. Defaults to ``{}``.
+        monitor_all_repositories: Dagster's older name for ``monitor_all_code_locations``.
+            Defaults to False.
 
-        @run_status_sensor(run_status=DagsterRunStatus.SUCCESS, request_job=report_job)
-        def report_when_done(context):
-            return RunRequest(run_key=context.dagster_run.run_id)
+    Examples:
+        >>> from orchestrator import DagsterInstance, RunRequest, RunStatusSensorContext, RunStatusSensorDefinition
+        >>> from orchestrator import job, op
+        >>> @op
+        ... def load() -> int:
+        ...     return 1
+        >>> @job
+        ... def load_job():
+        ...     load()
+        >>> def report(context):
+        ...     return RunRequest(run_key=context.dagster_run.run_id, tags={"after": context.dagster_run.job_name})
+        >>> after_load = RunStatusSensorDefinition("after_load", "SUCCESS", report, request_job=load_job)
+        >>> result = load_job.execute_in_process(instance=DagsterInstance.ephemeral())
+        >>> context = RunStatusSensorContext("after_load", result.dagster_run, result.get_job_success_event())
+        >>> after_load.matches(result.dagster_run), after_load.evaluate_for_run(context).run_requests[0].tags
+        (True, {'after': 'load_job'})
     """
 
     def __init__(self, name: str, run_status: Any, run_status_sensor_fn: Callable[..., Any],
@@ -583,13 +932,52 @@ def run_status_sensor(run_status: Any, name: str | None = None, minimum_interval
                       required_resource_keys: set[str] | None = None, tags: Mapping[str, str] | None = None,
                       metadata: Mapping[str, Any] | None = None,
                       **_ignored: Any) -> Callable[[Callable[..., Any]], RunStatusSensorDefinition]:
-    """Decorate ``fn(context: RunStatusSensorContext)``, called when a monitored run reaches ``run_status``.
+    """Make a run status sensor from ``fn(context)``, called when a monitored run reaches ``run_status``.
 
-    Example::
+    The function gets a ``RunStatusSensorContext`` and may return run requests of
+    ``request_job``/``request_jobs`` (for example, run a report after the load succeeded), or
+    nothing (send a message). See ``RunStatusSensorDefinition`` for which runs it sees under
+    ``orch scheduler start``. Called directly with ``build_run_status_sensor_context(...)``, the
+    sensor returns what the function returns.
 
-        @run_status_sensor(run_status=DagsterRunStatus.SUCCESS)
-        def my_email_sensor(context: RunStatusSensorContext):
-            email_alert(f'Job "{context.dagster_run.job_name}" succeeded.')
+    Args:
+        run_status: The status that fires it: a ``DagsterRunStatus`` or its name.
+        name: The sensor's name. Defaults to the function's name.
+        minimum_interval_seconds: Seconds between evaluations. Defaults to 30.
+        description: What the sensor is for. Defaults to the function's docstring.
+        monitored_jobs: The jobs (or job names) whose runs it watches. Defaults to the jobs of
+            its code location.
+        job_selection: Dagster's older name for ``monitored_jobs``. Defaults to None.
+        monitor_all_code_locations: Watch every run, of any job. Defaults to False.
+        default_status: Whether it runs once deployed. Defaults to ``DefaultSensorStatus.STOPPED``.
+        request_job: The job its run requests run. Defaults to None.
+        request_jobs: Several jobs its run requests may run (each request names one). Defaults to None.
+        monitor_all_repositories: Dagster's older name for ``monitor_all_code_locations``.
+            Defaults to False.
+        required_resource_keys: Resources of the code location the context gets. Defaults to none.
+        tags: Tags of the sensor itself, kept as ``tags``. Defaults to ``{}``.
+        metadata: Free-form metadata, kept as ``metadata``. Defaults to ``{}``.
+
+    Returns:
+        A decorator that turns the function into a ``RunStatusSensorDefinition``.
+
+    Examples:
+        >>> from orchestrator import DagsterInstance, DagsterRunStatus, RunRequest, build_run_status_sensor_context
+        >>> from orchestrator import job, op, run_status_sensor
+        >>> @op
+        ... def load() -> int:
+        ...     return 1
+        >>> @job
+        ... def load_job():
+        ...     load()
+        >>> @run_status_sensor(run_status=DagsterRunStatus.SUCCESS, monitored_jobs=[load_job], request_job=load_job)
+        ... def again(context):
+        ...     return RunRequest(run_key=f"after-{context.dagster_run.run_id}")
+        >>> instance = DagsterInstance.ephemeral()
+        >>> result = load_job.execute_in_process(instance=instance)
+        >>> again(build_run_status_sensor_context(sensor_name="again", dagster_event=result.get_job_success_event(),
+        ...                                       dagster_instance=instance, dagster_run=result.dagster_run)).run_key
+        'after-...'
     """
 
     def wrap(fn: Callable[..., Any]) -> RunStatusSensorDefinition:
@@ -611,14 +999,49 @@ def run_failure_sensor(name: Callable[..., Any] | str | None = None, minimum_int
                        request_jobs: Sequence[Any] | None = None, monitor_all_repositories: bool | None = None,
                        required_resource_keys: set[str] | None = None, tags: Mapping[str, str] | None = None,
                        metadata: Mapping[str, Any] | None = None, **_ignored: Any) -> Any:
-    """Decorate ``fn(context: RunFailureSensorContext)``, called when a monitored run fails.
-    Works bare (``@run_failure_sensor``) or with arguments.
+    """Make a run failure sensor from ``fn(context)``, called when a monitored run fails.
 
-    Example::
+    A run status sensor for ``FAILURE`` whose function gets a ``RunFailureSensorContext``
+    (``failure_event``, ``get_step_failure_events()``), for alerts. Works bare
+    (``@run_failure_sensor``) or with arguments. See ``RunStatusSensorDefinition`` for which
+    runs it sees under ``orch scheduler start``.
 
-        @run_failure_sensor
-        def my_email_failure_sensor(context: RunFailureSensorContext):
-            email_alert(f'Job "{context.dagster_run.job_name}" failed. Error: {context.failure_event.message}')
+    Args:
+        name: The sensor's name, or the function itself when used bare. Defaults to the function's name.
+        minimum_interval_seconds: Seconds between evaluations. Defaults to 30.
+        description: What the sensor is for. Defaults to the function's docstring.
+        monitored_jobs: The jobs (or job names) whose runs it watches. Defaults to the jobs of
+            its code location.
+        job_selection: Dagster's older name for ``monitored_jobs``. Defaults to None.
+        monitor_all_code_locations: Watch every run, of any job. Defaults to False.
+        default_status: Whether it runs once deployed. Defaults to ``DefaultSensorStatus.STOPPED``.
+        request_job: The job its run requests run. Defaults to None.
+        request_jobs: Several jobs its run requests may run (each request names one). Defaults to None.
+        monitor_all_repositories: Dagster's older name for ``monitor_all_code_locations``.
+            Defaults to False.
+        required_resource_keys: Resources of the code location the context gets. Defaults to none.
+        tags: Tags of the sensor itself, kept as ``tags``. Defaults to ``{}``.
+        metadata: Free-form metadata, kept as ``metadata``. Defaults to ``{}``.
+
+    Returns:
+        The ``RunStatusSensorDefinition`` (used bare), or a decorator that makes one.
+
+    Examples:
+        >>> from orchestrator import DagsterInstance, build_run_status_sensor_context, job, op, run_failure_sensor
+        >>> @op
+        ... def boom():
+        ...     raise ValueError("bad row")
+        >>> @job
+        ... def failing_job():
+        ...     boom()
+        >>> @run_failure_sensor
+        ... def alert(context):
+        ...     return f"{context.dagster_run.job_name}: {context.failure_event.message}"
+        >>> instance = DagsterInstance.ephemeral()
+        >>> result = failing_job.execute_in_process(instance=instance, raise_on_error=False)
+        >>> alert(build_run_status_sensor_context(sensor_name="alert", dagster_event=result.get_job_failure_event(),
+        ...                                       dagster_instance=instance, dagster_run=result.dagster_run))
+        "failing_job: Run of job 'failing_job' failed: step(s) boom failed."
     """
 
     def wrap(fn: Callable[..., Any]) -> RunStatusSensorDefinition:

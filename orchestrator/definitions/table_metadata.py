@@ -19,13 +19,23 @@ _SCALARS = (str, int, float, bool, type(None))
 
 @dataclass(frozen=True)
 class TableRecord:
-    """One row of a table: column name -> a str, int, float, bool or None.
+    """One row of a table, for ``MetadataValue.table``: column name -> a scalar value.
 
-    Example::
+    Records are plain, comparable and hashable; the mapping is copied. Every record of one
+    table must have the same columns.
 
-        from orchestrator import TableRecord
+    Args:
+        data: Column name -> value; each value a ``str``, ``int``, ``float``, ``bool`` or None.
 
-        assert TableRecord({"id": 1, "name": "a"}).data["name"] == "a"
+    Raises:
+        DefinitionError: when a value is not one of those scalars (the message names the
+            columns).
+
+    Examples:
+        >>> from orchestrator import TableRecord
+        >>> row = TableRecord({"id": 1, "name": "a"})
+        >>> row.data["name"], row == TableRecord({"name": "a", "id": 1})
+        ('a', True)
     """
 
     data: Mapping[str, str | int | float | bool | None]
@@ -44,7 +54,20 @@ class TableRecord:
 
 @dataclass(frozen=True)
 class TableConstraints:
-    """Constraints on a whole table, as descriptions (``["unique (a, b)"]``)."""
+    """Constraints on a whole table, for a ``TableSchema``, written as descriptions.
+
+    They are recorded for whoever reads the metadata; nothing enforces them.
+
+    Args:
+        other: One description per constraint (``"unique (customer_id, day)"``). Defaults to
+            none.
+
+    Examples:
+        >>> from orchestrator import TableConstraints, TableSchema
+        >>> constraints = TableConstraints(other=["unique (customer_id, day)"])
+        >>> TableSchema(columns=[], constraints=constraints).constraints.other
+        ['unique (customer_id, day)']
+    """
 
     other: Sequence[str] = ()
 
@@ -57,7 +80,21 @@ class TableConstraints:
 
 @dataclass(frozen=True)
 class TableColumnConstraints:
-    """Constraints on one column: ``nullable``, ``unique`` and others as descriptions."""
+    """Constraints on one column of a ``TableSchema``: ``nullable``, ``unique``, and others.
+
+    They are recorded for whoever reads the metadata; nothing enforces them.
+
+    Args:
+        nullable: Whether the column may hold nulls. Defaults to True.
+        unique: Whether its values are unique. Defaults to False.
+        other: Other constraints, as descriptions (``"> 0"``). Defaults to none.
+
+    Examples:
+        >>> from orchestrator import TableColumn, TableColumnConstraints
+        >>> constraints = TableColumnConstraints(nullable=False, unique=True, other=["> 0"])
+        >>> TableColumn("id", "int", constraints=constraints).constraints
+        TableColumnConstraints(nullable=False, unique=True, other=['> 0'])
+    """
 
     nullable: bool = True
     unique: bool = False
@@ -72,14 +109,23 @@ class TableColumnConstraints:
 
 @dataclass(frozen=True)
 class TableColumn:
-    """A column of a table schema: name, type (a free string, ``"string"`` by default), description.
+    """A column of a ``TableSchema``: its name, type, description, constraints and tags.
 
-    Example::
+    The type is a free string (``"int"``, ``"timestamp"``, ``"varchar(20)"``): it describes the
+    column and is not checked.
 
-        from orchestrator import TableColumn, TableColumnConstraints
+    Args:
+        name: The column's name.
+        type: The column's type, as a string. Defaults to ``"string"``.
+        description: What the column holds. Defaults to None.
+        constraints: Its ``TableColumnConstraints``. Defaults to nullable, not unique.
+        tags: Tags of the column. Defaults to none.
 
-        col = TableColumn("id", "int", constraints=TableColumnConstraints(nullable=False, unique=True))
-        assert col.type == "int" and not col.constraints.nullable
+    Examples:
+        >>> from orchestrator import TableColumn, TableColumnConstraints
+        >>> col = TableColumn("id", "int", constraints=TableColumnConstraints(nullable=False, unique=True))
+        >>> col.type, col.constraints.nullable, TableColumn("name").type
+        ('int', False, 'string')
     """
 
     name: str
@@ -99,14 +145,23 @@ class TableColumn:
 
 @dataclass(frozen=True)
 class TableSchema:
-    """The columns of a table and its constraints.
+    """The columns of a table and its constraints, for metadata.
 
-    Example::
+    Record it with ``metadata={"schema": schema}`` (it becomes a ``TableSchemaMetadataValue``) or
+    give it to ``MetadataValue.table(records, schema)``. ``TableSchema.from_name_type_dict``
+    builds one from ``{column name: type}``.
 
-        from orchestrator import TableColumn, TableSchema
+    Args:
+        columns: The ``TableColumn`` objects, in order. Defaults to none.
+        constraints: Its ``TableConstraints``. Defaults to none.
 
-        schema = TableSchema(columns=[TableColumn("id", "int"), TableColumn("name")])
-        assert [c.name for c in schema.columns] == ["id", "name"]
+    Examples:
+        >>> from orchestrator import TableColumn, TableSchema
+        >>> schema = TableSchema(columns=[TableColumn("id", "int"), TableColumn("name")])
+        >>> [(c.name, c.type) for c in schema.columns]
+        [('id', 'int'), ('name', 'string')]
+        >>> TableSchema.from_name_type_dict({"id": "int", "name": "string"}) == schema
+        True
     """
 
     columns: Sequence[TableColumn] = field(default_factory=list)

@@ -37,7 +37,22 @@ _DEFAULT_FMT = {"HOURLY": "%Y-%m-%d-%H:%M", "DAILY": "%Y-%m-%d", "WEEKLY": "%Y-%
 
 
 class TimeWindow(NamedTuple):
-    """The ``[start, end)`` interval of one time partition (timezone-aware datetimes)."""
+    """The ``[start, end)`` interval of one time partition, as timezone-aware datetimes.
+
+    Time-window partitions give one per key (``time_window_for_partition_key``), and a run of a
+    time partition reads its own as ``context.partition_time_window``.
+
+    Args:
+        start: The window's first moment (included).
+        end: The moment the window ends (excluded): the start of the next window.
+
+    Examples:
+        >>> from orchestrator import DailyPartitionsDefinition
+        >>> days = DailyPartitionsDefinition(start_date="2024-01-01", timezone="Europe/Paris")
+        >>> window = days.time_window_for_partition_key("2024-01-02")
+        >>> window.start.isoformat(), window.end.isoformat()
+        ('2024-01-02T00:00:00+01:00', '2024-01-03T00:00:00+01:00')
+    """
 
     start: dt.datetime
     end: dt.datetime
@@ -89,16 +104,44 @@ def _as_aware(value: str | dt.date | dt.datetime, fmt: str, tz: ZoneInfo) -> dt.
 class TimeWindowPartitionsDefinition(PartitionsDefinition):
     """Partitions that are time windows following an hourly, daily, weekly or monthly schedule.
 
-    ``start`` is the first window's start (a string in ``fmt``, or a datetime), ``end`` the date
-    before which the last window starts. Prefer the subclasses (``DailyPartitionsDefinition``...).
+    Each partition is the window between two consecutive ticks of the schedule, keyed by the
+    window's start formatted with ``fmt``; a window is a partition once it has ended (see
+    ``end_offset``) and while it starts before ``end``. Keys are checked by parsing them, so asking
+    about one key never lists years of hours. Prefer the subclasses
+    (``DailyPartitionsDefinition``...). Unlike Dagster's, only hourly (``M * * * *``), daily
+    (``M H * * *``), weekly (``M H * * D``) and monthly (``M H D * *``) cron schedules are
+    accepted, and ``exclusions`` are refused.
 
-    Example::
+    Args:
+        start: The start of the first partition: a string in ``fmt`` (or ISO 8601), a date or a
+            datetime, read in ``timezone``; a start between two ticks begins at the next tick.
+        fmt: The ``strftime`` format of the keys.
+        end: Partitions start before this moment. Defaults to None: no end.
+        schedule_type: ``"HOURLY"``, ``"DAILY"``, ``"WEEKLY"`` or ``"MONTHLY"`` (or an enum with that
+            value), with the offsets below; or give ``cron_schedule``.
+        timezone: The IANA time zone of the schedule (``"Europe/Paris"``). Defaults to UTC.
+        end_offset: How many partitions to add after the last complete one (1: the one in
+            progress; -1 drops the last complete one). Defaults to 0.
+        minute_offset: The minute each window starts at (with ``schedule_type``). Defaults to 0.
+        hour_offset: The hour each window starts at (with ``schedule_type``). Defaults to 0.
+        day_offset: The day each window starts on (with ``schedule_type``): 0 (Sunday) to 6 for
+            weekly, 1 to 31 for monthly. Defaults to 0, or 1 for monthly.
+        cron_schedule: The schedule as a cron string, instead of ``schedule_type`` and the offsets.
+        exclusions: Not supported: a ``DefinitionError`` says to leave it out.
 
-        six_am_days = TimeWindowPartitionsDefinition(start="2024-01-01", fmt="%Y-%m-%d",
-                                                     cron_schedule="0 6 * * *", timezone="Europe/Paris")
-        assert six_am_days.get_first_partition_key() == "2024-01-01"
-        window = six_am_days.time_window_for_partition_key("2024-01-01")
-        assert (window.start.hour, window.end.day) == (6, 2)
+    Raises:
+        DefinitionError: when both or neither of ``cron_schedule`` and ``schedule_type`` are given,
+            the cron string is not one of the four forms, an offset is out of range, the time zone
+            is unknown, a date matches neither ``fmt`` nor ISO 8601, or ``exclusions`` is given.
+
+    Examples:
+        >>> from orchestrator import TimeWindowPartitionsDefinition
+        >>> six_am_days = TimeWindowPartitionsDefinition(start="2024-01-01", end="2024-01-03", fmt="%Y-%m-%d",
+        ...                                              cron_schedule="0 6 * * *", timezone="Europe/Paris")
+        >>> six_am_days.get_partition_keys()
+        ['2024-01-01', '2024-01-02']
+        >>> six_am_days.time_window_for_partition_key("2024-01-01").start.isoformat()
+        '2024-01-01T06:00:00+01:00'
     """
 
     def __init__(self, start: str | dt.date | dt.datetime, fmt: str, end: str | dt.date | dt.datetime | None = None,
@@ -332,13 +375,36 @@ class TimeWindowPartitionsDefinition(PartitionsDefinition):
 
 
 class HourlyPartitionsDefinition(TimeWindowPartitionsDefinition):
-    """One partition per hour, keys like ``2024-01-01-00:00``.
+    """Partitions of one hour each, keyed like ``2024-01-01-00:00``.
 
-    Example::
+    Each partition is the hour from ``minute_offset`` past one hour to the same minute of the next,
+    in ``timezone``; an hour is a partition once it has ended. Dagster's ``exclusions`` are refused.
 
-        @asset(partitions_def=HourlyPartitionsDefinition(start_date="2024-01-01-00:00"))
-        def events(context) -> str:
-            return context.partition_key
+    Args:
+        start_date: The start of the first partition: a string in ``fmt`` (or ISO 8601), a date or a
+            datetime, read in ``timezone``; a start between two ticks begins at the next tick.
+        end_date: Partitions start before this date. Defaults to None: no end.
+        minute_offset: The minute of the hour each partition starts at. Defaults to 0.
+        timezone: The IANA time zone of the schedule (``"Europe/Paris"``). Defaults to UTC.
+        fmt: The ``strftime`` format of the keys (each window's start). Defaults to ``"%Y-%m-%d-%H:%M"``.
+        end_offset: How many partitions to add after the last complete one (1: the one in
+            progress; -1 drops the last complete one). Defaults to 0.
+        exclusions: Not supported: a ``DefinitionError`` says to leave it out.
+
+    Raises:
+        DefinitionError: when ``exclusions`` is given, an offset is out of range, the time zone is
+            unknown, or a date matches neither ``fmt`` nor ISO 8601.
+
+    Examples:
+        >>> from orchestrator import HourlyPartitionsDefinition, asset, materialize
+        >>> hours = HourlyPartitionsDefinition(start_date="2024-01-01-00:00", end_date="2024-01-01-03:00")
+        >>> hours.get_partition_keys()
+        ['2024-01-01-00:00', '2024-01-01-01:00', '2024-01-01-02:00']
+        >>> @asset(partitions_def=hours)
+        ... def events(context) -> str:
+        ...     return context.partition_time_window.end.isoformat()
+        >>> materialize([events], partition_key="2024-01-01-01:00").output_for_node("events")
+        '2024-01-01T02:00:00+00:00'
     """
 
     def __init__(self, start_date: str | dt.datetime, end_date: str | dt.datetime | None = None,
@@ -349,12 +415,37 @@ class HourlyPartitionsDefinition(TimeWindowPartitionsDefinition):
 
 
 class DailyPartitionsDefinition(TimeWindowPartitionsDefinition):
-    """One partition per day, keys ``YYYY-MM-DD``; ``hour_offset``/``minute_offset`` move the day's start.
+    """Partitions of one day each, keyed ``YYYY-MM-DD``: the most common way to partition by time.
 
-    Example::
+    Each partition is the day from ``hour_offset:minute_offset`` to the same time the next day, in
+    ``timezone``; a day is a partition once it has ended. Dagster's ``exclusions`` are refused.
 
-        daily = DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-04")
-        assert daily.get_partition_keys() == ["2024-01-01", "2024-01-02", "2024-01-03"]
+    Args:
+        start_date: The start of the first partition: a string in ``fmt`` (or ISO 8601), a date or a
+            datetime, read in ``timezone``; a start between two ticks begins at the next tick.
+        end_date: Partitions start before this date. Defaults to None: no end.
+        minute_offset: The minute of the hour each partition starts at. Defaults to 0.
+        hour_offset: The hour of the day each partition starts at. Defaults to 0.
+        timezone: The IANA time zone of the schedule (``"Europe/Paris"``). Defaults to UTC.
+        fmt: The ``strftime`` format of the keys (each window's start). Defaults to ``"%Y-%m-%d"``.
+        end_offset: How many partitions to add after the last complete one (1: the one in
+            progress; -1 drops the last complete one). Defaults to 0.
+        exclusions: Not supported: a ``DefinitionError`` says to leave it out.
+
+    Raises:
+        DefinitionError: when ``exclusions`` is given, an offset is out of range, the time zone is
+            unknown, or a date matches neither ``fmt`` nor ISO 8601.
+
+    Examples:
+        >>> from orchestrator import DailyPartitionsDefinition, asset, materialize
+        >>> days = DailyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-04")
+        >>> days.get_partition_keys()
+        ['2024-01-01', '2024-01-02', '2024-01-03']
+        >>> @asset(partitions_def=days)
+        ... def daily_sales(context) -> str:
+        ...     return f"sales of {context.partition_key}"
+        >>> materialize([daily_sales], partition_key="2024-01-02").output_for_node("daily_sales")
+        'sales of 2024-01-02'
     """
 
     def __init__(self, start_date: str | dt.date | dt.datetime, end_date: str | dt.date | dt.datetime | None = None,
@@ -366,12 +457,36 @@ class DailyPartitionsDefinition(TimeWindowPartitionsDefinition):
 
 
 class WeeklyPartitionsDefinition(TimeWindowPartitionsDefinition):
-    """One partition per week starting on ``day_offset`` (0 = Sunday), keys ``YYYY-MM-DD``.
+    """Partitions of one week each, starting on ``day_offset`` (0 = Sunday), keyed ``YYYY-MM-DD``.
 
-    Example::
+    Each partition is the week from its first day at ``hour_offset:minute_offset`` in ``timezone``;
+    a week is a partition once it has ended. Dagster's ``exclusions`` are refused.
 
-        weekly = WeeklyPartitionsDefinition(start_date="2024-01-07", end_date="2024-01-21")
-        assert weekly.get_partition_keys() == ["2024-01-07", "2024-01-14"]
+    Args:
+        start_date: The start of the first partition: a string in ``fmt`` (or ISO 8601), a date or a
+            datetime, read in ``timezone``; a start between two ticks begins at the next tick.
+        end_date: Partitions start before this date. Defaults to None: no end.
+        minute_offset: The minute of the hour each partition starts at. Defaults to 0.
+        hour_offset: The hour of the day each partition starts at. Defaults to 0.
+        day_offset: The day of the week each partition starts on, 0 (Sunday) to 6. Defaults to 0.
+        timezone: The IANA time zone of the schedule (``"Europe/Paris"``). Defaults to UTC.
+        fmt: The ``strftime`` format of the keys (each window's start). Defaults to ``"%Y-%m-%d"``.
+        end_offset: How many partitions to add after the last complete one (1: the one in
+            progress; -1 drops the last complete one). Defaults to 0.
+        exclusions: Not supported: a ``DefinitionError`` says to leave it out.
+
+    Raises:
+        DefinitionError: when ``exclusions`` is given, an offset is out of range, the time zone is
+            unknown, or a date matches neither ``fmt`` nor ISO 8601.
+
+    Examples:
+        >>> from orchestrator import WeeklyPartitionsDefinition
+        >>> weeks = WeeklyPartitionsDefinition(start_date="2024-01-07", end_date="2024-01-21")
+        >>> weeks.get_partition_keys()
+        ['2024-01-07', '2024-01-14']
+        >>> mondays = WeeklyPartitionsDefinition(start_date="2024-01-01", end_date="2024-01-15", day_offset=1)
+        >>> mondays.get_partition_keys()
+        ['2024-01-01', '2024-01-08']
     """
 
     def __init__(self, start_date: str | dt.date | dt.datetime, end_date: str | dt.date | dt.datetime | None = None,
@@ -383,12 +498,37 @@ class WeeklyPartitionsDefinition(TimeWindowPartitionsDefinition):
 
 
 class MonthlyPartitionsDefinition(TimeWindowPartitionsDefinition):
-    """One partition per month starting on day ``day_offset`` (default 1), keys ``YYYY-MM-DD``.
+    """Partitions of one month each, starting on day ``day_offset`` (default 1), keyed ``YYYY-MM-DD``.
 
-    Example::
+    Each partition is the month from its first day at ``hour_offset:minute_offset`` in
+    ``timezone``; a month is a partition once it has ended. Dagster's ``exclusions`` are refused.
 
-        monthly = MonthlyPartitionsDefinition(start_date="2024-01-01", end_date="2024-04-01")
-        assert monthly.get_partition_keys() == ["2024-01-01", "2024-02-01", "2024-03-01"]
+    Args:
+        start_date: The start of the first partition: a string in ``fmt`` (or ISO 8601), a date or a
+            datetime, read in ``timezone``; a start between two ticks begins at the next tick.
+        end_date: Partitions start before this date. Defaults to None: no end.
+        minute_offset: The minute of the hour each partition starts at. Defaults to 0.
+        hour_offset: The hour of the day each partition starts at. Defaults to 0.
+        day_offset: The day of the month each partition starts on, 1 to 31 (months without that
+            day have no partition, as in cron). Defaults to 1.
+        timezone: The IANA time zone of the schedule (``"Europe/Paris"``). Defaults to UTC.
+        fmt: The ``strftime`` format of the keys (each window's start). Defaults to ``"%Y-%m-%d"``.
+        end_offset: How many partitions to add after the last complete one (1: the one in
+            progress; -1 drops the last complete one). Defaults to 0.
+        exclusions: Not supported: a ``DefinitionError`` says to leave it out.
+
+    Raises:
+        DefinitionError: when ``exclusions`` is given, an offset is out of range, the time zone is
+            unknown, or a date matches neither ``fmt`` nor ISO 8601.
+
+    Examples:
+        >>> from orchestrator import MonthlyPartitionsDefinition
+        >>> months = MonthlyPartitionsDefinition(start_date="2024-01-01", end_date="2024-04-01")
+        >>> months.get_partition_keys()
+        ['2024-01-01', '2024-02-01', '2024-03-01']
+        >>> mid_months = MonthlyPartitionsDefinition(start_date="2024-01-01", end_date="2024-03-01", day_offset=15)
+        >>> mid_months.get_partition_keys()
+        ['2024-01-15', '2024-02-15']
     """
 
     def __init__(self, start_date: str | dt.date | dt.datetime, end_date: str | dt.date | dt.datetime | None = None,
@@ -422,15 +562,40 @@ def hourly_partitioned_config(start_date: str | dt.datetime, minute_offset: int 
                               fmt: str | None = None, end_offset: int = 0,
                               tags_for_partition_fn: _WindowTagsFn | None = None,
                               exclusions: Sequence[Any] | None = None) -> Callable[[_WindowFn], PartitionedConfig]:
-    """Decorate ``fn(start, end) -> run config``, one partition per hour.
+    """Make a ``PartitionedConfig`` over hourly partitions from ``fn(start, end) -> run config``.
 
-    Example::
+    Give the result as ``@job(config=...)``: the job is partitioned by a
+    ``HourlyPartitionsDefinition`` of these arguments, and a run of a key gets the run config
+    ``fn(start, end)`` returns for that window (timezone-aware datetimes). Calling the result
+    calls ``fn``.
 
-        @hourly_partitioned_config(start_date="2024-01-01-00:00")
-        def hourly(start, end):
-            return {"ops": {"load": {"config": {"hour": start.isoformat()}}}}
+    Args:
+        start_date: The start of the first partition: a string in ``fmt`` (or ISO 8601), a date or a
+            datetime, read in ``timezone``; a start between two ticks begins at the next tick.
+        minute_offset: The minute of the hour each partition starts at. Defaults to 0.
+        timezone: The IANA time zone of the schedule (``"Europe/Paris"``). Defaults to UTC.
+        fmt: The ``strftime`` format of the keys (each window's start). Defaults to ``"%Y-%m-%d-%H:%M"``.
+        end_offset: How many partitions to add after the last complete one (1: the one in
+            progress; -1 drops the last complete one). Defaults to 0.
+        tags_for_partition_fn: Returns the extra run tags of a window, from ``(start, end)``.
+            Defaults to none.
+        exclusions: Not supported: a ``DefinitionError`` says to leave it out.
+
+    Returns:
+        A decorator that turns the function into a ``PartitionedConfig``.
+
+    Raises:
+        DefinitionError: when ``exclusions`` is given, an offset is out of range, the time zone is
+            unknown, or a date matches neither ``fmt`` nor ISO 8601.
+
+    Examples:
+        >>> from orchestrator import hourly_partitioned_config
+        >>> @hourly_partitioned_config(start_date="2024-01-01-00:00", timezone="Europe/Paris")
+        ... def hourly(start, end):
+        ...     return {"ops": {"load": {"config": {"hour": start.isoformat()}}}}
+        >>> hourly.get_run_config_for_partition_key("2024-01-01-05:00")
+        {'ops': {'load': {'config': {'hour': '2024-01-01T05:00:00+01:00'}}}}
     """
-
     def wrap(fn: _WindowFn) -> PartitionedConfig:
         return _window_config(HourlyPartitionsDefinition(start_date, minute_offset=minute_offset, timezone=timezone,
                                                          fmt=fmt, end_offset=end_offset, exclusions=exclusions),
@@ -443,21 +608,47 @@ def daily_partitioned_config(start_date: str | dt.date | dt.datetime, minute_off
                              timezone: str | None = None, fmt: str | None = None, end_offset: int = 0,
                              tags_for_partition_fn: _WindowTagsFn | None = None,
                              exclusions: Sequence[Any] | None = None) -> Callable[[_WindowFn], PartitionedConfig]:
-    """Decorate ``fn(start, end) -> run config``, one partition per day (starting at ``hour_offset``).
+    """Make a ``PartitionedConfig`` over daily partitions from ``fn(start, end) -> run config``.
 
-    Example::
+    Give the result as ``@job(config=...)``: the job is partitioned by a
+    ``DailyPartitionsDefinition`` of these arguments, and a run of a key gets the run config
+    ``fn(start, end)`` returns for that window (timezone-aware datetimes). Calling the result
+    calls ``fn``.
 
-        @daily_partitioned_config(start_date="2024-01-01", hour_offset=6, timezone="Europe/Paris")
-        def daily(start, end):
-            return {"ops": {"load": {"config": {"date": start.strftime("%Y-%m-%d")}}}}
+    Args:
+        start_date: The start of the first partition: a string in ``fmt`` (or ISO 8601), a date or a
+            datetime, read in ``timezone``; a start between two ticks begins at the next tick.
+        minute_offset: The minute of the hour each partition starts at. Defaults to 0.
+        hour_offset: The hour of the day each partition starts at. Defaults to 0.
+        timezone: The IANA time zone of the schedule (``"Europe/Paris"``). Defaults to UTC.
+        fmt: The ``strftime`` format of the keys (each window's start). Defaults to ``"%Y-%m-%d"``.
+        end_offset: How many partitions to add after the last complete one (1: the one in
+            progress; -1 drops the last complete one). Defaults to 0.
+        tags_for_partition_fn: Returns the extra run tags of a window, from ``(start, end)``.
+            Defaults to none.
+        exclusions: Not supported: a ``DefinitionError`` says to leave it out.
 
-        @job(config=daily)
-        def daily_job():
-            load()
+    Returns:
+        A decorator that turns the function into a ``PartitionedConfig``.
 
-        daily_job.execute_in_process(partition_key="2024-01-05")
+    Raises:
+        DefinitionError: when ``exclusions`` is given, an offset is out of range, the time zone is
+            unknown, or a date matches neither ``fmt`` nor ISO 8601.
+
+    Examples:
+        >>> from orchestrator import daily_partitioned_config, job, op
+        >>> @daily_partitioned_config(start_date="2024-01-01")
+        ... def daily_config(start, end):
+        ...     return {"ops": {"load": {"config": {"date": start.strftime("%Y-%m-%d")}}}}
+        >>> @op(config_schema={"date": str})
+        ... def load(context) -> str:
+        ...     return f"loading {context.op_config['date']}"
+        >>> @job(config=daily_config)
+        ... def daily_job():
+        ...     load()
+        >>> daily_job.execute_in_process(partition_key="2024-01-05").output_for_node("load")
+        'loading 2024-01-05'
     """
-
     def wrap(fn: _WindowFn) -> PartitionedConfig:
         return _window_config(DailyPartitionsDefinition(start_date, minute_offset=minute_offset, hour_offset=hour_offset,
                                                         timezone=timezone, fmt=fmt, end_offset=end_offset,
@@ -471,15 +662,42 @@ def weekly_partitioned_config(start_date: str | dt.date | dt.datetime, minute_of
                               day_offset: int = 0, timezone: str | None = None, fmt: str | None = None,
                               end_offset: int = 0, tags_for_partition_fn: _WindowTagsFn | None = None,
                               exclusions: Sequence[Any] | None = None) -> Callable[[_WindowFn], PartitionedConfig]:
-    """Decorate ``fn(start, end) -> run config``, one partition per week (from ``day_offset``, 0 = Sunday).
+    """Make a ``PartitionedConfig`` over weekly partitions from ``fn(start, end) -> run config``.
 
-    Example::
+    Give the result as ``@job(config=...)``: the job is partitioned by a
+    ``WeeklyPartitionsDefinition`` of these arguments, and a run of a key gets the run config
+    ``fn(start, end)`` returns for that window (timezone-aware datetimes). Calling the result
+    calls ``fn``.
 
-        @weekly_partitioned_config(start_date="2024-01-07")
-        def weekly(start, end):
-            return {"ops": {"load": {"config": {"week": start.strftime("%Y-%m-%d")}}}}
+    Args:
+        start_date: The start of the first partition: a string in ``fmt`` (or ISO 8601), a date or a
+            datetime, read in ``timezone``; a start between two ticks begins at the next tick.
+        minute_offset: The minute of the hour each partition starts at. Defaults to 0.
+        hour_offset: The hour of the day each partition starts at. Defaults to 0.
+        day_offset: The day of the week each partition starts on, 0 (Sunday) to 6. Defaults to 0.
+        timezone: The IANA time zone of the schedule (``"Europe/Paris"``). Defaults to UTC.
+        fmt: The ``strftime`` format of the keys (each window's start). Defaults to ``"%Y-%m-%d"``.
+        end_offset: How many partitions to add after the last complete one (1: the one in
+            progress; -1 drops the last complete one). Defaults to 0.
+        tags_for_partition_fn: Returns the extra run tags of a window, from ``(start, end)``.
+            Defaults to none.
+        exclusions: Not supported: a ``DefinitionError`` says to leave it out.
+
+    Returns:
+        A decorator that turns the function into a ``PartitionedConfig``.
+
+    Raises:
+        DefinitionError: when ``exclusions`` is given, an offset is out of range, the time zone is
+            unknown, or a date matches neither ``fmt`` nor ISO 8601.
+
+    Examples:
+        >>> from orchestrator import weekly_partitioned_config
+        >>> @weekly_partitioned_config(start_date="2024-01-07")
+        ... def weekly(start, end):
+        ...     return {"ops": {"load": {"config": {"week": f"{start:%Y-%m-%d}..{end:%Y-%m-%d}"}}}}
+        >>> weekly.get_run_config_for_partition_key("2024-01-14")
+        {'ops': {'load': {'config': {'week': '2024-01-14..2024-01-21'}}}}
     """
-
     def wrap(fn: _WindowFn) -> PartitionedConfig:
         return _window_config(WeeklyPartitionsDefinition(start_date, minute_offset=minute_offset, hour_offset=hour_offset,
                                                          day_offset=day_offset, timezone=timezone, fmt=fmt,
@@ -493,15 +711,43 @@ def monthly_partitioned_config(start_date: str | dt.date | dt.datetime, minute_o
                                day_offset: int = 1, timezone: str | None = None, fmt: str | None = None,
                                end_offset: int = 0, tags_for_partition_fn: _WindowTagsFn | None = None,
                                exclusions: Sequence[Any] | None = None) -> Callable[[_WindowFn], PartitionedConfig]:
-    """Decorate ``fn(start, end) -> run config``, one partition per month (from day ``day_offset``).
+    """Make a ``PartitionedConfig`` over monthly partitions from ``fn(start, end) -> run config``.
 
-    Example::
+    Give the result as ``@job(config=...)``: the job is partitioned by a
+    ``MonthlyPartitionsDefinition`` of these arguments, and a run of a key gets the run config
+    ``fn(start, end)`` returns for that window (timezone-aware datetimes). Calling the result
+    calls ``fn``.
 
-        @monthly_partitioned_config(start_date="2024-01-01")
-        def monthly(start, end):
-            return {"ops": {"load": {"config": {"month": start.strftime("%Y-%m")}}}}
+    Args:
+        start_date: The start of the first partition: a string in ``fmt`` (or ISO 8601), a date or a
+            datetime, read in ``timezone``; a start between two ticks begins at the next tick.
+        minute_offset: The minute of the hour each partition starts at. Defaults to 0.
+        hour_offset: The hour of the day each partition starts at. Defaults to 0.
+        day_offset: The day of the month each partition starts on, 1 to 31 (months without that
+            day have no partition, as in cron). Defaults to 1.
+        timezone: The IANA time zone of the schedule (``"Europe/Paris"``). Defaults to UTC.
+        fmt: The ``strftime`` format of the keys (each window's start). Defaults to ``"%Y-%m-%d"``.
+        end_offset: How many partitions to add after the last complete one (1: the one in
+            progress; -1 drops the last complete one). Defaults to 0.
+        tags_for_partition_fn: Returns the extra run tags of a window, from ``(start, end)``.
+            Defaults to none.
+        exclusions: Not supported: a ``DefinitionError`` says to leave it out.
+
+    Returns:
+        A decorator that turns the function into a ``PartitionedConfig``.
+
+    Raises:
+        DefinitionError: when ``exclusions`` is given, an offset is out of range, the time zone is
+            unknown, or a date matches neither ``fmt`` nor ISO 8601.
+
+    Examples:
+        >>> from orchestrator import monthly_partitioned_config
+        >>> @monthly_partitioned_config(start_date="2024-01-01")
+        ... def monthly(start, end):
+        ...     return {"ops": {"load": {"config": {"month": start.strftime("%Y-%m")}}}}
+        >>> monthly.get_run_config_for_partition_key("2024-02-01")
+        {'ops': {'load': {'config': {'month': '2024-02'}}}}
     """
-
     def wrap(fn: _WindowFn) -> PartitionedConfig:
         return _window_config(MonthlyPartitionsDefinition(start_date, minute_offset=minute_offset,
                                                           hour_offset=hour_offset, day_offset=day_offset,

@@ -13,22 +13,33 @@ __all__ = ["with_resources"]
 
 def with_resources(definitions: Iterable[Any], resource_defs: Mapping[str, Any],
                    resource_config_by_key: Mapping[str, Any] | None = None) -> Sequence[Any]:
-    """Copies of ``definitions`` (assets, source assets, jobs) that carry ``resource_defs``.
+    """Copies of assets (and jobs) with resources bound to them, so they run without being given any.
 
-    A definition keeps a resource it already has under the same key. ``resource_config_by_key``
-    (``{key: {"config": ...}}``) configures those resources, as ``.configured(config)`` would.
-    Jobs and ``materialize`` built from the copies use the bound resources.
+    Jobs and ``materialize`` built from the copies use the bound resources. A definition keeps a
+    resource it already has under the same key; the originals are not changed.
 
-    Example::
+    Args:
+        definitions: Assets, source assets and jobs.
+        resource_defs: The resources by key: definitions, ``ConfigurableResource`` s or plain
+            objects.
+        resource_config_by_key: Config for some of those resources, as ``{key: {"config":
+            ...}}``, applied as ``.configured(config)`` would. Defaults to none.
 
-        from orchestrator import ResourceParam, asset, materialize_to_memory, with_resources
+    Returns:
+        The copies, in the order given.
 
-        @asset
-        def greeting(prefix: ResourceParam[str]) -> str:
-            return prefix + " world"
+    Raises:
+        DefinitionError: when ``resource_config_by_key`` names a key not in ``resource_defs`` or
+            is not ``{"config": ...}``, or a definition cannot carry resources.
 
-        [bound] = with_resources([greeting], {"prefix": "hello"})
-        assert materialize_to_memory([bound]).output_for_node("greeting") == "hello world"
+    Examples:
+        >>> from orchestrator import ResourceParam, asset, materialize_to_memory, with_resources
+        >>> @asset
+        ... def greeting(prefix: ResourceParam[str]) -> str:
+        ...     return prefix + " world"
+        >>> [bound] = with_resources([greeting], {"prefix": "hello"})
+        >>> materialize_to_memory([bound]).output_for_node("greeting")
+        'hello world'
     """
     defs = dict(resource_defs)
     for key, entry in (resource_config_by_key or {}).items():

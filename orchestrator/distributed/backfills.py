@@ -234,7 +234,9 @@ def launch_backfill(job: JobDefinition, partition_keys: Sequence[str], *, instan
     if max_concurrent is not None:
         # Before the first run: every run of the backfill is submitted under the limit.
         RunQueue(client).set_tag_limit(BACKFILL_TAG, bid, max_concurrent)
-    pipe = client.pipeline(transaction=True)
+    # Not a transaction: the record and the index hash to different Cluster slots. The record goes
+    # first, so the index never lists a backfill without one.
+    pipe = client.pipeline(transaction=False)
     pipe.hset(backfill_key(bid), mapping={"json": record.model_dump_json(), "status": BackfillStatus.REQUESTED.value})
     pipe.zadd(BACKFILLS, {bid: record.created_at})
     pipe.execute()

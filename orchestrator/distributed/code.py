@@ -4,7 +4,8 @@ A job importable on workers travels as a pointer (``module:attr``, plus the job 
 is a repository) with the version of its code (``code_versions``). Anything else (a script, a
 notebook, a test module, ``orch job submit -f FILE``) is cloudpickled once per distinct job,
 HMAC-SHA256-signed with ``ORCH_SECRET``, and stored in Redis under its hash, which is its version.
-Workers verify the signature before unpickling and cache good jobs by hash.
+Workers verify the signature before unpickling and cache good jobs by hash. A blob expires twice
+the run retention (``retention.py``) after the last submit that used it.
 """
 
 from __future__ import annotations
@@ -153,7 +154,8 @@ def code_ref_for(job: JobDefinition, client: redis.Redis, secret: str | None, po
             raise OrchestratorError(f"Code pointer {pointer!r} must look like 'package.module:attribute'.")
         return _versioned(CodeRef(module=module, attr=attr, job_name=job.name), job)
     origin = _origin_of(job)
-    if origin is not None and origin.blob_sha256 and client.exists(code_key(origin.blob_sha256)):
+    # EXPIRE answers whether the blob is there, and pushes its expiry on: this run needs it too.
+    if origin is not None and origin.blob_sha256 and client.expire(code_key(origin.blob_sha256), _blob_ttl()):
         return origin
     if origin is not None and origin.module:
         return _versioned(CodeRef(module=origin.module, attr=origin.attr, job_name=origin.job_name), job)
@@ -165,6 +167,8 @@ def code_ref_for(job: JobDefinition, client: redis.Redis, secret: str | None, po
 
 def _store_blob(job: JobDefinition, client: redis.Redis, secret: str | None) -> CodeRef:
     import cloudpickle
+
+    from orchestrator.distributed.code_pickling import dumps_keeping_file_names
 
     defining = job_modules(job)
     user = [name for name, kind in project_modules(defining).items() if kind == "source"]
@@ -178,14 +182,26 @@ def _store_blob(job: JobDefinition, client: redis.Redis, secret: str | None) -> 
         except ValueError:
             pass
     try:
-        blob = cloudpickle.dumps(job)
+        # Not cloudpickle.dumps: that writes "<dynamic-code>" as every shipped function's file,
+        # and a failing step's traceback would not say which file it is in.
+        blob = dumps_keeping_file_names(job)
     finally:
         for name in registered:
             cloudpickle.unregister_pickle_by_value(sys.modules[name])
     digest = hashlib.sha256(blob).hexdigest()
     signature = sign(secret or INSECURE_SECRET, blob)
-    client.set(code_key(digest), signature + blob, nx=True)
+    ttl = _blob_ttl()
+    if not client.set(code_key(digest), signature + blob, nx=True, ex=ttl):
+        client.expire(code_key(digest), ttl)  # stored already: this run needs it too
     return CodeRef(blob_sha256=digest, job_name=job.name, version=digest)
+
+
+def _blob_ttl() -> int:
+    """A blob outlives the runs that use it (``retention.code_blob_ttl``): twice the run retention
+    after the last submit that used it; unused, Redis drops it then."""
+    from orchestrator.distributed.retention import code_blob_ttl, run_retention
+
+    return code_blob_ttl(run_retention())
 
 
 # Jobs loaded in this process by code reference (and, on workers, version); the reference each
@@ -295,7 +311,9 @@ def _load_blob(ref: CodeRef, client: redis.Redis, secret: str | None) -> JobDefi
 
     raw = cast("bytes | None", client.get(code_key(str(ref.blob_sha256))))
     if raw is None:
-        raise CodeLoadError(f"The code blob {ref.blob_sha256} of job '{ref.job_name}' is missing from Redis.")
+        raise CodeLoadError(f"The code blob {ref.blob_sha256} of job '{ref.job_name}' is missing from Redis: blobs "
+                            "expire twice ORCH_RUN_RETENTION after the last submit that used them. Submit the job "
+                            "again (a new run ships its code again).")
     signature, blob = raw[:SIGNATURE_BYTES], raw[SIGNATURE_BYTES:]
     if hashlib.sha256(blob).hexdigest() != ref.blob_sha256:
         raise CodeLoadError(f"The code blob of job '{ref.job_name}' is corrupt (its hash does not match); refusing it.")

@@ -21,13 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 from orchestrator.distributed.broker_leases import RUN_HEADER, STEP_HEADER
 from orchestrator.distributed.keys import BROKER_UNACKED, BROKER_UNACKED_INDEX
+from orchestrator.distributed.task_events import sent_events_on, task_events_setting
 
 if TYPE_CHECKING:
     from celery import Celery
 
     from orchestrator.plan.planner import ExecutionStep
 
-__all__ = ["celery_config", "make_app", "app_for", "enqueue_steps", "STEP_TASK_NAME", "DEFAULT_QUEUE",
+__all__ = ["celery_config", "make_app", "app_for", "enqueue_steps", "step_messages", "STEP_TASK_NAME", "DEFAULT_QUEUE",
            "step_priority", "step_queue", "step_task_id"]
 
 STEP_TASK_NAME = "orch.step"
@@ -68,8 +69,9 @@ def celery_config(broker_url: str, backend_url: str | None = None) -> dict[str, 
         "task_default_queue": DEFAULT_QUEUE,
         "task_ignore_result": True,
         "result_expires": 24 * 3600,
-        "worker_send_task_events": True,
-        "task_send_sent_event": True,
+        # Task events for Flower: off unless someone watches (task_events.py).
+        "worker_send_task_events": task_events_setting(),
+        "task_send_sent_event": task_events_setting(),
         "broker_transport_options": transport,
         "result_backend_transport_options": {"visibility_timeout": visibility},
         "broker_connection_retry_on_startup": True,
@@ -81,28 +83,41 @@ def celery_config(broker_url: str, backend_url: str | None = None) -> dict[str, 
         "worker_hijack_root_logger": False,
         "worker_redirect_stdouts": False,
     }
-    if broker_url.startswith(("redis://", "rediss://")):
-        from orchestrator.distributed.transport import TRANSPORT_PATH
-
-        config["broker_transport"] = TRANSPORT_PATH
-    if broker_url.startswith("rediss://"):
-        config["broker_use_ssl"] = _ssl_options(broker_url)
-    if (backend_url or broker_url).startswith("rediss://"):
-        config["redis_backend_use_ssl"] = _ssl_options(backend_url or broker_url)
+    _redis_settings(config, broker_url, backend_url or broker_url)
     return config
 
 
-def _ssl_options(url: str) -> dict[str, Any]:
-    import ssl
-    from urllib.parse import parse_qs, urlsplit
+def _redis_settings(config: dict[str, Any], broker_url: str, backend_url: str) -> None:
+    """The broker's transport and the TLS and Sentinel settings, from the URLs' forms (``redis_urls.py``).
 
-    query = {k: v[-1] for k, v in parse_qs(urlsplit(url).query).items()}
-    reqs = {"required": ssl.CERT_REQUIRED, "optional": ssl.CERT_OPTIONAL, "none": ssl.CERT_NONE}
-    options: dict[str, Any] = {"ssl_cert_reqs": reqs.get(query.get("ssl_cert_reqs", "required").lower(), ssl.CERT_REQUIRED)}
-    for key in ("ssl_ca_certs", "ssl_certfile", "ssl_keyfile"):
-        if key in query:
-            options[key] = query[key]
-    return options
+    ``redis://``/``rediss://``: our transport (``transport.py``). ``sentinel://...;...``: its Sentinel
+    variant, with the master's name and the Sentinels' credentials as transport options, for the
+    result backend too (Celery's ``sentinel://`` backend). ``unix://``: kombu's own transport, which
+    takes sockets as ``redis+socket://``. Any other URL is passed to Celery as it is.
+    """
+    from orchestrator.distributed.transport import SENTINEL_TRANSPORT_PATH, TRANSPORT_PATH
+    from orchestrator.redis_urls import parse_redis_url
+
+    schemes = ("redis://", "rediss://", "unix://", "sentinel://")
+    if broker_url.lower().startswith(schemes):
+        broker = parse_redis_url(broker_url)
+        config["broker_url"] = broker.kombu_url()
+        if broker.is_sentinel:
+            config["broker_transport"] = SENTINEL_TRANSPORT_PATH
+            # A failover can take the old master's host away without closing its connections: time a
+            # command out (the consumer's BRPOP waits 1 s a time) so that it is made to the new master.
+            config["broker_transport_options"].update(broker.kombu_transport_options(), socket_timeout=30,
+                                                      socket_connect_timeout=5)
+        elif broker.scheme != "unix":
+            config["broker_transport"] = TRANSPORT_PATH
+        if broker.tls:
+            config["broker_use_ssl"] = broker.kombu_ssl_options()
+    if backend_url.lower().startswith(schemes):
+        backend = parse_redis_url(backend_url)
+        config["result_backend"] = backend.kombu_url()
+        config["result_backend_transport_options"].update(backend.kombu_transport_options())
+        if backend.tls:
+            config["redis_backend_use_ssl"] = backend.kombu_ssl_options()
 
 
 def make_app(broker_url: str, backend_url: str | None = None, main: str = "orch") -> Celery:
@@ -166,19 +181,63 @@ def enqueue_steps(app: Celery, job_name: str, run_id: str, steps: Iterable[Execu
     """Send one task per step. ``stored`` names steps whose resolved form is in Redis, not the plan;
     ``resent`` marks copies the watchdog sends again (the worker claims such a step before running it)."""
     stored_keys = set(stored)
+    _follow_task_events(app)
     with app.producer_or_acquire() as producer:
         for step in steps:
-            kwargs: dict[str, Any] = {"run_id": run_id, "step_key": step.key, "attempt": attempt}
-            if step.key in stored_keys:
-                kwargs["stored"] = True
-            if resent:
-                kwargs["resent"] = True
-            options: dict[str, Any] = {"queue": step_queue(step, default_queue), "producer": producer,
-                                       "headers": {RUN_HEADER: run_id, STEP_HEADER: step.key}}
-            priority = step_priority(step)
-            if priority is not None:
-                options["priority"] = priority
-            if countdown:
-                options["countdown"] = countdown
-            app.send_task(step_task_name(job_name, step.key), kwargs=kwargs,
-                          task_id=step_task_id(run_id, step.key, attempt), **options)
+            _send_step(app, producer, job_name, run_id, step, default_queue, attempt, countdown,
+                       step.key in stored_keys, resent)
+
+
+def step_messages(app: Celery, job_name: str, run_id: str, steps: Iterable[ExecutionStep],
+                  default_queue: str) -> dict[str, tuple[str, str]]:
+    """The broker messages of the first attempt of ``steps``, built exactly as :func:`enqueue_steps`
+    sends them but not sent: step key -> (the Redis list kombu would push it to, the payload).
+
+    For a completion that pushes the steps it makes ready itself, in its atomic Lua call
+    (``lua/complete.lua``). Empty when the broker is not this project's Redis transport, whose
+    channel can hand messages back (``transport.Channel.capture``): those steps are then sent after.
+    """
+    from orchestrator.distributed.transport import Channel
+
+    messages: dict[str, tuple[str, str]] = {}
+    _follow_task_events(app)
+    with app.producer_or_acquire() as producer:
+        channel = producer.channel
+        if not isinstance(channel, Channel):
+            return messages
+        captured: list[tuple[str, str]] = []
+        channel.capture = captured
+        try:
+            for step in steps:
+                _send_step(app, producer, job_name, run_id, step, default_queue, 0, None, False, False)
+                if len(captured) != len(messages) + 1:  # not one message: leave this step to be sent
+                    del captured[len(messages):]
+                    continue
+                messages[step.key] = captured[-1]
+        finally:
+            channel.capture = None
+    return messages
+
+
+def _follow_task_events(app: Celery) -> None:
+    sent_event = sent_events_on()
+    if app.conf.task_send_sent_event != sent_event:
+        app.conf.task_send_sent_event = sent_event
+
+
+def _send_step(app: Celery, producer: Any, job_name: str, run_id: str, step: ExecutionStep, default_queue: str,
+               attempt: int, countdown: float | None, stored: bool, resent: bool) -> None:
+    kwargs: dict[str, Any] = {"run_id": run_id, "step_key": step.key, "attempt": attempt}
+    if stored:
+        kwargs["stored"] = True
+    if resent:
+        kwargs["resent"] = True
+    options: dict[str, Any] = {"queue": step_queue(step, default_queue), "producer": producer,
+                               "headers": {RUN_HEADER: run_id, STEP_HEADER: step.key}}
+    priority = step_priority(step)
+    if priority is not None:
+        options["priority"] = priority
+    if countdown:
+        options["countdown"] = countdown
+    app.send_task(step_task_name(job_name, step.key), kwargs=kwargs,
+                  task_id=step_task_id(run_id, step.key, attempt), **options)

@@ -13,9 +13,10 @@ from orchestrator.definitions.built_in_executors import celery_executor
 from orchestrator.definitions.config.run_config import rebuild_run_config
 from orchestrator.distributed.code import load_job
 from orchestrator.distributed.records import RunStatus
+from orchestrator.distributed.retrying import retry_seconds, transient_errors
 from orchestrator.distributed.run_storage import CancelEvents, RunInfo
 from orchestrator.distributed.watchdog import check_stalled
-from orchestrator.errors import RunTimeoutError
+from orchestrator.errors import RunNotFoundError, RunTimeoutError
 from orchestrator.events import EventType, RunEvent
 from orchestrator.execution.lifecycle import Lifecycle
 from orchestrator.execution.results import RunResultBase
@@ -48,14 +49,72 @@ def _instance(instance: Instance | None) -> Instance:
 
 
 def get_run(run_id: str, instance: Instance | None = None) -> RunHandle:
-    """The handle of any run, from any process. Unknown ids raise ``RunNotFoundError``."""
+    """The handle of any run, from any process: by its id, as ``submit_job`` returned it.
+
+    Runs live in Redis, not in the process that submitted them, so another process (a
+    notebook, ``orch run show``, a later script) can wait for a run, follow its events or cancel
+    it. The orchestrator's own, next to Dagster's ``instance.get_run_by_id``.
+
+    Args:
+        run_id: The run's id.
+        instance: Where the run is recorded. Defaults to ``Instance.from_env()``.
+
+    Returns:
+        The run's ``RunHandle``.
+
+    Raises:
+        RunNotFoundError: when no run has that id.
+
+    Examples:
+        >>> from orchestrator import get_run, job, op, submit_job
+        >>> @op
+        ... def one() -> int:
+        ...     return 1
+        >>> @job
+        ... def single():
+        ...     one()
+        >>> run_id = submit_job(single).run_id
+        >>> get_run(run_id).wait(timeout=60).output_for_node("one")
+        1
+        >>> get_run("no-such-run")
+        Traceback (most recent call last):
+        ...
+        orchestrator.errors.RunNotFoundError: ...
+    """
     inst = _instance(instance)
     inst.storage.get_run(run_id)
     return RunHandle(run_id, inst)
 
 
 class RunHandle:
-    """A submitted run: ask its status, wait for its result, follow its events, cancel it."""
+    """A submitted run: ask its status, wait for its result, follow its events, cancel it.
+
+    What ``submit_job`` and ``reexecute`` return, and ``get_run`` finds for any run id. It holds
+    only the run id and the instance: every question is asked of Redis, so handles are cheap
+    and the run does not depend on them. ``status()`` is a ``RunStatus``; ``info()`` the run's
+    record (job, tags, config, times); ``events()`` yields every event from the start, then live
+    ones until the run ends; ``wait(timeout)`` returns a ``RunResult``; ``cancel()`` stops the run.
+
+    Args:
+        run_id: The run's id.
+        instance: Where the run is recorded.
+        job: The job, when the caller has it (saves loading it from the run's code for outputs).
+            Defaults to None.
+
+    Examples:
+        >>> from orchestrator import Instance, RunHandle, job, op, submit_job
+        >>> @op
+        ... def one() -> int:
+        ...     return 1
+        >>> @job
+        ... def single():
+        ...     one()
+        >>> handle = RunHandle(submit_job(single).run_id, Instance.from_env())
+        >>> handle.wait(timeout=60).success, handle.status()
+        (True, <RunStatus.SUCCESS: 'SUCCESS'>)
+        >>> [event.event_type.name for event in handle.events()][-1], handle.cancel()
+        ('RUN_SUCCESS', False)
+    """
 
     def __init__(self, run_id: str, instance: Instance, job: JobDefinition | None = None) -> None:
         self.run_id = run_id
@@ -76,17 +135,33 @@ class RunHandle:
         """Block until the run finishes; ``RunTimeoutError`` after ``timeout`` seconds.
 
         Sleeps on the run's end marker rather than its events, so waiting costs the workers nothing;
-        every ``poll_seconds`` it checks whether the run has stalled.
+        every ``poll_seconds`` it checks whether the run has stalled. Redis going away (a restart,
+        a Sentinel failover) is waited out for ``ORCH_REDIS_RETRY_SECONDS`` (60 s) before its
+        connection error is raised; after a failover the wait goes on with the new master.
         """
         deadline = None if timeout is None else time.monotonic() + timeout
         storage = self.instance.storage
+        errors = transient_errors()
+        away_since: float | None = None  # when Redis stopped answering (a restart, a failover)
         while True:
             remaining = None if deadline is None else deadline - time.monotonic()
             block = poll_seconds if remaining is None else max(0.0, min(poll_seconds, remaining))
-            if storage.wait_for_end(self.run_id, int(block * 1000)):
+            try:
+                if storage.wait_for_end(self.run_id, int(block * 1000)):
+                    info = storage.get_run(self.run_id)
+                    return RunResult(self.run_id, self.instance, info, None, self._job)
                 info = storage.get_run(self.run_id)
-                return RunResult(self.run_id, self.instance, info, None, self._job)
-            info = storage.get_run(self.run_id)
+            except errors:
+                # Ride out the outage (the client reconnects, to the new master after a failover)
+                # for as long as Redis calls are retried, then say Redis is gone.
+                away_since = away_since if away_since is not None else time.monotonic()
+                if time.monotonic() - away_since > retry_seconds() or (remaining is not None and remaining <= 0):
+                    raise
+                time.sleep(min(1.0, poll_seconds))
+                continue
+            except RunNotFoundError as exc:
+                raise self._vanished(exc) from None
+            away_since = None
             if info.status.is_finished:  # closed before end markers existed, or the marker was trimmed
                 return RunResult(self.run_id, self.instance, info, None, self._job)
             if remaining is not None and remaining <= poll_seconds:
@@ -95,7 +170,23 @@ class RunHandle:
                     f"Run {self.run_id} of job '{info.record.job_name}' did not finish within {timeout}s "
                     f"(status {info.status.value}{waits})."
                 )
-            check_stalled(self.instance, self.run_id)
+            try:
+                check_stalled(self.instance, self.run_id)
+            except errors:
+                pass  # the recovery checks run again at the next poll; the workers' watchdogs run them too
+
+    def _vanished(self, exc: RunNotFoundError) -> RunNotFoundError:
+        """The run's record is gone while it was waited on: after a failover, say that it was lost in it."""
+        from orchestrator.distributed.failovers import failover_note
+
+        try:
+            note = failover_note(self.instance, 0.0)
+        except Exception:  # noqa: BLE001 - the original error stands
+            note = None
+        if not note:
+            return exc
+        return RunNotFoundError(f"{exc} {note} Its creation had not reached the replica that was promoted: "
+                                "submit it again.")
 
     def cancel(self, terminate: bool = True) -> bool:
         """Stop the run. Nothing more is enqueued; queued steps are revoked (a worker that missed
@@ -159,7 +250,38 @@ class RunHandle:
 
 
 class RunResult(RunResultBase):
-    """The result of a distributed run: the same API as ``ExecuteInProcessResult``."""
+    """The result of a finished run on the workers: the same API as ``execute_in_process``'s result.
+
+    ``success``, ``status`` (a ``RunStatus``), ``output_for_node``, ``dagster_run``, the event
+    lookups (``all_events``, ``get_step_success_events``, ``get_failed_step_keys``, ...). Events
+    are read from Redis on first use; outputs are loaded through the job's IO manager from where
+    the workers stored them (``fs_io_manager`` under ``ORCH_HOME`` unless the job names its own
+    ``io_manager``). Made by ``RunHandle.wait()`` and ``execute_job``, not directly.
+
+    Args:
+        run_id: The run's id.
+        instance: Where the run is recorded.
+        info: The run's record and status, as read from run storage.
+        events: The run's events, or None to read them on first use.
+        job: The job, when the caller has it. Defaults to None (loaded from the run's code).
+
+    Examples:
+        >>> from orchestrator import job, op, submit_job
+        >>> @op
+        ... def one() -> int:
+        ...     return 1
+        >>> @op
+        ... def add_one(x: int) -> int:
+        ...     return x + 1
+        >>> @job
+        ... def adding():
+        ...     add_one(one())
+        >>> result = submit_job(adding).wait(timeout=60)
+        >>> result.success, result.status, result.output_for_node("add_one")
+        (True, <RunStatus.SUCCESS: 'SUCCESS'>, 2)
+        >>> [event.step_key for event in result.get_step_success_events()]
+        ['one', 'add_one']
+    """
 
     def __init__(self, run_id: str, instance: Instance, info: RunInfo, events: list[RunEvent] | None,
                  job: JobDefinition | None = None) -> None:

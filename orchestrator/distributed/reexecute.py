@@ -38,15 +38,52 @@ def steps_to_rerun(plan: ExecutionPlan, statuses: Mapping[str, StepStatus | str]
 
 def reexecute(run_id: str, from_failure: bool = True, step_selection: Sequence[str] | None = None,
               instance: Instance | None = None, job: JobDefinition | None = None) -> RunHandle:
-    """Start a new run of run ``run_id``'s job and config (tagged with parent and root run ids).
+    """Start a new run of a finished run's job and config that runs again only what needs to.
 
-    With ``from_failure`` the failed, skipped and not-started steps run again and the others'
-    stored outputs are reused; ``step_selection`` names exactly which steps (op paths or step keys) run.
+    With ``from_failure`` (the default) the failed, skipped and not-started steps run again and
+    the others' stored outputs are reused; ``step_selection`` names exactly which steps run. A
+    step of a dynamic map or collect widens the selection to the whole group (the step that fans
+    out included). The new run is tagged with its parent and root run ids
+    (``orch/parent_run_id``, ``orch/root_run_id``) and keeps the parent's tags, partition and run
+    config (the config resolved again, as given). Dagster does this with ``execute_job(...,
+    reexecution_options=ReexecutionOptions(...))``; ``orch run reexecute RUN_ID`` is the CLI.
 
     The job comes from the parent's stored code reference, so this works from any directory: the
     same signed blob, or the same module path imported as the code is now (from the directory the
     parent's submitter imported it from, when this process cannot import it otherwise), so a run
-    re-executed after a fix runs the fix. The parent's run config is resolved again, as given.
+    re-executed after a fix runs the fix.
+
+    Args:
+        run_id: The id of the finished run to re-execute.
+        from_failure: Run only the steps that did not succeed. Defaults to True; False runs
+            every step.
+        step_selection: Op paths or step keys to run, instead. Defaults to None.
+        instance: Where the run is recorded. Defaults to ``Instance.from_env()``.
+        job: The job to run, instead of the one loaded from the parent's code. Defaults to None.
+
+    Returns:
+        The new run's ``RunHandle``.
+
+    Raises:
+        RunNotFoundError: when no run has id ``run_id``.
+        OrchestratorError: when the run has not finished, ``from_failure`` finds nothing that
+            failed, or ``step_selection`` names no step of the job.
+
+    Examples:
+        >>> from pathlib import Path
+        >>> from orchestrator import job, op, reexecute, submit_job
+        >>> ready = Path("ready.txt").resolve()
+        >>> @op
+        ... def load() -> str:
+        ...     return ready.read_text()
+        >>> @job
+        ... def load_job():
+        ...     load()
+        >>> first = submit_job(load_job).wait(timeout=60)
+        >>> _ = ready.write_text("data")
+        >>> second = reexecute(first.run_id).wait(timeout=60)
+        >>> first.success, second.success, second.output_for_node("load")
+        (False, True, 'data')
     """
     inst = _instance(instance)
     storage = inst.storage

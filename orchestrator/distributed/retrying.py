@@ -9,16 +9,23 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["retrying"]
+__all__ = ["retrying", "transient_errors", "retry_seconds"]
 
 T = TypeVar("T")
 _log = logging.getLogger("orchestrator.redis")
 
 
-def _transient() -> tuple[type[BaseException], ...]:
+def transient_errors() -> tuple[type[BaseException], ...]:
+    """The errors of a Redis that is away for a while (restarting, failing over): worth retrying."""
     import redis
 
     return (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError, ConnectionError)
+
+
+def retry_seconds() -> float:
+    """How long Redis calls are retried through an outage: ``ORCH_REDIS_RETRY_SECONDS`` (60 s, more
+    than a Sentinel failover takes with Sentinel's default 30 s ``down-after-milliseconds``)."""
+    return float(os.environ.get("ORCH_REDIS_RETRY_SECONDS", "60"))
 
 
 def retrying(fn: Callable[..., T]) -> Callable[..., T]:
@@ -26,10 +33,9 @@ def retrying(fn: Callable[..., T]) -> Callable[..., T]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> T:
-        budget = float(os.environ.get("ORCH_REDIS_RETRY_SECONDS", "60"))
-        deadline = time.monotonic() + budget
+        deadline = time.monotonic() + retry_seconds()
         delay = 0.1
-        errors = _transient()
+        errors = transient_errors()
         while True:
             try:
                 return fn(*args, **kwargs)

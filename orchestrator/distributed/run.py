@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING
 from orchestrator.definitions.built_in_executors import celery_executor
 from orchestrator.definitions.config.run_config import ResolvedRunConfig, rebuild_run_config
 from orchestrator.distributed.code import load_job
-from orchestrator.distributed.dispatch import app_for, enqueue_steps
+from orchestrator.distributed.dispatch import app_for, enqueue_steps, step_messages
 from orchestrator.distributed.heartbeats import heartbeats
 from orchestrator.distributed.run_queue import close_run
-from orchestrator.distributed.run_state import RedisRunState
+from orchestrator.distributed.run_state import RedisRunState, RunShape
 from orchestrator.distributed.run_storage import RunInfo
 from orchestrator.events import RunEvent
 from orchestrator.execution.lifecycle import Lifecycle
@@ -65,6 +65,9 @@ class DistributedRun:
         self.lifecycle = Lifecycle(self.run_id, self.job.name)
         self.closed = info.status.is_finished
         self.status_checked_at = time.monotonic()
+        self.shape = RunShape.of(self.plan)
+        # Once a completion from this process marked the run STARTED, later ones need not.
+        self.known_started = info.status is not RunStatus.QUEUED
 
     # -- cache of runs per worker process ------------------------------------------------------
     _cache: OrderedDict[str, DistributedRun] = OrderedDict()
@@ -116,7 +119,18 @@ class DistributedRun:
 
     def _scheduler(self) -> Scheduler:
         # A fresh view of the Redis state per completion: what it learns is only true for now.
-        return Scheduler(self.plan, RedisRunState(self.storage, self.run_id, self.plan), self.lifecycle)
+        self._state = RedisRunState(self.storage, self.run_id, self.plan, self.shape, started=self.known_started,
+                                    messages=self._messages if self._pushes_ready else None)
+        return Scheduler(self.plan, self._state, self.lifecycle)
+
+    @property
+    def _pushes_ready(self) -> bool:
+        """Whether completions can push the steps they make ready onto the broker's lists: only
+        when the broker is the run storage's Redis itself (the Lua call writes both)."""
+        return self.instance.broker_url == self.instance.storage_url
+
+    def _messages(self, steps: list[ExecutionStep]) -> dict[str, tuple[str, str]]:
+        return step_messages(self.app, self.job.name, self.run_id, steps, self.record.queue)
 
     def start(self) -> None:
         """Enqueue the steps with no upstream (called once, by the submitter)."""
@@ -126,6 +140,7 @@ class DistributedRun:
                     events: Sequence[RunEvent], started: bool = False) -> None:
         """Record a finished step atomically, then run or skip what became ready, and maybe close the run."""
         decision = self._scheduler().complete(step.key, StepStatus(status), outputs, events, started=started)
+        self.known_started = self.known_started or self._state.started
         if decision.duplicate:
             _log.warning("run %s: step %s was already finished; ignoring the repeated completion",
                          self.run_id, step.key)
@@ -144,13 +159,14 @@ class DistributedRun:
         narrowed = set(decision.narrowed)
         if narrowed:
             self.storage.store_steps(self.run_id, [s for s in decision.to_run if s.key in narrowed])
-        if decision.to_run:
-            enqueue_steps(self.app, self.job.name, self.run_id, decision.to_run, self.record.queue,
-                          stored=sorted(narrowed))
-        if from_outbox:
+        published = set(decision.published)  # pushed by the completion itself, never in the outbox
+        to_send = [s for s in decision.to_run if s.key not in published]
+        if to_send:
+            enqueue_steps(self.app, self.job.name, self.run_id, to_send, self.record.queue, stored=sorted(narrowed))
+        if from_outbox and (to_send or decision.skipped):
             # Published, or completed as skipped: out of the outbox (confirmed off the hot path).
             heartbeats.release(self.instance, self.run_id,
-                               [s.key for s in decision.to_run] + [s.step_key for s in decision.skipped])
+                               [s.key for s in to_send] + [s.step_key for s in decision.skipped])
 
     def close(self, failed: bool) -> None:
         """Close the run: the completion that leaves no step unfinished does this, exactly once.

@@ -17,9 +17,10 @@ of every bucket at once. A run holds its slots from the moment it gets them unti
 (success, failure or cancel), as Dagster counts runs "in progress". A run needing no slot starts at
 once, as before: a deployment without limits pays nothing.
 
-The accounting is one Lua file (``lua/run_queue.lua``): a submit takes the slots or queues the
-run (:meth:`RunQueue.submit`); closing a run (``lua/finish_run.lua``, which loads it) frees its
-slots and, in the same atomic call, gives slots to the queued runs that now fit, in queue order
+The accounting is one Lua file (``lua/run_queue.lua``, called through ``run_queue_slots.py``):
+a submit takes the slots or queues the run (:meth:`RunQueue.submit`); closing a run
+(``RunStorage.close_run``) frees its slots right after the close and, in that one atomic call over
+the queue's keys, gives slots to the queued runs that now fit, in queue order
 (``dagster/priority`` first, then submit order; a run blocked on one bucket does not hold back
 runs behind it that need others). Whoever closed the run then starts them
 (:func:`start_admitted`): the run's events say RUN_DEQUEUED and RUN_START and its root steps are
@@ -28,19 +29,18 @@ enqueued. :func:`start_waiting` is the backstop, for the watchdog's loop.
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from orchestrator.distributed.dispatch import app_for, enqueue_steps
-from orchestrator.distributed.keys import RUN_QUEUE_TAG_LIMITS, run_queue_keys
+from orchestrator.distributed.keys import RUN_QUEUE_TAG_LIMITS, run_keys, run_queue_keys
+from orchestrator.distributed.run_queue_slots import QueueCalls, QueueNotes, note_queue_changes
 from orchestrator.distributed.run_state import RedisRunState
 from orchestrator.errors import ConfigError, RunNotFoundError
 from orchestrator.events import EventType, RunEvent
@@ -313,11 +313,6 @@ def priority_of(tags: Mapping[str, str], job_name: str) -> int:
 
 
 # -- the Redis side ---------------------------------------------------------------------------------
-@functools.cache
-def _library() -> str:
-    return (files(__package__) / "lua" / "run_queue.lua").read_text(encoding="utf-8")
-
-
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
@@ -329,10 +324,7 @@ class RunQueue:
         # redis-py types every reply of the sync client as ``Awaitable[T] | T`` (redis-py#2399).
         self.redis: Any = client
         self.keys = run_queue_keys()
-        self._call = client.register_script(_library() + "\nreturn rq_main(ARGV)\n")
-
-    def _run(self, op: str, **named: Any) -> Any:
-        return self._call(keys=[], args=[json.dumps({"op": op, "q": self.keys, **named}, separators=(",", ":"))])
+        self._calls = QueueCalls(client)
 
     # -- runtime tag limits --------------------------------------------------------------------
     def set_tag_limit(self, key: str, value: str, limit: int) -> None:
@@ -354,19 +346,40 @@ class RunQueue:
     def submit(self, run_id: str, needs: Sequence[Need], priority: int = 0) -> tuple[bool, str]:
         """Take the run's slots, or queue it: (True, "") when it got them, else (False, the reason)."""
         entry = {"needs": [[n.bucket, n.limit, n.label] for n in needs], "priority": priority}
-        reply = self._run("submit", run_id=run_id, entry=entry, now=repr(time.time()))
-        admitted = int(reply[0]) == 1
-        return admitted, "" if admitted else _text(reply[1])
+        now = time.time()
+        admitted, reason = self._calls.submit(run_id, entry, now)
+        notes = QueueNotes(admitted=[run_id]) if admitted else QueueNotes(waiting={run_id: reason})
+        note_queue_changes(self.redis, notes, now)
+        return admitted, reason
 
     def started(self, run_id: str) -> None:
         """The admitted run's root steps were enqueued (or it needs starting no more)."""
         self.redis.zrem(self.keys["starting"], run_id)
 
     def sweep(self, lease: float = START_LEASE, scan: int = SWEEP_SCAN) -> tuple[list[str], list[str]]:
-        """The backstop's atomic part (``rq_sweep``): (runs admitted now, admitted runs to start again)."""
-        reply = [_text(r) for r in self._run("sweep", now=repr(time.time()), lease=lease, scan=scan)]
-        cut = reply.index("")
-        return reply[:cut], reply[cut + 1:]
+        """The backstop (``rq_sweep``): (runs admitted now, admitted runs to start again).
+
+        Which holders and queued runs are closed or gone is read first, from their records (they
+        hash elsewhere than the queue); a run closing meanwhile is freed by its own close.
+        """
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.smembers(self.keys["buckets"])
+        pipe.zrange(self.keys["queued"], 0, scan - 1)
+        pipe.zcard(self.keys["starting"])
+        buckets, head, starting = pipe.execute()
+        if not buckets and not head and not starting:
+            return [], []  # nothing queued, held or starting: the common case costs one round trip
+        ids = {_text(m) for m in head}
+        if buckets:
+            pipe = self.redis.pipeline(transaction=False)
+            for bucket in buckets:
+                pipe.smembers(self.keys["slots"] + _text(bucket))
+            for holders in pipe.execute():
+                ids.update(_text(m) for m in holders)
+        now = time.time()
+        notes, again = self._calls.sweep(now, lease, scan, _closed_or_gone(self.redis, ids))
+        note_queue_changes(self.redis, notes, now)
+        return notes.admitted, again
 
     def position(self, run_id: str) -> tuple[int, int] | None:
         """(1-based place, runs queued) of a run waiting for slots; None when it is not waiting."""
@@ -380,6 +393,19 @@ class RunQueue:
         """What the run needs and whether it waits or holds its slots (None: neither)."""
         raw = self.redis.hget(self.keys["limits"], run_id)
         return json.loads(raw) if raw else None
+
+
+def _closed_or_gone(client: Any, run_ids: Iterable[str]) -> list[str]:
+    """The runs of ``run_ids`` that are closed or have no record (one round trip)."""
+    ids = sorted(run_ids)
+    if not ids:
+        return []
+    pipe = client.pipeline(transaction=False)
+    for run_id in ids:
+        pipe.hmget(run_keys(run_id).record, ["status", "json"])
+    finished = {RunStatus.SUCCESS.value, RunStatus.FAILURE.value, RunStatus.CANCELED.value}
+    return [run_id for run_id, (status, record) in zip(ids, pipe.execute())
+            if record is None or (status is not None and _text(status) in finished)]
 
 
 # -- submitting and starting ------------------------------------------------------------------------

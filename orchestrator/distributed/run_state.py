@@ -9,32 +9,71 @@ keys), so what is known stays true; one instance serves one completion.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from orchestrator.execution.scheduling import Applied, StepUpdate, collect_source
+from orchestrator.execution.scheduling import Applied, StepUpdate, collect_source, initial_counts
 from orchestrator.plan.planner import ExecutionPlan, ExecutionStep, OutputRef, mapped_key
 from orchestrator.status import StepStatus
 
 if TYPE_CHECKING:
     from orchestrator.distributed.run_storage import RunStorage
 
-__all__ = ["RedisRunState"]
+__all__ = ["RedisRunState", "RunShape"]
+
+
+@dataclass(frozen=True)
+class RunShape:
+    """What every completion of a run tells ``complete.lua`` that the plan already says: the steps
+    waiting on each step, and which steps dynamic outputs may add waiting steps to. Computed once
+    per run and process (the plan is the same everywhere), so Redis stores only what dynamic
+    outputs add."""
+
+    down: dict[str, list[str]]
+    #: Static steps upstream of a template: each mapped instance made from it waits on them too.
+    template_upstream: frozenset[str]
+
+    @classmethod
+    def of(cls, plan: ExecutionPlan) -> RunShape:
+        _pending, down = initial_counts(plan)
+        ups = frozenset(up for s in plan.steps if s.is_template for up in s.upstream)
+        return cls(down=down, template_upstream=ups)
+
+    def downstream(self, step_key: str) -> tuple[list[str], bool]:
+        """(the plan's steps waiting on ``step_key``, whether dynamic outputs may have added more).
+        A mapped instance (``op[k]``) has only added ones: what waits on it depends on its keys."""
+        return self.down.get(step_key, []), "[" in step_key or step_key in self.template_upstream
 
 
 class RedisRunState:
-    """The :class:`~orchestrator.execution.scheduling.SchedulingStore` of a Celery run."""
+    """The :class:`~orchestrator.execution.scheduling.SchedulingStore` of a Celery run.
 
-    def __init__(self, storage: RunStorage, run_id: str, plan: ExecutionPlan) -> None:
+    ``started``: this process saw the run STARTED already, so completions need not mark it.
+    ``messages``: builds the broker messages of steps (``dispatch.step_messages``), so that a
+    completion pushes the steps it certainly makes ready itself; without it, they are sent after.
+    """
+
+    def __init__(self, storage: RunStorage, run_id: str, plan: ExecutionPlan, shape: RunShape | None = None,
+                 started: bool = False,
+                 messages: Callable[[list[ExecutionStep]], dict[str, tuple[str, str]]] | None = None) -> None:
         self.storage = storage
         self.run_id = run_id
         self.plan = plan
+        self.shape = shape or RunShape.of(plan)
+        self.started = started
+        self.messages = messages
         self.produced: set[str] = set()
         self.statuses: dict[str, StepStatus | None] = {}
         self.dyn: dict[str, list[str]] = {}
 
     def apply(self, update: StepUpdate) -> Applied:
-        applied = self.storage.complete(self.run_id, update)
+        down, dynamic_down = self.shape.downstream(update.step_key)
+        messages = self.messages(update.certain) if update.certain and self.messages is not None else {}
+        applied = self.storage.complete(self.run_id, update, down, dynamic_down, mark_started=not self.started,
+                                        messages=messages)
+        if update.started:
+            self.started = True
         if not applied.duplicate:
             self.statuses[update.step_key] = update.status
             self.produced.update(update.outputs)
@@ -42,6 +81,9 @@ class RedisRunState:
             for template in update.templates:
                 self.statuses[template.key] = template.status
         return applied
+
+    def successors(self, step_key: str) -> list[str] | None:
+        return self.shape.down.get(step_key, []) if self.messages is not None else None
 
     # -- the view input checks read ------------------------------------------------------------
     def is_produced(self, ref: OutputRef) -> bool:

@@ -2,7 +2,11 @@
 scheduling state that the scheduling core drives when a step finishes.
 
 Every key is built by ``keys.py`` (which tables what each holds); the Lua scripts are the files in
-``lua/``, each taking the run's key prefix and one JSON object of named arguments.
+``lua/``, each taking the run's key prefix and one JSON object of named arguments. Each script
+touches the keys of one run only (one hash tag: one slot when run storage is a Redis Cluster);
+work on keys shared by all runs (the run index, the active runs, the run queue) is a call of its
+own, and pipelines over several runs are plain pipelines (redis-py's ``ClusterPipeline`` splits
+them by node).
 """
 
 from __future__ import annotations
@@ -19,15 +23,16 @@ from typing import TYPE_CHECKING, Any
 
 from orchestrator.distributed.keys import (
     ACTIVE_RUNS,
+    EVENTS_MAXLEN,
+    RUN_KEY_SUFFIXES,
     RUNS_INDEX,
-    WORKER_PREFIX,
     WORKERS,
     run_keys,
-    run_queue_keys,
     worker_key,
 )
 from orchestrator.distributed.records import RunRecord
 from orchestrator.distributed.retrying import retrying
+from orchestrator.distributed.run_queue_slots import QueueCalls, note_queue_changes
 from orchestrator.errors import OrchestratorError, RunNotFoundError
 from orchestrator.events import EventType, RunEvent
 from orchestrator.execution.scheduling import Applied, StepUpdate, initial_counts
@@ -39,7 +44,8 @@ if TYPE_CHECKING:
 
 _log = logging.getLogger("orchestrator.run_storage")
 
-__all__ = ["RunStorage", "RunInfo", "SchedulingFacts", "CancelEvents", "Claim", "RunExistsError", "Closed"]
+__all__ = ["RunStorage", "RunInfo", "SchedulingFacts", "CancelEvents", "Claim", "RunExistsError", "Closed", "RunEnd",
+           "DEFAULT_RETENTION"]
 
 # What a cancel records: (step, its terminal event) for each running step, and the run's events.
 CancelEvents = tuple[list[tuple[str, RunEvent]], list[RunEvent]]
@@ -54,6 +60,24 @@ def _script(client: redis.Redis, *names: str) -> Any:
     """A Lua script of ``lua/``, registered on ``client`` (sent once, then called by its SHA).
     Several names make one script of the files in that order (a library of local functions first)."""
     return client.register_script("\n".join(_lua(name) for name in names))
+
+
+def _pack(events: list[str]) -> str:
+    """Event JSON documents as one JSON array (one stream entry)."""
+    return "[" + ",".join(events) + "]"
+
+
+_EVENT_LIST: Any = None
+
+
+def _unpack(packed: bytes | str) -> list[RunEvent]:
+    global _EVENT_LIST
+    if _EVENT_LIST is None:
+        from pydantic import TypeAdapter
+
+        _EVENT_LIST = TypeAdapter(list[RunEvent])
+    events: list[RunEvent] = _EVENT_LIST.validate_json(packed)
+    return events
 
 
 def _args(**named: Any) -> str:
@@ -78,6 +102,19 @@ class RunInfo:
     @property
     def run_id(self) -> str:
         return self.record.run_id
+
+
+@dataclass(frozen=True)
+class RunEnd:
+    """Where a run is, as its record's plain fields say: ``job`` None when there is no record."""
+
+    status: RunStatus
+    ended_at: float | None
+    job: str | None
+
+    @property
+    def exists(self) -> bool:
+        return self.job is not None
 
 
 @dataclass
@@ -115,17 +152,30 @@ class Claim:
     counted: bool = False
 
 
-class RunStorage:
-    """Reads and writes runs in Redis. Every method is a handful of round trips at most."""
+#: A run kept this long after it closes when no retention is given (``retention.py`` reads
+#: ``ORCH_RUN_RETENTION``): 7 days.
+DEFAULT_RETENTION = 7 * 24 * 3600.0
 
-    def __init__(self, client: redis.Redis, masked_url: str = "redis") -> None:
+
+class RunStorage:
+    """Reads and writes runs in Redis. Every method is a handful of round trips at most.
+
+    :param client: the run storage client (one Redis, Sentinel's master, or a Redis Cluster).
+    :param masked_url: its URL with passwords masked, for messages.
+    :param retention: seconds every key of a closed run is kept (its TTL, set when it closes).
+    """
+
+    def __init__(self, client: redis.Redis, masked_url: str = "redis", retention: float = DEFAULT_RETENTION) -> None:
         # redis-py types every reply of the sync client as ``Awaitable[T] | T`` (redis-py#2399);
         # replies are parsed (and so checked) where they are read.
         self.redis: Any = client
         self.masked_url = masked_url
+        self.retention = retention
         self._complete = _script(client, "complete.lua")
-        # Closing a run frees its run-queue slots in the same call (run_queue.lua's functions).
-        self._finish = _script(client, "run_queue.lua", "finish_run.lua")
+        # Closing a run is two calls: the run's own keys (this script), then the active runs and
+        # its run-queue slots (``_after_close``), which hash elsewhere.
+        self._finish = _script(client, "finish_run.lua")
+        self._queue = QueueCalls(client)
         self._start = _script(client, "start_step.lua")
         self._claim = _script(client, "claim_step.lua")
         self._death = _script(client, "record_death.lua")
@@ -142,9 +192,16 @@ class RunStorage:
         """
         from redis.exceptions import WatchError
 
-        pending, down = initial_counts(plan)
+        pending, _down = initial_counts(plan)  # the plan's downstream lists travel with each completion
         k = run_keys(record.run_id)
         record_json = record.model_dump_json()
+        # The index and the active runs first (shared keys: a call of their own on a Cluster), so
+        # that no crash can leave a run nobody lists or watches; an entry whose run was never
+        # written is dropped by the watchdog (``retention.settle_active_runs``) and the trim.
+        index = self.redis.pipeline(transaction=False)
+        index.zadd(RUNS_INDEX, {record.run_id: record.created_at}, nx=True)
+        index.sadd(ACTIVE_RUNS, record.run_id)
+        index.execute()
         pipe = self.redis.pipeline(transaction=True)
         try:
             pipe.watch(k.record)
@@ -152,18 +209,26 @@ class RunStorage:
             if existing is not None:
                 if _text(existing) == record_json:
                     return
+                self._settle_existing(record.run_id)
                 raise RunExistsError(f"A run with id '{record.run_id}' exists already in Redis at {self.masked_url}.")
             pipe.multi()
-            self._queue_new_run(pipe, record, record_json, plan, pending, down, first_events)
+            self._queue_new_run(pipe, record, record_json, plan, pending, first_events)
             pipe.execute()
         except WatchError:
+            self._settle_existing(record.run_id)
             raise RunExistsError(f"A run with id '{record.run_id}' was created meanwhile in Redis at "
                                  f"{self.masked_url}.") from None
         finally:
             pipe.reset()
 
+    def _settle_existing(self, run_id: str) -> None:
+        """A run id was taken already: undo adding it to the active runs if that run is closed."""
+        status = self.run_status(run_id)
+        if status is not None and status.is_finished:
+            self.redis.srem(ACTIVE_RUNS, run_id)
+
     def _queue_new_run(self, pipe: Any, record: RunRecord, record_json: str, plan: ExecutionPlan,
-                       pending: dict[str, int], down: dict[str, list[str]], first_events: Iterable[RunEvent]) -> None:
+                       pending: dict[str, int], first_events: Iterable[RunEvent]) -> None:
         k = run_keys(record.run_id)
         pipe.hset(k.record, mapping={
             "json": record_json, "status": RunStatus.QUEUED.value, "job": record.job_name,
@@ -171,13 +236,9 @@ class RunStorage:
         pipe.set(k.plan, plan.model_dump_json(exclude_defaults=True))
         if pending:
             pipe.hset(k.pending, mapping=pending)
-        if down:
-            pipe.hset(k.down, mapping={s: json.dumps(v) for s, v in down.items()})
         pipe.hset(k.meta, mapping={"remaining": len(pending), "failed": 0, "progress_at": repr(record.created_at)})
-        pipe.zadd(RUNS_INDEX, {record.run_id: record.created_at})
-        pipe.sadd(ACTIVE_RUNS, record.run_id)
         for event in first_events:
-            pipe.xadd(k.events, {"e": event.model_dump_json()})
+            pipe.xadd(k.events, {"e": event.model_dump_json()}, maxlen=EVENTS_MAXLEN, approximate=True)
 
     # -- reading runs --------------------------------------------------------------------------
     @retrying
@@ -306,31 +367,52 @@ class RunStorage:
     def add_events(self, pipe: Any, run_id: str, events: Iterable[RunEvent]) -> None:
         key = run_keys(run_id).events
         for event in events:
-            pipe.xadd(key, {"e": event.model_dump_json()})
+            pipe.xadd(key, {"e": event.model_dump_json()}, maxlen=EVENTS_MAXLEN, approximate=True)
 
     @retrying
     def read_events(self, run_id: str, after: str = "0-0", block_ms: int | None = None,
                     count: int = 1000, skip_malformed: bool = False) -> list[tuple[str, RunEvent]]:
         """Events after stream id ``after`` (blocking up to ``block_ms`` for new ones).
 
+        A step's events are one stream entry: each event gets the entry's id, and those before
+        its last one ``<id>.<i>``, so every event has an id a reader can resume after.
+
         A malformed entry raises ``OrchestratorError`` naming it, or with ``skip_malformed`` (for
         processes that read many runs, like the scheduler's run feed) is logged and left out, so
         one corrupt run cannot stop them."""
-        reply = self.redis.xread({run_keys(run_id).events: after}, count=count, block=block_ms)
-        out: list[tuple[str, RunEvent]] = []
+        key = run_keys(run_id).events
+        entry, _, within = after.partition(".")
+        rows: list[tuple[Any, Any]] = []
+        if within:
+            # A cursor inside an entry holding several events: the rest of that entry first.
+            rows = [(i, f) for i, f in self.redis.xrange(key, entry, entry)]
+            after = entry
+        reply = self.redis.xread({key: after}, count=count, block=None if rows else block_ms)
         for _stream, entries in reply or []:
-            for entry_id, fields in entries:
-                eid = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
-                data = fields.get(b"e") or fields.get("e")
-                if data is None:
+            rows.extend(entries)
+        out: list[tuple[str, RunEvent]] = []
+        for entry_id, fields in rows:
+            eid = _text(entry_id)
+            try:
+                single = fields.get(b"e") or fields.get("e")
+                if single is not None:
+                    if not within or eid != entry:
+                        out.append((eid, RunEvent.model_validate_json(single)))
                     continue
-                try:
-                    out.append((eid, RunEvent.model_validate_json(data)))
-                except ValueError as exc:
-                    message = f"Run '{run_id}' has a malformed event {eid}: {exc}"
-                    if not skip_malformed:
-                        raise OrchestratorError(message) from None
-                    _log.warning("%s (left out)", message.splitlines()[0])
+                packed = fields.get(b"es") or fields.get("es")
+                if packed is None:
+                    continue
+                events = _unpack(packed)
+                last = len(events) - 1
+                for i, event in enumerate(events):
+                    if within and eid == entry and i <= int(within):
+                        continue
+                    out.append((eid if i == last else f"{eid}.{i}", event))
+            except ValueError as exc:
+                message = f"Run '{run_id}' has a malformed event {eid}: {exc}"
+                if not skip_malformed:
+                    raise OrchestratorError(message) from None
+                _log.warning("%s (left out)", message.splitlines()[0])
         return out
 
     def all_events(self, run_id: str) -> list[RunEvent]:
@@ -365,30 +447,47 @@ class RunStorage:
                 return
 
     # -- scheduling state ----------------------------------------------------------------------
-    def complete(self, run_id: str, update: StepUpdate) -> Applied:
+    def complete(self, run_id: str, update: StepUpdate, down: list[str] | None = None, dynamic_down: bool = True,
+                 mark_started: bool = True, messages: dict[str, tuple[str, str]] | None = None) -> Applied:
         """Record a finished step (and its events) atomically; see ``lua/complete.lua``.
+
+        ``down``: the plan's steps waiting on this one; ``dynamic_down``: dynamic outputs may have
+        added more (``RunShape``; when not given, read from the stored plan). ``mark_started``: the run may still be QUEUED (False once this
+        process saw it started), so a short step's end also marks it STARTED. ``messages``: the
+        broker messages (list key, payload) of steps of ``update.certain``: those it makes ready are
+        pushed in the same call, exactly once, and reported in ``Applied.published``.
 
         Retried through Redis outages: a retry of a completion that did happen (its reply was lost)
         is recognised by its token and gets the original answer, so nothing is scheduled twice.
         """
-        return self._complete_once(run_id, update, uuid.uuid4().hex)
+        if down is None:
+            down = initial_counts(self.plan(run_id))[1].get(update.step_key, [])
+        return self._complete_once(run_id, update, uuid.uuid4().hex, down, dynamic_down, mark_started, messages or {})
 
     @retrying
-    def _complete_once(self, run_id: str, update: StepUpdate, token: str) -> Applied:
+    def _complete_once(self, run_id: str, update: StepUpdate, token: str, down: list[str], dynamic_down: bool,
+                       mark_started: bool, messages: dict[str, tuple[str, str]]) -> Applied:
         k = run_keys(run_id)
+        events = [e.model_dump_json() for e in update.events]
         reply = self._complete(keys=[k.status], args=[k.prefix, _args(
             step=update.step_key, status=update.status.value, outputs=update.outputs, dynamic=update.dynamic,
             new_steps=[{"key": n.key, "up": list(n.upstream)} for n in update.new_steps],
             templates=[{"key": t.key, "status": t.status.value, "collectors": list(t.collectors),
                         "instances": list(t.instances)} for t in update.templates],
-            remaining_delta=update.remaining_delta, events=[e.model_dump_json() for e in update.events],
-            now=repr(time.time()), token=token, started=update.started,
+            remaining_delta=update.remaining_delta, down=down, dyn_down=dynamic_down,
+            # One stream entry for all of the step's events (read back by ``read_events``).
+            event=events[0] if len(events) == 1 else "", events=_pack(events) if len(events) > 1 else "",
+            now=repr(time.time()), token=token, mark_started=mark_started and update.started,
+            was_running=not update.started and update.status not in (StepStatus.SKIPPED, StepStatus.ABANDONED),
+            messages={key: list(message) for key, message in messages.items()},
         )])
         remaining, failed, closed = int(reply[0]), int(reply[1]), int(reply[2])
         if remaining == -1:
             return Applied(duplicate=True, failed=bool(failed))
-        ready = [r.decode() if isinstance(r, bytes) else r for r in reply[3:]]
-        return Applied(duplicate=False, ready=ready, remaining=remaining, failed=bool(failed), run_closed=bool(closed))
+        pushed = int(reply[3])
+        ready = [_text(r) for r in reply[4:]]
+        return Applied(duplicate=False, ready=ready, remaining=remaining, failed=bool(failed), run_closed=bool(closed),
+                       published=ready[:pushed])
 
     @retrying
     def scheduling_facts(self, run_id: str, output_ids: Iterable[str], step_keys: Iterable[str],
@@ -499,14 +598,28 @@ class RunStorage:
 
     @retrying
     def close_run(self, run_id: str, status: RunStatus, reason: str | None, events: Iterable[RunEvent]) -> Closed:
-        """Close a run exactly once (``lua/finish_run.lua``); its run-queue slots go to the queued
-        runs that now fit, listed in the result for the caller to start."""
+        """Close a run exactly once (``lua/finish_run.lua``; every key of it then expires after the
+        retention); its run-queue slots go to the queued runs that now fit, listed in the result
+        for the caller to start."""
         k = run_keys(run_id)
-        reply = self._finish(keys=[k.record, ACTIVE_RUNS], args=[k.prefix, _args(
-            run_id=run_id, status=status.value, now=repr(time.time()), reason=reason or "",
-            events=[e.model_dump_json() for e in events], q=run_queue_keys(),
-        )])
-        return Closed(int(reply[0]) == 1, [_text(r) for r in reply[1:]])
+        code = int(self._finish(keys=[k.record], args=[k.prefix, _args(
+            status=status.value, now=repr(time.time()), reason=reason or "",
+            events=[e.model_dump_json() for e in events], ttl=self._ttl(), suffixes=list(RUN_KEY_SUFFIXES),
+        )]))
+        return Closed(code == 1, self._after_close(run_id))
+
+    def _ttl(self) -> int:
+        return max(1, int(self.retention))
+
+    def _after_close(self, run_id: str) -> list[str]:
+        """The closed run leaves the active runs and frees its run-queue slots (a call of its own:
+        those keys hash elsewhere). Done after every close attempt, the repeated ones too (a retry
+        whose first reply was lost), since both are idempotent. Returns the runs admitted."""
+        now = time.time()
+        self.redis.srem(ACTIVE_RUNS, run_id)
+        notes = self._queue.release(run_id, now)
+        note_queue_changes(self.redis, notes, now)
+        return notes.admitted
 
     @retrying
     def cancel_run(self, run_id: str, reason: str, build: Callable[[dict[str, dict[str, Any]]], CancelEvents],
@@ -523,15 +636,16 @@ class RunStorage:
         for _ in range(tries):
             running = self.running_steps(run_id)
             step_events, run_events = build(running)
-            reply = self._finish(keys=[k.record, ACTIVE_RUNS], args=[k.prefix, _args(
-                run_id=run_id, status=RunStatus.CANCELED.value, now=repr(time.time()), reason=reason,
+            code = int(self._finish(keys=[k.record], args=[k.prefix, _args(
+                status=RunStatus.CANCELED.value, now=repr(time.time()), reason=reason,
                 events=[e.model_dump_json() for e in run_events], step_status=StepStatus.CANCELED.value,
-                ended_steps=[[key, e.model_dump_json()] for key, e in step_events], q=run_queue_keys(),
-            )])
-            code = int(reply[0])
+                ended_steps=[[key, e.model_dump_json()] for key, e in step_events], ttl=self._ttl(),
+                suffixes=list(RUN_KEY_SUFFIXES),
+            )]))
             if code >= 0:
+                freed = self._after_close(run_id)
                 if admitted is not None:
-                    admitted.extend(_text(r) for r in reply[1:])
+                    admitted.extend(freed)
                 return running if code == 1 else None
         raise OrchestratorError(f"Could not cancel run '{run_id}': steps kept starting while it was being closed. "
                                 "Run the cancel again.")
@@ -555,12 +669,33 @@ class RunStorage:
     def claim_step(self, run_id: str, step_key: str, who: dict[str, Any], timeout: float) -> Claim:
         """Claim a step for the execution ``who`` (see ``lua/claim_step.lua``): a redelivered or
         re-sent copy of a step runs only when no other execution of it is alive or finished."""
-        now = time.time()
         k = run_keys(run_id)
-        reply = self._claim(keys=[k.record], args=[k.prefix, _args(
-            step=step_key, who=json.dumps({**who, "started": now, "hb": now}), token=who["token"], pid=who["pid"],
-            now=now, timeout=timeout, workers=WORKERS, worker_prefix=WORKER_PREFIX,
-        )])
+        for _ in range(5):
+            # The current execution's worker presence is read first (it hashes elsewhere than the
+            # run); the claim checks the running entry is still the one it was read for.
+            seen_token, seen, presence = "", -1.0, ""
+            current = self.redis.hget(k.running, step_key)
+            if current is not None:
+                holder = json.loads(current)
+                seen_token = str(holder.get("token") or "")
+                if seen_token != who["token"]:
+                    worker = str(holder.get("worker") or "")
+                    pipe = self.redis.pipeline(transaction=False)
+                    pipe.zscore(WORKERS, worker)
+                    pipe.get(worker_key(worker))
+                    score, raw_presence = pipe.execute()
+                    seen = float(score) if score is not None else -1.0
+                    presence = _text(raw_presence) if raw_presence is not None else ""
+            now = time.time()
+            reply = self._claim(keys=[k.record], args=[k.prefix, _args(
+                step=step_key, who=json.dumps({**who, "started": now, "hb": now}), token=who["token"], pid=who["pid"],
+                now=now, timeout=timeout, seen_token=seen_token, seen=seen, presence=presence,
+            )])
+            if _text(reply[0]) != "again":
+                break
+        else:
+            raise OrchestratorError(f"Could not claim step '{step_key}' of run '{run_id}': its running entry kept "
+                                    "changing. The delivery is retried.")
         verdict = _text(reply[0])
         payload = _text(reply[1])
         if verdict == "busy":
@@ -629,7 +764,10 @@ class RunStorage:
         if not names:
             return {}
         found: dict[str, dict[str, Any]] = {}
-        for name, raw in zip(names, self.redis.mget([worker_key(n) for n in names])):
+        pipe = self.redis.pipeline(transaction=False)  # not MGET: on a Cluster these keys are in many slots
+        for name in names:
+            pipe.get(worker_key(name))
+        for name, raw in zip(names, pipe.execute()):
             if raw is not None:
                 found[name] = json.loads(raw)
         return found
@@ -647,10 +785,106 @@ class RunStorage:
     def active_run_ids(self) -> list[str]:
         return sorted(m.decode() for m in self.redis.smembers(ACTIVE_RUNS))
 
+    # -- retention: what closed runs leave behind -------------------------------------------------
+    @retrying
+    def end_states(self, run_ids: Iterable[str]) -> dict[str, RunEnd]:
+        """run id -> its status, end and job, read without parsing records (one round trip): what
+        the retention trim, ``orch run prune`` and the active-set repair decide on."""
+        ids = list(run_ids)
+        if not ids:
+            return {}
+        pipe = self.redis.pipeline(transaction=False)
+        for run_id in ids:
+            pipe.hmget(run_keys(run_id).record, ["status", "ended_at", "job"])
+        found: dict[str, RunEnd] = {}
+        for run_id, (status, ended, job) in zip(ids, pipe.execute()):
+            # Every record has its job from the start; without one there is no record.
+            found[run_id] = RunEnd(RunStatus(_text(status)) if status is not None else RunStatus.QUEUED,
+                                   float(ended) if ended is not None else None,
+                                   _text(job) if job is not None else None)
+        return found
+
+    @retrying
+    def index_scores(self, run_ids: Iterable[str]) -> dict[str, float | None]:
+        """run id -> its creation time in the run index (None when it is not indexed)."""
+        ids = list(run_ids)
+        if not ids:
+            return {}
+        pipe = self.redis.pipeline(transaction=False)
+        for run_id in ids:
+            pipe.zscore(RUNS_INDEX, run_id)
+        return {run_id: float(v) if v is not None else None for run_id, v in zip(ids, pipe.execute())}
+
+    @retrying
+    def indexed_before(self, before: float, offset: int = 0, count: int = 500) -> list[tuple[str, float]]:
+        """(run id, creation time) of indexed runs created before ``before``, oldest first."""
+        rows = self.redis.zrangebyscore(RUNS_INDEX, "-inf", f"({before!r}", start=offset, num=count, withscores=True)
+        return [(_text(member), float(score)) for member, score in rows]
+
+    @retrying
+    def indexed_page(self, offset: int, count: int) -> list[tuple[str, float]]:
+        """(run id, creation time) of ``count`` indexed runs from ``offset``, oldest first."""
+        rows = self.redis.zrange(RUNS_INDEX, offset, offset + count - 1, withscores=True)
+        return [(_text(member), float(score)) for member, score in rows]
+
+    @retrying
+    def are_active(self, run_ids: Iterable[str]) -> set[str]:
+        """Which of ``run_ids`` are among the active runs (one round trip)."""
+        ids = list(run_ids)
+        if not ids:
+            return set()
+        return {run_id for run_id, member in zip(ids, self.redis.smismember(ACTIVE_RUNS, ids)) if member}
+
+    @retrying
+    def leave_active(self, run_ids: Iterable[str]) -> None:
+        """Take runs out of the active runs (closed ones whose close was cut short, never-written ones)."""
+        ids = list(run_ids)
+        if ids:
+            self.redis.srem(ACTIVE_RUNS, *ids)
+
+    @retrying
+    def delete_runs(self, run_ids: Iterable[str]) -> dict[str, int]:
+        """Delete every key of these runs and their index entries; returns run id -> keys removed.
+
+        The caller has checked they are closed (or were never written): a closed run never opens
+        again, so nothing can make one active between that check and this. One round trip (each
+        run's keys share a slot, so one ``UNLINK`` per run works on a Cluster too).
+        """
+        ids = list(dict.fromkeys(run_ids))
+        if not ids:
+            return {}
+        pipe = self.redis.pipeline(transaction=False)
+        for run_id in ids:
+            # One UNLINK of all its keys (one slot); not pipe.delete, which a Cluster pipeline refuses
+            # for several keys. UNLINK frees the memory in the background.
+            pipe.execute_command("UNLINK", *run_keys(run_id).every())
+        pipe.zrem(RUNS_INDEX, *ids)
+        pipe.srem(ACTIVE_RUNS, *ids)
+        replies = pipe.execute()
+        return {run_id: int(n) for run_id, n in zip(ids, replies)}
+
+    @retrying
+    def key_ttls(self, run_id: str) -> dict[str, int]:
+        """Each existing key of the run -> its TTL in seconds (-1: none): how long it is kept."""
+        keys = run_keys(run_id).every()
+        pipe = self.redis.pipeline(transaction=False)
+        for key in keys:
+            pipe.ttl(key)
+        return {key: int(ttl) for key, ttl in zip(keys, pipe.execute()) if int(ttl) != -2}
+
     @retrying
     def progress_at(self, run_id: str) -> float | None:
-        raw = self.redis.hget(run_keys(run_id).meta, "progress_at")
-        return float(raw) if raw else None
+        """When the run last made progress: a step started, finished or beat (its newest event, or
+        ``progress_at``, which starts, heartbeats and claims write; completions only add events)."""
+        k = run_keys(run_id)
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.hget(k.meta, "progress_at")
+        pipe.xrevrange(k.events, "+", "-", count=1)
+        raw, newest = pipe.execute()
+        times = [float(raw)] if raw else []
+        if newest:
+            times.append(int(_text(newest[0][0]).split("-", 1)[0]) / 1000)
+        return max(times) if times else None
 
     @retrying
     def step_status(self, run_id: str, keys: list[str]) -> dict[str, StepStatus | None]:

@@ -324,6 +324,17 @@ class ScheduleStorage:
         return len(finished)
 
     @retrying
+    def forget_runs(self, run_ids: Iterable[str]) -> None:
+        """Stop tracking runs that were deleted (pruned, or gone with their retention): their events
+        are gone, so no later pass could finish indexing them. Their feed entries stay (capped)."""
+        ids = list(run_ids)
+        if ids:
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.zrem(FEED_TRACKED, *ids)
+            pipe.hdel(FEED_RUNS, *ids)
+            pipe.execute()
+
+    @retrying
     def feed_seq(self) -> int:
         """The storage id of the newest feed entry (0 for none)."""
         raw = self.redis.get(FEED_SEQ)

@@ -18,6 +18,12 @@ one process staying up. On every active run it looks for, in order:
 4. Stalls (:func:`check_stalled`): no progress for the run's ``stall_timeout`` (600 s); the run is
    failed with a reason that tells a step "started on worker W, no heartbeat since T" apart from
    one "queued, no worker consuming queue Q".
+5. Redis failovers (``failovers.py``, in the worker's thread only): a failover is noticed from the
+   new master; once the checks above had their time, ready steps whose messages it lost are sent
+   again, and the reason of a run that stalls anyway names the failover.
+
+The worker's thread also keeps the run index and the active runs tidy (``retention.py``): closed
+runs left in the active set leave it, and the index is trimmed of runs gone with their retention.
 
 Every re-sent or restored copy claims its step before running (``lua/claim_step.lua``): a copy of
 a step that finished or runs elsewhere is dropped, so delivery is at least once while completion
@@ -35,8 +41,11 @@ from typing import TYPE_CHECKING, Any
 
 from orchestrator.distributed.broker_leases import Restored, restore_orphaned
 from orchestrator.distributed.dispatch import app_for, enqueue_steps, step_queue
+from orchestrator.distributed.failovers import audit_due_failovers, failover_note, notice_failover
 from orchestrator.distributed.liveness import HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT
+from orchestrator.distributed.retention import settle_active_runs, trim_runs, trim_spacing
 from orchestrator.distributed.run_queue import close_run, start_waiting
+from orchestrator.errors import RunNotFoundError
 from orchestrator.events import EventType
 from orchestrator.execution.lifecycle import Lifecycle
 from orchestrator.execution.scheduling import mapped_step
@@ -121,8 +130,10 @@ def republish_lost(instance: Instance, run_id: str, now: float | None = None,
         pipe.execute()
         return []
     steps, stored = _resolve_steps(storage, run_id, lost)
+    # ``resent``: the dead worker may have published them before it could confirm; such a copy
+    # claims the step first, so the op never runs twice at once.
     enqueue_steps(app_for(instance.broker_url, instance.backend_url), info.record.job_name, run_id, steps,
-                  info.record.queue, stored=stored)
+                  info.record.queue, stored=stored, resent=True)
     message = (f"Re-sent step(s) {', '.join(s.key for s in steps)}: they became ready but the worker that "
                "finished their upstream step stopped before confirming it had enqueued them.")
     event = Lifecycle(run_id, info.record.job_name).event(
@@ -140,7 +151,8 @@ def restore_orphaned_steps(instance: Instance, now: float | None = None) -> list
 
     Each restored step gets a warning event in its run. Returns what was restored.
     """
-    restored = restore_orphaned(instance.redis, app_for(instance.broker_url, instance.backend_url),
+    # kombu's unacked messages are on the broker's Redis, whether or not run storage is elsewhere.
+    restored = restore_orphaned(instance.broker_redis, app_for(instance.broker_url, instance.backend_url),
                                 HEARTBEAT_TIMEOUT, now)
     if not restored:
         return []
@@ -273,6 +285,9 @@ def check_stalled(instance: Instance, run_id: str, now: float | None = None) -> 
     if idle <= timeout:
         return None
     reason = _stall_reason(instance, info, now, idle)
+    failed_over = failover_note(instance, info.record.created_at)
+    if failed_over:
+        reason = f"{reason} {failed_over}"
     running = storage.running_steps(run_id)
     queued = [k for k in storage.waiting_steps(run_id) if k not in running]
     event = Lifecycle(run_id, info.record.job_name).run_failed(
@@ -335,9 +350,20 @@ def start_watchdog_thread(instance: Instance, interval: float) -> threading.Thre
         while True:
             time.sleep(interval)
             try:
-                for run_id in instance.storage.active_run_ids():
-                    check_stalled(instance, run_id)
+                # A failover's lost writes: noticed here, repaired once the usual recovery had its time.
+                notice_failover(instance)
+                audit_due_failovers(instance)
+            except Exception as exc:  # noqa: BLE001 - e.g. INFO denied by an ACL: the rest goes on
+                _log.warning("failover check failed: %s", exc)
+            try:
+                for run_id in settle_active_runs(instance, instance.storage.active_run_ids()):
+                    try:
+                        check_stalled(instance, run_id)
+                    except RunNotFoundError:
+                        continue  # deleted meanwhile (pruned): settled on the next pass
                 start_waiting(instance)  # the run queue's backstop
+                if _due("retention", instance.storage_url, trim_spacing(instance.storage.retention)):
+                    trim_runs(instance)
             except Exception as exc:  # noqa: BLE001 - the watchdog must outlive Redis hiccups
                 _log.warning("watchdog check failed: %s", exc)
 

@@ -36,6 +36,7 @@ from celery import bootsteps
 
 from orchestrator.distributed.broker_leases import held_tags, renew_held
 from orchestrator.distributed.liveness import HEARTBEAT_INTERVAL, HEARTBEAT_TIMEOUT
+from orchestrator.distributed.task_events import note_worker_state
 
 if TYPE_CHECKING:
     from orchestrator.distributed.instance import Instance
@@ -95,7 +96,8 @@ class WorkerPresence:
         self.instance.storage.note_running(runs)
         task_consumer = getattr(consumer, "task_consumer", None)
         channel = getattr(task_consumer, "channel", None)
-        renew_held(self.instance.redis, held_tags(channel))
+        renew_held(self.instance.broker_redis, held_tags(channel))  # kombu's keys: on the broker's Redis
+        note_worker_state(consumer)
 
     def _loop(self) -> None:
         while True:

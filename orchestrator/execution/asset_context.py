@@ -192,14 +192,36 @@ def build_asset_context(
 ) -> OpExecutionContext:
     """A context for calling an asset directly in tests: ``my_asset(build_asset_context(...))``.
 
-    Example::
+    The same object as ``build_op_context`` makes (an ``AssetExecutionContext``), with the
+    asset's config given as ``asset_config``. A run here covers one partition, so
+    ``partition_key_range`` must start and end at the same key.
 
-        @asset
-        def uses_context(context: AssetExecutionContext) -> str:
-            context.log.info(context.run.run_id)
-            return "bar"
+    Args:
+        resources: Resources by key: definitions or plain objects. Defaults to none.
+        resources_config: Config of the resource definitions, by key. Defaults to none.
+        asset_config: The asset's config, as ``context.op_config``. Defaults to None.
+        instance: The ``DagsterInstance`` the asset sees as ``context.instance``. Defaults to a new
+            ephemeral one when read.
+        partition_key: The partition the asset sees as ``context.partition_key``. Defaults to None.
+        partition_key_range: A ``PartitionKeyRange`` of one key, instead of ``partition_key``.
+            Defaults to None.
+        run_tags: The run tags the asset sees. Defaults to ``{}``.
+        event_loop: Accepted for Dagster's signature and not used: an async asset called directly
+            runs on a new event loop. Defaults to None.
 
-        assert uses_context(build_asset_context()) == "bar"
+    Returns:
+        The ``AssetExecutionContext``.
+
+    Raises:
+        InvocationError: when ``partition_key_range`` spans several keys, or is given with ``partition_key``.
+
+    Examples:
+        >>> from orchestrator import AssetExecutionContext, StaticPartitionsDefinition, asset, build_asset_context
+        >>> @asset(partitions_def=StaticPartitionsDefinition(["eu", "us"]))
+        ... def sales(context: AssetExecutionContext) -> str:
+        ...     return f"{context.asset_key.to_user_string()} for {context.partition_key}"
+        >>> sales(build_asset_context(partition_key="us"))
+        'sales for us'
     """
     from orchestrator.execution.context import build_op_context
 

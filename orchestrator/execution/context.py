@@ -131,7 +131,54 @@ class RunView:
 
 
 class OpExecutionContext(AssetContextMixin, OpContextBase):
-    """Passed as an op's first parameter: ``log``, ``op_config``, ``resources``, ``run_id`` and more."""
+    """What an op sees of its run, passed as its first parameter: config, resources, log, ids, tags.
+
+    The step runner builds one for each attempt of a step; ``build_op_context`` (and
+    ``build_asset_context``) builds one for calling an op or asset directly in a test.
+    ``AssetExecutionContext`` and ``AssetCheckExecutionContext`` are other names of this class, so
+    ops, assets and asset checks get the same object: ``context.log``, ``op_config``,
+    ``resources``, ``run_id``, ``run`` (``context.run.tags``), ``job_name``, ``op_def``,
+    ``op_handle``, ``step_key``, ``retry_number``, ``get_mapping_key()``, ``instance``,
+    ``log_event(...)``, ``add_output_metadata(...)``, and for assets ``asset_key``,
+    ``selected_asset_keys``, ``partition_key``, ``partition_time_window`` and the
+    ``asset_partition_*`` accessors. Unlike Dagster's, it has no ``pdb`` and no step-launcher
+    internals. ``context.log`` messages become LOG events of the run (and Python log records of
+    the ``orchestrator`` logger).
+
+    Args:
+        op_def: The op the step runs. Defaults to None (bound when the op is invoked with it).
+        step_key: The step's key (``op``, ``graph.op``, ``op[mapping_key]``). Defaults to None.
+        run_id: The run's id. Defaults to ``"EPHEMERAL"``.
+        job_name: The job's name. Defaults to ``"__ephemeral__"``.
+        op_config: The op's config, validated. Defaults to None.
+        resources: The resources the step needs, as attributes. Defaults to none.
+        log: Where ``context.log`` writes. Defaults to a log recording run events through ``emit``.
+        partition_key: The run's partition. Defaults to None (``context.partition_key`` then raises
+            ``InvocationError``).
+        retry_number: Which attempt of the step this is (0 for the first). Defaults to 0.
+        run_tags: The run's tags. Defaults to ``{}``.
+        run_config: The run's full run config. Defaults to ``{}``.
+        mapping_key: The step's mapping key, for a step mapped over a dynamic output. Defaults to None.
+        emit: Called with each event the context records (log messages, ``log_event``). Defaults to None.
+        provider: What builds the resources, torn down when the context is used as a context
+            manager. Defaults to None.
+        asset_key: The asset the step materializes. Defaults to the op's own, if any.
+        instance: The ``DagsterInstance`` of the run. Defaults to a new ephemeral one when read.
+        parent_run_id: The run this one re-executes, if any. Defaults to None.
+
+    Examples:
+        >>> from orchestrator import OpExecutionContext, job, op
+        >>> @op(config_schema={"greeting": str})
+        ... def greet(context: OpExecutionContext) -> str:
+        ...     context.log.info("greeting from step %s", context.step_key)
+        ...     return f"{context.op_config['greeting']} from {context.job_name}"
+        >>> @job
+        ... def greeting():
+        ...     greet()
+        >>> result = greeting.execute_in_process(run_config={"ops": {"greet": {"config": {"greeting": "hi"}}}})
+        >>> result.output_for_node("greet")
+        'hi from greeting'
+    """
 
     def __init__(
         self,
@@ -367,7 +414,9 @@ class OpExecutionContext(AssetContextMixin, OpContextBase):
 
 
 AssetExecutionContext = OpExecutionContext
-AssetCheckExecutionContext = OpExecutionContext  # what an @asset_check function receives
+"""What an ``@asset`` function receives: another name of :class:`OpExecutionContext` (the same class)."""
+AssetCheckExecutionContext = OpExecutionContext
+"""What an ``@asset_check`` function receives: another name of :class:`OpExecutionContext` (the same class)."""
 
 
 def build_op_context(
@@ -383,8 +432,39 @@ def build_op_context(
 ) -> OpExecutionContext:
     """A context for calling an op directly in tests: ``my_op(build_op_context(op_config=...), x)``.
 
-    Resources may be definitions or plain objects. Use it as a context manager to tear down
-    generator resources afterwards.
+    Resources may be definitions (built here, with ``resources_config``) or plain objects. Use it
+    as a context manager to tear down generator resources afterwards. When the op is invoked with
+    it, its config is validated against the op's schema and its required resources checked.
+    The events it records (``context.log`` messages, ``log_event``) are kept in ``context.events``,
+    and ``context.get_events()`` returns the objects given to ``log_event``. Unlike Dagster's, it takes no
+    ``partition_key_range`` and no ``event_loop``.
+
+    Args:
+        resources: Resources by key: definitions or plain objects. Defaults to none.
+        op_config: The op's config, as ``context.op_config``. Defaults to None.
+        resources_config: Config of the resource definitions, by key. Defaults to none.
+        instance: The ``DagsterInstance`` the op sees as ``context.instance``. Defaults to a new
+            ephemeral one when read.
+        config: Another name of ``op_config`` (used when ``op_config`` is None). Defaults to None.
+        partition_key: The partition the op sees as ``context.partition_key``. Defaults to None.
+        mapping_key: The mapping key the op sees as ``context.get_mapping_key()``. Defaults to None.
+        run_tags: The run tags the op sees. Defaults to ``{}``.
+        run_id: The run id the op sees. Defaults to ``"EPHEMERAL"``.
+
+    Returns:
+        The ``OpExecutionContext``.
+
+    Raises:
+        ConfigError: when the op is invoked and ``op_config`` does not match its config schema.
+        InvocationError: when the op is invoked and a resource it requires is not given.
+
+    Examples:
+        >>> from orchestrator import build_op_context, op
+        >>> @op(config_schema={"factor": int}, required_resource_keys={"numbers"})
+        ... def scaled(context) -> list:
+        ...     return [n * context.op_config["factor"] for n in context.resources.numbers]
+        >>> scaled(build_op_context(resources={"numbers": [1, 2]}, op_config={"factor": 10}))
+        [10, 20]
     """
     events: list[RunEvent] = []
     run_id = run_id or "EPHEMERAL"

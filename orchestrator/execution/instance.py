@@ -51,18 +51,23 @@ class InstanceRun:
 class DagsterInstance:
     """An in-memory record of runs, their events, asset materializations and dynamic partitions.
 
-    Example::
+    What Dagster's tests use to look at in-process runs: make one with
+    ``DagsterInstance.ephemeral()`` and pass it as ``execute_in_process(instance=...)``,
+    ``materialize(..., instance=...)`` or ``build_op_context(instance=...)``; it records each
+    run and its events as they happen. Ask it for runs (``get_run_by_id``, ``get_runs``), their
+    events (``all_logs``), the latest materialization of an asset, and dynamic partitions. Unlike
+    Dagster's, it is only in memory: distributed runs live in Redis, read through
+    ``orchestrator.Instance``.
 
-        from orchestrator import AssetKey, DagsterInstance, asset, materialize
-
-        @asset
-        def numbers():
-            return [1, 2, 3]
-
-        instance = DagsterInstance.ephemeral()
-        result = materialize([numbers], instance=instance)
-        assert instance.get_run_by_id(result.run_id).is_success
-        assert instance.get_latest_materialization_event(AssetKey("numbers")).asset_key == AssetKey("numbers")
+    Examples:
+        >>> from orchestrator import AssetKey, DagsterInstance, asset, materialize
+        >>> @asset
+        ... def numbers():
+        ...     return [1, 2, 3]
+        >>> instance = DagsterInstance.ephemeral()
+        >>> result = materialize([numbers], instance=instance)
+        >>> instance.get_run_by_id(result.run_id).is_success, instance.get_asset_keys()
+        (True, [AssetKey(['numbers'])])
     """
 
     def __init__(self) -> None:

@@ -239,7 +239,36 @@ def _belongs(step_key: str, node_name: str) -> bool:
 
 
 class ExecuteInProcessResult(RunResultBase):
-    """The result of ``execute_in_process``: outputs are read back through the run's IO managers."""
+    """The result of a run in this process: its success, its events, and the outputs of each node.
+
+    ``execute_in_process``, ``materialize`` and ``execute_job`` with a local executor return one.
+    ``output_for_node("op")`` and ``output_value()`` read outputs back through the run's IO
+    managers (``{mapping_key: value}`` for a mapped op); ``success``, ``all_events``,
+    ``get_step_success_events()``, ``is_node_success("op")``, ``failure_data_for_node("op")`` and
+    ``asset_materializations_for_node("op")`` tell what happened, as in Dagster; ``dagster_run``
+    is the run as a ``DagsterRun``.
+
+    Args:
+        job_def: The job that ran.
+        run_id: The run's id.
+        events: The run's events, in order.
+        load_output: Loads the value of one output (an ``OutputRef``) through its IO manager.
+
+    Examples:
+        >>> from orchestrator import job, op
+        >>> @op
+        ... def one() -> int:
+        ...     return 1
+        >>> @op
+        ... def check(x: int):
+        ...     raise ValueError("too small")
+        >>> @job
+        ... def checking():
+        ...     check(one())
+        >>> result = checking.execute_in_process(raise_on_error=False)
+        >>> result.success, result.output_for_node("one"), result.get_failed_step_keys(), result.failure_error.message
+        (False, 1, ['check'], 'too small')
+    """
 
     def __init__(self, job_def: JobDefinition, run_id: str, events: list[RunEvent],
                  load_output: Callable[[OutputRef], Any]) -> None:

@@ -89,6 +89,10 @@ class StepUpdate:
     events: list[RunEvent] = field(default_factory=list)
     #: The step's start was not recorded on its own (a short step): record it with its end.
     started: bool = False
+    #: Steps this update makes ready that will run as planned: their one upstream step is this
+    #: one, and it produced what they need. A store may publish them atomically with the update
+    #: (``Applied.published``); the decision to run them is still made after, here, as for any.
+    certain: list[ExecutionStep] = field(default_factory=list)
 
     @property
     def remaining_delta(self) -> int:
@@ -106,6 +110,8 @@ class Applied:
     failed: bool = False
     #: The run was closed meanwhile (canceled, or failed as stalled): schedule nothing more.
     run_closed: bool = False
+    #: Of ``ready``, the steps of ``StepUpdate.certain`` the store published with the update.
+    published: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +140,8 @@ class Decision:
     finished: bool = False
     failed: bool = False
     run_closed: bool = False
+    #: Keys of steps in ``to_run`` that the store published already (with the completion).
+    published: list[str] = field(default_factory=list)
 
 
 class StateView(Protocol):
@@ -158,6 +166,11 @@ class SchedulingStore(StateView, Protocol):
 
     def prefetch(self, steps: Sequence[ExecutionStep]) -> None:
         """Make the view able to answer what ``check_inputs`` will ask about ``steps``."""
+        ...
+
+    def successors(self, step_key: str) -> list[str] | None:
+        """The plan's steps waiting on ``step_key``, when this store can publish steps atomically
+        with the update that makes them ready (``StepUpdate.certain``); None when it cannot."""
         ...
 
 
@@ -231,6 +244,9 @@ class InMemoryState:
     def prefetch(self, steps: Sequence[ExecutionStep]) -> None:
         return None  # everything is here already
 
+    def successors(self, step_key: str) -> list[str] | None:
+        return None  # its executor runs what is ready itself
+
     def is_produced(self, ref: OutputRef) -> bool:
         return ref.id in self.produced
 
@@ -268,11 +284,13 @@ class Scheduler:
         are recorded with it (atomically, where the store can)."""
         decision = Decision()
         update = self._update(step_key, status, outputs, list(events), started, decision)
+        update.certain = self._certain(update)
         applied = self.store.apply(update)
         if applied.duplicate:
             decision.duplicate = True
             return decision
         self._absorb(applied, decision)
+        decision.published = list(applied.published)
         if not applied.run_closed:
             self._drain(self._decide(self._steps(applied.ready), decision), decision)
         return decision
@@ -282,6 +300,26 @@ class Scheduler:
         return self._expanded.get(step_key) or mapped_step(self.plan, step_key)
 
     # -- internals ---------------------------------------------------------------------------
+    def _certain(self, update: StepUpdate) -> list[ExecutionStep]:
+        """The steps ``update`` makes ready whose input checks it alone decides, and which run as
+        planned (see ``StepUpdate.certain``): only for a store that can publish them with it."""
+        if update.status is not StepStatus.SUCCESS:
+            return []
+        planned = self.store.successors(update.step_key)
+        if planned is None:
+            return []
+        own = (update.step_key,)
+        keys = [*planned, *(n.key for n in update.new_steps if n.upstream == own)]
+        view = _Finished(self.plan, update)
+        certain = []
+        for key in keys:
+            step = self.step(key)
+            if step is None or step.is_template or tuple(step.upstream) != own:
+                continue
+            if all(inp.kind in ("from_output", "nothing") for inp in step.inputs) and check_inputs(step, view) is step:
+                certain.append(step)
+        return certain
+
     def _drain(self, skipped: list[Skip], decision: Decision) -> None:
         """Record skipped steps as finished; the steps that become ready are decided in turn."""
         queue = list(skipped)
@@ -368,6 +406,25 @@ class Scheduler:
                     decision.skipped.append(skip)
                     update.events.append(self.lifecycle.step_skipped(skip.step_key, skip.reason))
         return update
+
+
+class _Finished:
+    """What input checks see of a step that depends on one step only, once that step's update is
+    recorded (all they ask is that step's status and what it produced)."""
+
+    def __init__(self, plan: ExecutionPlan, update: StepUpdate) -> None:
+        self.plan = plan
+        self.update = update
+        self.produced = set(update.outputs)
+
+    def is_produced(self, ref: OutputRef) -> bool:
+        return ref.id in self.produced
+
+    def status_of(self, step_key: str) -> StepStatus | None:
+        return self.update.status if step_key == self.update.step_key else None
+
+    def mapping_keys(self, source: OutputRef) -> list[str]:
+        return self.update.dynamic.get(source.id, [])
 
 
 # -- input checks: run a ready step, or skip it ----------------------------------------------

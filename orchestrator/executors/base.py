@@ -27,7 +27,35 @@ __all__ = ["Executor", "InitExecutorContext", "RunLaunch", "SubmittedRun"]
 
 @dataclass(frozen=True)
 class InitExecutorContext:
-    """What an executor's creation function gets (as Dagster's ``InitExecutorContext``)."""
+    """What an executor's creation function gets (as Dagster's ``InitExecutorContext``).
+
+    The launcher builds one per run, right before the run starts, and calls the job's
+    ``ExecutorDefinition.executor_creation_fn`` with it; the function reads its settings from
+    ``executor_config``.
+
+    Args:
+        job: The job the run executes.
+        executor_def: The executor definition being created.
+        executor_config: The run config's ``execution`` config, validated against the
+            definition's schema, with defaults and ``configured`` values applied.
+        instance: The ``Instance`` the launcher was given. Defaults to None (local executors need none).
+
+    Examples:
+        >>> from orchestrator import execute_job, executor, in_process_executor, job, op
+        >>> @executor(name="checked", config_schema={"label": str})
+        ... def checked(init_context):
+        ...     print(init_context.job.name, init_context.executor_def.name, init_context.executor_config)
+        ...     return in_process_executor.executor_creation_fn(init_context)
+        >>> @op
+        ... def one() -> int:
+        ...     return 1
+        >>> @job(executor_def=checked)
+        ... def my_job():
+        ...     one()
+        >>> execute_job(my_job, run_config={"execution": {"config": {"label": "demo"}}}).success
+        my_job checked {'label': 'demo'}
+        True
+    """
 
     job: JobDefinition
     executor_def: ExecutorDefinition
@@ -41,8 +69,54 @@ class InitExecutorContext:
 class RunLaunch:
     """One run, fully decided before it starts: plain data an executor runs or submits.
 
-    ``plan`` already honours ``op_selection`` and the parent run; ``tags`` are the run's final
-    tags (job, partition and lineage tags included).
+    Launchers (``execute_in_process``, ``execute_job``, ``submit_job``) validate the run config,
+    plan the run and choose its id and tags, then pass the launch to ``Executor.execute`` or
+    ``Executor.submit``. ``plan`` already honours ``op_selection`` and the parent run; ``tags``
+    are the run's final tags (job, partition and lineage tags included). Executors read it;
+    they do not build one.
+
+    Args:
+        job: The job the run executes.
+        resolved: The run config, validated, with defaults applied.
+        plan: The run's ``ExecutionPlan``.
+        run_id: The run's id.
+        tags: The run's tags.
+        executor_name: The name of the executor definition, for messages and run records.
+        executor_config: The executor's config from run config. Defaults to ``{}``.
+        partition_key: The run's partition. Defaults to None.
+        instance: The ``Instance`` the caller passed. Defaults to None (the Celery executor then
+            uses ``Instance.from_env()``).
+        parent_run_id: The run this one re-executes. Defaults to None.
+        root_run_id: The first run of that re-execution lineage. Defaults to None.
+        op_selection: The op selection the caller gave. Defaults to None (every op).
+        reused_from: For a re-execution, step key -> the run whose stored outputs this run reuses
+            instead of running the step. Defaults to ``{}``.
+        code_pointer: Where a worker finds the job's code (``module:attr``). Defaults to None
+            (the executor decides).
+        raise_on_error: Whether the caller wants the run's first op exception raised. Defaults to False.
+        timeout: Seconds the caller waits for the result. Defaults to None (no limit).
+        on_event: Called with each event as it happens, by executors that see events happen.
+            Defaults to None.
+
+    Examples:
+        >>> from orchestrator import Executor, LocalRun, execute_job, executor, job, op
+        >>> class Announcing(Executor):
+        ...     def execute(self, launch):
+        ...         print(launch.executor_name, launch.tags, [step.key for step in launch.plan.steps])
+        ...         run = LocalRun(launch, "in process")
+        ...         with run.step_context() as context:
+        ...             while run.ready:
+        ...                 run.run_here(run.ready.pop(0), context)
+        ...         return run.result()
+        >>> @op
+        ... def one() -> int:
+        ...     return 1
+        >>> @job(executor_def=executor(name="announcing")(lambda init_context: Announcing()))
+        ... def my_job():
+        ...     one()
+        >>> execute_job(my_job, tags={"team": "data"}).success
+        announcing {'team': 'data'} ['one']
+        True
     """
 
     job: JobDefinition
@@ -92,48 +166,31 @@ class Executor:
     and the scheduling core say what running a step means and what may run next; an executor
     decides where and when. :class:`~orchestrator.LocalRun` joins them for executors that
     coordinate a run from the calling process (steps run elsewhere report back with
-    ``run.complete(step, result)``). This one runs the ready steps here, newest first, and records
-    the order::
+    ``run.complete(step, result)``). ``submit_job`` with an executor that overrides only
+    ``execute`` raises ``OrchestratorError``: such an executor cannot outlive the caller.
 
-        from orchestrator import Executor, LocalRun, execute_job, executor, job, op
+    Examples:
+        This one runs the ready steps here, newest first, and prints the order:
 
-        class LastReadyFirst(Executor):
-            def __init__(self, log: list[str]) -> None:
-                self.log = log
-
-            def execute(self, launch):
-                run = LocalRun(launch, "last ready step first")   # RUN_START; run.ready = the roots
-                with run.step_context() as context:               # resources, torn down at the end
-                    while run.ready:
-                        step = run.ready.pop()                    # where and when: here, newest first
-                        run.run_here(step, context)               # the step runner, retries, then what is ready
-                        self.log.append(step.key)
-                return run.result()                               # RUN_SUCCESS / RUN_FAILURE
-
-        LOG: list[str] = []
-
-        @executor(name="last_ready_first", config_schema={"label": str})
-        def last_ready_first(init_context):
-            LOG.append(init_context.executor_config["label"])
-            return LastReadyFirst(LOG)
-
-        @op
-        def one() -> int:
-            return 1
-
-        @op
-        def double(x: int) -> int:
-            return 2 * x
-
-        @job(executor_def=last_ready_first)
-        def my_job():
-            double(one())
-
-        result = execute_job(my_job, run_config={"execution": {"config": {"label": "demo"}}})
-        assert result.output_for_node("double") == 2
-        assert LOG == ["demo", "one", "double"]
-
-    ``submit_job(my_job)`` raises ``OrchestratorError``: this executor cannot outlive the caller.
+        >>> from orchestrator import Executor, LocalRun, execute_job, executor, job, op
+        >>> class NewestFirst(Executor):
+        ...     def execute(self, launch):
+        ...         run = LocalRun(launch, "in process, newest ready step first")  # RUN_START; ready: the roots
+        ...         with run.step_context() as context:  # resources, torn down at the end
+        ...             while run.ready:
+        ...                 step = run.ready.pop()  # where and when: here, newest first
+        ...                 run.run_here(step, context)  # the step runner and retries, then what is ready
+        ...                 print("ran", step.key)
+        ...         return run.result()  # RUN_SUCCESS or RUN_FAILURE
+        >>> @op
+        ... def one() -> int:
+        ...     return 1
+        >>> @job(executor_def=executor(name="newest_first")(lambda init_context: NewestFirst()))
+        ... def my_job():
+        ...     one()
+        >>> execute_job(my_job).output_for_node("one")
+        ran one
+        1
     """
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

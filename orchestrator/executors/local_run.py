@@ -32,44 +32,46 @@ __all__ = ["LocalRun"]
 
 
 class LocalRun:
-    """One run driven from this process. Emits RUN_START when created.
+    """One run coordinated from this process: what the local executors share, for writing your own.
+
+    It joins the scheduling core, the step runner and the run's lifecycle events, so an executor
+    decides only where and when each ready step runs: it takes steps from ``ready``, runs them
+    (here with ``run_here``, or elsewhere, reporting each finished attempt with ``complete``), and
+    ends the run with ``result()``, which returns an ``ExecuteInProcessResult``. Creating one
+    emits RUN_START.
 
     Args:
-        launch: the run, as the launcher decided it.
-        where: how the run executes, for its RUN_START message (``"in process"``).
-        job: the job to run, when the executor adapts the launched one (e.g. to a shared IO manager).
+        launch: The run, as the launcher decided it.
+        where: How the run executes, for its RUN_START message (``"in process"``).
+        job: The job to run, when the executor adapts the launched one (e.g. to a shared IO
+            manager). Defaults to ``launch.job``.
 
     Attributes:
-        ready: steps whose inputs are decided and that may run now, in the order they became ready.
-        failures: the final results of the steps that failed.
-        events: every event of the run so far.
+        ready: Steps whose inputs are decided and that may run now, in the order they became ready.
+        failures: The final results of the steps that failed.
+        events: Every event of the run so far.
 
-    Example::
+    Examples:
+        An executor that runs every ready step here, oldest first, and shows the run's events:
 
-        from orchestrator import Executor, execute_job, executor, job, op
-        from orchestrator.executors.local_run import LocalRun
-
-        class NewestFirst(Executor):
-            def execute(self, launch):
-                run = LocalRun(launch, "newest ready step first")
-                with run.step_context() as context:
-                    while run.ready:
-                        run.run_here(run.ready.pop(), context)
-                return run.result()
-
-        @executor(name="newest_first")
-        def newest_first(init_context):
-            return NewestFirst()
-
-        @op
-        def one() -> int:
-            return 1
-
-        @job(executor_def=newest_first)
-        def tiny():
-            one()
-
-        assert execute_job(tiny).success
+        >>> from orchestrator import Executor, LocalRun, execute_job, executor, job, op
+        >>> class InOrder(Executor):
+        ...     def execute(self, launch):
+        ...         run = LocalRun(launch, "in process")
+        ...         with run.step_context() as context:
+        ...             while run.ready:
+        ...                 run.run_here(run.ready.pop(0), context)
+        ...         print([event.event_type.name for event in run.events], run.failed)
+        ...         return run.result()
+        >>> @op
+        ... def one() -> int:
+        ...     return 1
+        >>> @job(executor_def=executor(name="in_order")(lambda init_context: InOrder()))
+        ... def tiny():
+        ...     one()
+        >>> execute_job(tiny).success
+        ['RUN_START', 'STEP_START', 'STEP_OUTPUT', 'STEP_SUCCESS'] False
+        True
     """
 
     def __init__(self, launch: RunLaunch, where: str, job: JobDefinition | None = None) -> None:

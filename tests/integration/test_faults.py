@@ -30,6 +30,7 @@ from orchestrator import (
     reexecute,
     submit_job,
 )
+from orchestrator.distributed.keys import run_keys
 from orchestrator.execution.scheduling import StepUpdate
 from orchestrator.local.processes import CeleryWorker, RedisServer
 from orchestrator.status import StepStatus
@@ -355,7 +356,7 @@ def test_password_protected_redis_never_shows_the_password(tmp_path: Path, monke
         texts = [site.logs()]
         for run in (result, failing):
             texts += [e.model_dump_json() for e in run.all_events]
-            texts.append(site.instance.redis.hget(f"orch:run:{run.run_id}:record", "json").decode())
+            texts.append(site.instance.redis.hget(run_keys(run.run_id).record, "json").decode())
         texts.append(repr(site.instance))
         assert password not in "\n".join(texts)
         assert "***" in site.instance.masked_url
@@ -441,7 +442,7 @@ def test_corrupted_stored_output_fails_the_step_naming_it(site: Site, tmp_path: 
     assert not child.success
     error = child.failure_error
     assert error is not None and "count_b" in error.message and "maybe_fail" in error.message
-    assert json.loads(site.instance.redis.hget(f"orch:run:{child.run_id}:record", "json"))["parent_run_id"] == run.run_id
+    assert json.loads(site.instance.redis.hget(run_keys(child.run_id).record, "json"))["parent_run_id"] == run.run_id
 
 
 # -- a worker dying between its completion and publishing what became ready --------------------------
@@ -483,3 +484,34 @@ def test_steps_lost_between_completion_and_publish_are_re_sent(site: Site, tmp_p
     resent = [e for e in result.all_events if e.event_type is EventType.LOG and "Re-sent step(s) pong" in e.message]
     assert len(resent) == 1
     assert site.instance.storage.outbox(handle.run_id) == {}
+
+
+def test_a_completion_pushes_the_steps_it_makes_ready_exactly_once(site: Site, tmp_path: Path) -> None:
+    """The Lua completion itself enqueues a step that certainly becomes ready (one round trip, no
+    window between recording a completion and publishing its successor); a repeated completion
+    pushes nothing."""
+    from orchestrator.distributed.dispatch import app_for, step_messages
+    from orchestrator.distributed.keys import run_keys
+
+    out = tmp_path / "out"
+    out.mkdir()
+    config = {"ops": {"ping": {"config": {"dir": str(out)}}, "pong": {"config": {"dir": str(out)}}}}
+    handle = submit_job(ping_pong, run_config=config, instance=site.instance)
+    site.instance.redis.delete("orch")  # as if a worker took `ping` and ran it
+    plan = site.instance.storage.plan(handle.run_id)
+    pong_step = plan.by_key["pong"]
+    app = app_for(site.instance.broker_url, site.instance.backend_url)
+    messages = step_messages(app, "ping_pong", handle.run_id, [pong_step], "orch")
+    assert list(messages) == ["pong"] and messages["pong"][0] == "orch"
+    update = StepUpdate("ping", StepStatus.SUCCESS, outputs=["ping.result"], certain=[pong_step])
+    applied = site.instance.storage.complete(handle.run_id, update, ["pong"], False, messages=messages)
+    assert applied.ready == ["pong"] and applied.published == ["pong"]
+    assert site.instance.storage.outbox(handle.run_id) == {}, "a pushed step never enters the outbox"
+    assert site.instance.redis.llen("orch") == 1
+    again = site.instance.storage.complete(handle.run_id, update, ["pong"], False, messages=messages)
+    assert again.duplicate and site.instance.redis.llen("orch") == 1
+    assert site.instance.redis.hget(run_keys(handle.run_id).status, "ping") == b"success"
+    site.worker("w1")
+    result = handle.wait(timeout=60)
+    assert result.success and result.output_for_node("pong") == 7
+    assert lines(out / "pong.txt") == ["pong"]

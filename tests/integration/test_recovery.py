@@ -24,6 +24,7 @@ import pytest
 
 from orchestrator import DynamicOut, DynamicOutput, EventType, Instance, RunStatus, job, op, submit_job
 from orchestrator.distributed.dispatch import app_for, enqueue_steps
+from orchestrator.distributed.keys import run_keys
 from orchestrator.distributed.liveness import HEARTBEAT_TIMEOUT
 from orchestrator.execution.lifecycle import Lifecycle
 from orchestrator.execution.scheduling import StepUpdate
@@ -158,9 +159,9 @@ def test_claims_drop_copies_of_live_or_finished_steps_and_count_deaths_once(site
     busy = storage.claim_step(run_id, "first", second_who, HEARTBEAT_TIMEOUT)
     assert busy.verdict == "busy" and busy.holder is not None and busy.holder["token"] == "exec-a"
     # Silent for longer than the timeout, but its worker lists it as running (a GIL-bound step): still busy.
-    silent = json.loads(site.instance.redis.hget(f"orch:run:{run_id}:running", "first"))
+    silent = json.loads(site.instance.redis.hget(run_keys(run_id).running, "first"))
     silent["hb"] = time.time() - HEARTBEAT_TIMEOUT - 5
-    site.instance.redis.hset(f"orch:run:{run_id}:running", "first", json.dumps(silent))
+    site.instance.redis.hset(run_keys(run_id).running, "first", json.dumps(silent))
     assert storage.claim_step(run_id, "first", second_who, HEARTBEAT_TIMEOUT).verdict == "busy"
     # Its worker no longer runs it: the execution is lost; the claim takes over and counts one death.
     storage.beat_worker("wa@host", {"pid": 10, "queues": ["orch"], "active": {}}, HEARTBEAT_TIMEOUT)

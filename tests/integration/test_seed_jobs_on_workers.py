@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from orchestrator import EventType, Instance, StringSource, config_mapping, job, op, submit_job
+from orchestrator.distributed.keys import run_keys
 from orchestrator.local.processes import CeleryWorker, RedisServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -127,7 +128,7 @@ def env_mapping_job():
 
 
 def _stored(instance: Instance, run_id: str) -> bytes:
-    keys = instance.redis.keys(f"orch:run:{run_id}:*")
+    keys = [k for k in run_keys(run_id).every() if instance.redis.exists(k)]
     return b"".join(str(instance.redis.dump(k)).encode() for k in keys)
 
 

@@ -24,13 +24,25 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class _Blobs:
-    """Stands in for the Redis client where only blob storage is exercised (set/exists/get)."""
+    """Stands in for the Redis client where only blob storage is exercised (set/expire/exists/get)."""
 
     def __init__(self) -> None:
         self.data: dict[str, bytes] = {}
+        self.ttls: dict[str, int] = {}
 
-    def set(self, key: str, value: bytes, nx: bool = False) -> None:
-        self.data.setdefault(key, value) if nx else self.data.__setitem__(key, value)
+    def set(self, key: str, value: bytes, nx: bool = False, ex: int | None = None) -> bool:
+        if nx and key in self.data:
+            return False
+        self.data[key] = value
+        if ex is not None:
+            self.ttls[key] = ex
+        return True
+
+    def expire(self, key: str, seconds: int) -> bool:
+        if key not in self.data:
+            return False
+        self.ttls[key] = seconds
+        return True
 
     def exists(self, key: str) -> int:
         return int(key in self.data)

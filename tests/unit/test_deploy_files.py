@@ -451,3 +451,190 @@ def test_readme_covers_scaling_storage_redis_and_flower():
         rel = path.relative_to(DEPLOY).as_posix()
         if path.is_file() and rel not in ("README.md", "Dockerfile.dockerignore") and not rel.startswith("k8s/"):
             assert f"`{rel}" in text, f"deploy/README.md does not describe {rel}"
+
+
+# -- Redis Sentinel: sentinel/docker-compose.yml and the k8s/sentinel component ------------------------
+
+SENTINEL_COMPOSE = DEPLOY / "sentinel" / "docker-compose.yml"
+SENTINEL_K8S = K8S / "sentinel"
+
+
+def _compose_vars(text: str) -> str:
+    """A compose value with its ``${VAR...}`` interpolations replaced by a sample value."""
+    return re.sub(r"\$\{[A-Z_]+[^}]*\}", "pw", text)
+
+
+def _sentinel_script_lines(script: str) -> dict[str, str]:
+    """``sentinel <directive> ...`` lines of a generated sentinel.conf, by directive."""
+    lines = re.findall(r'"(sentinel [^"]+)"|echo "(sentinel [^"]+)"', script)
+    return {text.split()[1]: text for text in (a or b for a, b in lines)}
+
+
+def test_sentinel_compose_services_images_and_redis_nodes():
+    services = load_all(SENTINEL_COMPOSE)[0]["services"]
+    nodes = {n: s for n, s in services.items() if n.startswith("redis-")}
+    sentinels = {n: s for n, s in services.items() if n.startswith("sentinel-")}
+    assert len(nodes) == 3 and len(sentinels) == 3
+    assert {"worker", "scheduler", "flower"} <= set(services)
+    for name, svc in services.items():
+        if "build" in svc:
+            assert (SENTINEL_COMPOSE.parent / svc["build"]["context"]).resolve() == ROOT, name
+            assert (ROOT / svc["build"]["dockerfile"]).resolve() == DEPLOY / "Dockerfile", name
+            assert svc["image"] == PROJECT_IMAGE, name
+        else:
+            assert svc["image"] == "redis:7", name
+    replicas_of = []
+    for name, svc in nodes.items():
+        argv = svc["command"]
+        check_command(argv, f"sentinel compose {name}")
+        assert argv[argv.index("--appendfsync") + 1] == "everysec"
+        assert argv[argv.index("--min-replicas-to-write") + 1] == "1" and "--min-replicas-max-lag" in argv
+        assert argv[argv.index("--requirepass") + 1] == argv[argv.index("--masterauth") + 1]
+        assert argv[argv.index("--replica-announce-ip") + 1] == name
+        if "--replicaof" in argv:
+            replicas_of.append(argv[argv.index("--replicaof") + 1])
+        assert any(v.endswith(":/data") for v in svc["volumes"]), name
+        check_command(svc["healthcheck"]["test"][1:], f"{name} healthcheck", PROBE_EXECUTABLES)
+    (master,) = set(nodes) - {n for n in nodes if "--replicaof" in nodes[n]["command"]}
+    assert replicas_of == [master, master], "the two replicas replicate the first node"
+    for name, svc in sentinels.items():
+        shell, flag, script = svc["command"]
+        assert (shell, flag) == ("sh", "-c")
+        assert "exec redis-server /data/sentinel.conf --sentinel" in script
+        assert "[ -f /data/sentinel.conf ] ||" in script, f"{name}: the learned config must survive a restart"
+        lines = _sentinel_script_lines(script)
+        assert lines["monitor"] == f"sentinel monitor orchmaster {master} 6379 2"
+        assert lines["down-after-milliseconds"] == "sentinel down-after-milliseconds orchmaster 5000"
+        assert lines["failover-timeout"] == "sentinel failover-timeout orchmaster 60000"
+        assert lines["announce-ip"] == f"sentinel announce-ip {name}"
+        assert "sentinel resolve-hostnames yes" in script
+        assert any(v.endswith(":/data") for v in svc["volumes"]), name
+        assert svc["healthcheck"]["test"][1:] == ["redis-cli", "-p", "26379", "ping"]
+
+
+def test_sentinel_compose_processes_reach_the_master_through_every_sentinel():
+    from orchestrator.redis_urls import parse_redis_url
+
+    services = load_all(SENTINEL_COMPOSE)[0]["services"]
+    sentinels = sorted(n for n in services if n.startswith("sentinel-"))
+    for name in ("worker", "scheduler", "flower"):
+        svc = services[name]
+        check_command(svc["command"], f"sentinel compose {name}")
+        target = parse_redis_url(_compose_vars(svc["environment"]["REDIS_URL"]))
+        assert target.hosts == tuple((s, 26379) for s in sentinels), name
+        assert target.master_name == "orchmaster" and target.password and target.sentinel_password, name
+        assert set(svc["depends_on"]) == set(sentinels), name
+        assert all(d["condition"] == "service_healthy" for d in svc["depends_on"].values()), name
+    assert services["worker"]["command"][3] == "worker" and services["worker"]["deploy"]["replicas"] >= 2
+    assert all(p.startswith("127.0.0.1:") for p in services["flower"]["ports"])
+    text = SENTINEL_COMPOSE.read_text()
+    example = (DEPLOY / "orch.env.example").read_text()
+    for var in env_names_in(text):
+        assert re.search(rf"^#?\s*{var}=", example, re.M), f"{var} is not in deploy/orch.env.example"
+
+
+def _k8s_base_objects() -> set[tuple[str, str]]:
+    return {(d["kind"], d["metadata"]["name"]) for _, d in k8s_docs()}
+
+
+def test_k8s_sentinel_component_patches_existing_objects():
+    from orchestrator.redis_urls import parse_redis_url
+
+    comp = load_all(SENTINEL_K8S / "kustomization.yaml")[0]
+    assert comp["kind"] == "Component" and comp["apiVersion"] == "kustomize.config.k8s.io/v1alpha1"
+    assert comp["resources"] == ["redis-ha.yaml"]
+    listed = {p["path"] for p in comp["patches"]} | set(comp["resources"]) | {"kustomization.yaml"}
+    assert listed == {p.name for p in SENTINEL_K8S.glob("*.yaml")}, "every file is used, every used file exists"
+    base = _k8s_base_objects()
+    ha = {d["kind"]: d for d in load_all(SENTINEL_K8S / "redis-ha.yaml")}
+    (statefulset, service) = ha["StatefulSet"], ha["Service"]
+    pods = [f"{statefulset['metadata']['name']}-{n}.{service['metadata']['name']}"
+            for n in range(statefulset["spec"]["replicas"])]
+    patched = set()
+    for entry in comp["patches"]:
+        (patch,) = load_all(SENTINEL_K8S / entry["path"])
+        key = (patch["kind"], patch["metadata"]["name"])
+        assert key in base, f"{entry['path']} patches {key}, which deploy/k8s does not have"
+        if patch.get("$patch") == "delete":
+            assert key in {("StatefulSet", "orch-redis"), ("Service", "orch-redis")}
+            continue
+        base_doc = next(d for _, d in k8s_docs() if (d["kind"], d["metadata"]["name"]) == key)
+        (container,) = patch["spec"]["template"]["spec"]["containers"]
+        assert container["name"] in {c["name"] for c in containers(base_doc)}, entry["path"]
+        (env,) = container["env"]
+        assert env["name"] == "REDIS_URL"
+        target = parse_redis_url(env["value"].replace("$(REDIS_PASSWORD)", "pw"))
+        assert target.hosts == tuple((p, 26379) for p in pods) and target.master_name == "orchmaster"
+        assert "REDIS_PASSWORD" in {e["name"] for e in containers(base_doc)[0]["env"]}, "$(REDIS_PASSWORD) resolves"
+        patched.add(key[1])
+    assert patched == {"orch-worker", "orch-scheduler", "orch-flower"}
+
+
+def test_k8s_sentinel_redis_pods():
+    import subprocess
+
+    ha = {d["kind"]: d for d in load_all(SENTINEL_K8S / "redis-ha.yaml")}
+    assert set(ha) == {"ConfigMap", "StatefulSet", "Service", "PodDisruptionBudget"}
+    statefulset, service, config = ha["StatefulSet"], ha["Service"], ha["ConfigMap"]
+    assert statefulset["spec"]["replicas"] == 3 and statefulset["spec"]["serviceName"] == service["metadata"]["name"]
+    assert service["spec"]["clusterIP"] == "None" and service["spec"]["publishNotReadyAddresses"] is True
+    assert {p["port"] for p in service["spec"]["ports"]} == {6379, 26379}
+    pod = statefulset["spec"]["template"]["spec"]
+    by_name = {c["name"]: c for c in [*pod["initContainers"], *pod["containers"]]}
+    assert set(by_name) == {"config", "redis", "sentinel"}
+    assert all(c["image"] == "redis:7" for c in by_name.values())
+    redis_argv = [*by_name["redis"]["command"], *by_name["redis"]["args"]]
+    check_command(redis_argv, "k8s redis-ha redis")
+    assert "--min-replicas-to-write" in redis_argv
+    assert [*by_name["sentinel"]["command"], *by_name["sentinel"]["args"]] == [
+        "redis-server", "/data/conf/sentinel.conf", "--sentinel"]
+    (secret,) = by_kind("Secret")
+    for c in by_name.values():
+        for e in c["env"]:
+            ref = e.get("valueFrom", {}).get("secretKeyRef")
+            if ref:
+                assert ref["name"] == secret["metadata"]["name"] and ref["key"] in secret["stringData"]
+        for probe in ("readinessProbe", "livenessProbe"):
+            exec_ = c.get(probe, {}).get("exec")
+            if exec_:
+                check_command(exec_["command"], f"redis-ha {c['name']} {probe}", PROBE_EXECUTABLES)
+    script = config["data"]["init.sh"]
+    assert pod["volumes"][0]["configMap"]["name"] == config["metadata"]["name"]
+    lines = _sentinel_script_lines(script)
+    assert lines["monitor"] == "sentinel monitor orchmaster ${master} 6379 2"
+    assert lines["down-after-milliseconds"].endswith(" 5000") and lines["failover-timeout"].endswith(" 60000")
+    for setting in ("appendonly yes", "appendfsync everysec", "min-replicas-to-write 1", "min-replicas-max-lag 10"):
+        assert f'echo "{setting}"' in script, setting
+    assert subprocess.run(["sh", "-n"], input=script, text=True).returncode == 0, "init.sh is valid sh"
+    pdb = ha["PodDisruptionBudget"]
+    assert pdb["spec"]["selector"]["matchLabels"].items() <= statefulset["spec"]["template"]["metadata"]["labels"].items()
+
+
+def test_k8s_sentinel_component_builds_with_kustomize(tmp_path: Path):
+    import shutil
+    import subprocess
+
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.skip("kubectl is not installed")
+    shutil.copytree(K8S, tmp_path / "k8s")
+    with open(tmp_path / "k8s" / "kustomization.yaml", "a") as f:
+        f.write("components:\n  - sentinel\n")
+    built = subprocess.run([kubectl, "kustomize", str(tmp_path / "k8s")], capture_output=True, text=True, timeout=120)
+    assert built.returncode == 0, built.stderr
+    objects = {(d["kind"], d["metadata"]["name"]): d for d in yaml.safe_load_all(built.stdout) if d}
+    assert ("StatefulSet", "orch-redis") not in objects and ("Service", "orch-redis") not in objects
+    assert ("StatefulSet", "orch-redis-ha") in objects
+    for name in ("orch-worker", "orch-scheduler", "orch-flower"):
+        env = {e["name"]: e.get("value") for e in containers(objects[("Deployment", name)])[0]["env"]}
+        assert env["REDIS_URL"].startswith("sentinel://:$(REDIS_PASSWORD)@orch-redis-ha-0.orch-redis-ha:26379;")
+        assert "ORCH_SECRET" in env
+
+
+def test_readme_covers_redis_sentinel():
+    text = (DEPLOY / "README.md").read_text()
+    for needle in ("sentinel://:PASSWORD@s1:26379;sentinel://s2:26379;sentinel://s3:26379/0?master_name=orchmaster",
+                   "sentinel_password", "appendonly yes", "appendfsync everysec", "min-replicas-to-write 1",
+                   "min-replicas-max-lag", "down-after-milliseconds", "failover-timeout", "asynchronously",
+                   "`sentinel/docker-compose.yml`", "`k8s/sentinel/`", "components: [sentinel]"):
+        assert needle in text, needle

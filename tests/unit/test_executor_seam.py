@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -263,21 +262,13 @@ def test_no_launcher_routes_on_an_executors_name() -> None:
 
 
 # -- the documented examples run ------------------------------------------------------------------------
-def _literal_block(doc: str, after: str) -> str:
-    lines = doc.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.rstrip().endswith(after)) + 1
-    block: list[str] = []
-    for line in lines[start:]:
-        if line.strip() and len(line) - len(line.lstrip()) <= 4:
-            break
-        block.append(line)
-    return textwrap.dedent("\n".join(block))
-
-
 def test_the_executor_docstring_example_runs() -> None:
-    code = _literal_block(Executor.__doc__ or "", "the order::")
-    assert "class LastReadyFirst(Executor)" in code
-    exec(compile(code, "<Executor docstring>", "exec"), {"__name__": "executor_doc_example"})
+    # The example is a doctest (it also runs in test_docstrings.py); here it documents the seam.
+    from tests.docstring_examples import run_example
+
+    assert "class NewestFirst(Executor)" in (Executor.__doc__ or "")
+    failures, report = run_example("Executor")
+    assert failures == 0, report
 
 
 def test_the_readme_example_of_a_custom_executor_runs() -> None:
@@ -291,7 +282,8 @@ def test_the_readme_example_of_a_custom_executor_runs() -> None:
 
 def test_the_local_run_docstring_example_runs() -> None:
     from orchestrator.executors.local_run import LocalRun as Documented
+    from tests.docstring_examples import run_example
 
-    code = _literal_block(Documented.__doc__ or "", "Example::")
-    assert "class NewestFirst(Executor)" in code
-    exec(compile(code, "<LocalRun docstring>", "exec"), {"__name__": "local_run_doc_example"})
+    assert "class InOrder(Executor)" in (Documented.__doc__ or "")
+    failures, report = run_example("LocalRun")
+    assert failures == 0, report

@@ -1,6 +1,6 @@
 """The layer rule: imports inside ``orchestrator/`` point one way, from higher layers to lower ones.
 
-Layers, low to high: base (errors, events, home, status) < definitions < plan < execution <
+Layers, low to high: base (errors, events, home, status, redis_urls) < definitions < plan < execution <
 executors < distributed < interfaces (cli, local, ui). A module may import its own layer or a
 lower one. A lower layer importing a higher one -- even inside a function -- is allowed only for
 the documented public entry points in ``ENTRY_POINTS``. Counting every import (module level and
@@ -30,6 +30,7 @@ LAYERS: dict[str, int] = {
     "events": 0,
     "home": 0,
     "status": 0,
+    "redis_urls": 0,
     "definitions": 1,
     "plan": 2,
     "execution": 3,

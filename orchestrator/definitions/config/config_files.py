@@ -40,18 +40,29 @@ def _merge(documents: Sequence[tuple[str, str]], what: str) -> dict[str, Any]:
 
 
 def config_from_files(config_files: Sequence[str]) -> dict[str, Any]:
-    """Run config merged from YAML files (paths or glob patterns), later files over earlier ones.
+    """Run config read from YAML files and merged, later files over earlier ones.
 
-    Example::
+    For keeping run config in files, e.g. a base file and one per environment. Nested dicts are
+    merged key by key; an empty file adds nothing. Each pattern's matches are read in sorted
+    order.
 
-        import tempfile, pathlib
-        from orchestrator import config_from_files
+    Args:
+        config_files: Paths or glob patterns (``"config/*.yaml"``) of YAML files, each a mapping.
 
-        folder = pathlib.Path(tempfile.mkdtemp())
-        (folder / "base.yaml").write_text("ops:\\n  load:\\n    config:\\n      rows: 10\\n")
-        (folder / "prod.yaml").write_text("ops:\\n  load:\\n    config:\\n      table: prod\\n")
-        config = config_from_files([str(folder / "base.yaml"), str(folder / "prod.yaml")])
-        assert config == {"ops": {"load": {"config": {"rows": 10, "table": "prod"}}}}
+    Returns:
+        The merged run config, a dict.
+
+    Raises:
+        DagsterInvariantViolationError: when a pattern matches no file, or a file cannot be read,
+            does not parse, or does not hold a mapping (the message names the file).
+
+    Examples:
+        >>> import pathlib
+        >>> from orchestrator import config_from_files
+        >>> _ = pathlib.Path("base.yaml").write_text("ops: {load: {config: {rows: 10}}}")
+        >>> _ = pathlib.Path("prod.yaml").write_text("ops: {load: {config: {table: prod}}}")
+        >>> config_from_files(["base.yaml", "prod.yaml"])
+        {'ops': {'load': {'config': {'rows': 10, 'table': 'prod'}}}}
     """
     documents: list[tuple[str, str]] = []
     for pattern in config_files:
@@ -71,26 +82,57 @@ def config_from_files(config_files: Sequence[str]) -> dict[str, Any]:
 
 
 def config_from_yaml_strings(yaml_strings: Sequence[str]) -> dict[str, Any]:
-    """Run config merged from YAML strings, later ones over earlier ones.
+    """Run config parsed from YAML strings and merged, later ones over earlier ones.
 
-    Example::
+    Nested dicts are merged key by key; an empty string adds nothing.
 
-        from orchestrator import config_from_yaml_strings
+    Args:
+        yaml_strings: YAML documents, each a mapping of run config.
 
-        assert config_from_yaml_strings(["a: {b: 1}", "a: {c: 2}"]) == {"a": {"b": 1, "c": 2}}
+    Returns:
+        The merged run config, a dict.
+
+    Raises:
+        DagsterInvariantViolationError: when a string does not parse or does not hold a mapping
+            (the message gives its index).
+
+    Examples:
+        >>> from orchestrator import config_from_yaml_strings
+        >>> config_from_yaml_strings(["ops: {load: {config: {rows: 10}}}",
+        ...                           "ops: {load: {config: {table: prod}}}"])
+        {'ops': {'load': {'config': {'rows': 10, 'table': 'prod'}}}}
     """
     return _merge([(f"yaml string {i}", text) for i, text in enumerate(yaml_strings)], "yaml_strings")
 
 
 def config_from_pkg_resources(pkg_resource_defs: Sequence[tuple[str, str]]) -> dict[str, Any]:
-    """Run config merged from YAML files inside packages, given as ``(package, path)`` pairs.
+    """Run config read from YAML files shipped inside Python packages, merged in order.
 
-    Example::
+    For run config that is installed with the code that uses it. Later files win over earlier
+    ones; nested dicts are merged key by key.
 
-        from orchestrator import config_from_pkg_resources
+    Args:
+        pkg_resource_defs: ``(package, path)`` pairs: an importable package's name and a file's
+            path inside it, e.g. ``("my_project.config", "prod.yaml")``.
 
-        # config = config_from_pkg_resources([("my_package.config", "prod.yaml")])
-        assert config_from_pkg_resources([]) == {}
+    Returns:
+        The merged run config, a dict.
+
+    Raises:
+        DagsterInvariantViolationError: when a package cannot be imported, or a file is missing,
+            does not parse, or does not hold a mapping (the message names both).
+
+    Examples:
+        >>> import os, pathlib, sys
+        >>> from orchestrator import config_from_pkg_resources
+        >>> package = pathlib.Path("docs_example_settings")
+        >>> package.mkdir()
+        >>> (package / "__init__.py").touch()
+        >>> _ = (package / "prod.yaml").write_text("ops: {load: {config: {rows: 10}}}")
+        >>> sys.path.insert(0, os.getcwd())
+        >>> config_from_pkg_resources([("docs_example_settings", "prod.yaml")])
+        {'ops': {'load': {'config': {'rows': 10}}}}
+        >>> sys.path.remove(os.getcwd())
     """
     documents: list[tuple[str, str]] = []
     for package, path in pkg_resource_defs:

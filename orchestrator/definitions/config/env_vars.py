@@ -25,21 +25,31 @@ def _direct_access_error(kind: str, name: str) -> RuntimeError:
 
 
 class EnvVar(str):
-    """An environment variable, read when the config or resource using it is built for a step.
+    """A reference to an environment variable, read where the config or resource using it is built.
 
-    Use it for fields of ``Config`` classes and ``ConfigurableResource`` s (``str`` fields;
-    ``EnvVar.int`` for ``int`` fields). Its string content is the variable's NAME; converting it
-    with ``str()`` raises, so a reference is never mistaken for the value.
+    ``EnvVar("NAME")`` goes in a ``str`` field of a ``Config`` class or ``ConfigurableResource``
+    (``EnvVar.int("NAME")`` in an ``int`` field). The object keeps the reference: run config and
+    run records hold ``{"env": "NAME"}``, and the value is read by the process that runs the step
+    (a worker, for a submitted run), so a secret set only in the workers' environment never passes
+    through the submitting process or Redis. ``get_value()`` reads it in this process.
 
-    Example::
+    Raises:
+        RuntimeError: from ``str(env_var)``, so a reference is never mistaken for the value (its
+            name is ``env_var.env_var_name``).
 
-        from orchestrator import ConfigurableResource, EnvVar
-
-        class Credentials(ConfigurableResource):
-            password: str
-
-        creds = Credentials(password=EnvVar("DB_PASSWORD"))   # read on the worker, at run time
-        assert EnvVar("DB_PASSWORD").env_var_name == "DB_PASSWORD"
+    Examples:
+        >>> import os
+        >>> from orchestrator import ConfigurableResource, EnvVar, build_resources
+        >>> class Database(ConfigurableResource):
+        ...     password: str
+        >>> os.environ["DOCS_DB_PASSWORD"] = "s3cret"
+        >>> database = Database(password=EnvVar("DOCS_DB_PASSWORD"))
+        >>> database.password
+        EnvVar("DOCS_DB_PASSWORD")
+        >>> with build_resources({"database": database}) as resources:
+        ...     print(resources.database.password)
+        s3cret
+        >>> del os.environ["DOCS_DB_PASSWORD"]
     """
 
     @classmethod

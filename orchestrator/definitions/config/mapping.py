@@ -10,7 +10,37 @@ __all__ = ["ConfigMapping", "config_mapping"]
 
 
 class ConfigMapping:
-    """``config_fn(validated_outer_config) -> run config``, with ``config_schema`` for the outer config."""
+    """A narrower config interface for a job: outer config in, the job's full run config out.
+
+    Pass it as ``@job(config=...)``. The run config given to the job is then the outer config: it
+    is checked against ``config_schema`` (defaults filled in), and ``config_fn`` turns it into the
+    run config the ops and resources see, which is checked in turn. Usually made with the
+    :func:`config_mapping` decorator.
+
+    Args:
+        config_fn: Called with the checked outer config; returns run config (``{"ops": ...,
+            "resources": ...}``).
+        config_schema: The schema of the outer config. Defaults to None: the outer config is
+            passed on as given, unchecked.
+        description: What the outer config is for. Defaults to None.
+
+    Raises:
+        DagsterInvalidConfigError: when a run's outer config does not match ``config_schema``,
+            or ``config_fn`` returns something other than a dict.
+
+    Examples:
+        >>> from orchestrator import ConfigMapping, job, op
+        >>> @op(config_schema={"n": int})
+        ... def double(context) -> int:
+        ...     return context.op_config["n"] * 2
+        >>> simple = ConfigMapping(lambda outer: {"ops": {"double": {"config": {"n": outer["n"]}}}},
+        ...                        config_schema={"n": int})
+        >>> @job(config=simple)
+        ... def double_job():
+        ...     double()
+        >>> double_job.execute_in_process(run_config={"n": 4}).output_for_node("double")
+        8
+    """
 
     def __init__(self, config_fn: Callable[[Any], Mapping[str, Any]], config_schema: Any = None,
                  description: str | None = None) -> None:
@@ -33,10 +63,36 @@ def config_mapping(fn: None = None, *, config_schema: Any = None, description: s
 
 def config_mapping(fn: Callable[[Any], Mapping[str, Any]] | None = None, *, config_schema: Any = None,
                    description: str | None = None) -> ConfigMapping | Callable[[Callable[[Any], Mapping[str, Any]]], ConfigMapping]:
-    """Decorate ``fn(outer_config) -> run config`` into a :class:`ConfigMapping` for ``@job(config=...)``.
+    """Turn a function from outer config to run config into a :class:`ConfigMapping` for ``@job(config=...)``.
 
-    When ``fn`` takes a parameter annotated with a pydantic ``Config`` class, that class is the schema
-    and ``fn`` receives an instance of it.
+    Use it bare (``@config_mapping``) or with arguments (``@config_mapping(config_schema=...)``).
+    When ``fn``'s parameter is annotated with a ``Config`` class and no ``config_schema`` is given,
+    that class is the outer schema and ``fn`` receives an instance of it.
+
+    Args:
+        fn: The function ``fn(outer_config) -> run config``; given when used bare.
+        config_schema: The schema of the outer config. Defaults to None: the ``Config`` class of
+            ``fn``'s parameter, if it has one, else no check.
+        description: What the outer config is for. Defaults to ``fn``'s docstring.
+
+    Returns:
+        A ``ConfigMapping`` (used bare), or a decorator that makes one.
+
+    Examples:
+        >>> from orchestrator import Config, config_mapping, job, op
+        >>> class Simple(Config):
+        ...     n: int = 1
+        >>> @config_mapping
+        ... def from_simple(config: Simple) -> dict:
+        ...     return {"ops": {"double": {"config": {"n": config.n}}}}
+        >>> @op(config_schema={"n": int})
+        ... def double(context) -> int:
+        ...     return context.op_config["n"] * 2
+        >>> @job(config=from_simple)
+        ... def double_job():
+        ...     double()
+        >>> double_job.execute_in_process(run_config={"n": 5}).output_for_node("double")
+        10
     """
 
     def wrap(f: Callable[[Any], Mapping[str, Any]]) -> ConfigMapping:

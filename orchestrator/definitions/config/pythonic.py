@@ -38,30 +38,37 @@ def _convert_entries(entries: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class RunConfig:
-    """All the config of a run, with ``Config`` objects (and resources) as values.
+    """All the config of a run, written with ``Config`` objects and resources instead of nested dicts.
 
-    ``ops`` maps op (or asset) names to their ``Config`` objects (or config dicts; graphs nest
-    as ``{"graph": {"ops": {...}}}``), ``resources`` maps resource keys to resources or config,
-    ``execution`` and ``loggers`` are as in plain run config. Pass it as ``run_config=``.
+    Accepted wherever run config is: ``execute_in_process``, ``materialize``, ``submit_job``,
+    ``execute_job``, a job's ``config=``, ``RunRequest(run_config=)``. A ``Config`` object (or a
+    resource) at any depth stands for ``{"config": <its fields>}``; ``EnvVar`` fields become
+    ``{"env": NAME}``, so the plain dict (:meth:`to_config_dict`, what a run stores) holds no
+    secret.
 
-    Example::
+    Args:
+        ops: Op (or asset) names to their ``Config`` objects or config dicts; ops inside a graph
+            nest as ``{"graph_name": {"ops": {...}}}``. Defaults to none.
+        resources: Resource keys to resources (e.g. ``MyResource(field=...)``) or config dicts.
+            Defaults to none.
+        loggers: Logger config, as in plain run config. Defaults to none.
+        execution: Executor config, as in plain run config. Defaults to none.
 
-        from orchestrator import Config, RunConfig, job, op
-
-        class AddConfig(Config):
-            amount: int
-
-        @op
-        def add(config: AddConfig) -> int:
-            return 1 + config.amount
-
-        @job
-        def add_job():
-            add()
-
-        run_config = RunConfig(ops={"add": AddConfig(amount=2)})
-        assert run_config.to_config_dict()["ops"] == {"add": {"config": {"amount": 2}}}
-        assert add_job.execute_in_process(run_config=run_config).output_for_node("add") == 3
+    Examples:
+        >>> from orchestrator import Config, RunConfig, job, op
+        >>> class AddConfig(Config):
+        ...     amount: int
+        >>> @op
+        ... def add(config: AddConfig) -> int:
+        ...     return 1 + config.amount
+        >>> @job
+        ... def add_job():
+        ...     add()
+        >>> run_config = RunConfig(ops={"add": AddConfig(amount=2)})
+        >>> run_config.to_config_dict()["ops"]
+        {'add': {'config': {'amount': 2}}}
+        >>> add_job.execute_in_process(run_config=run_config).output_for_node("add")
+        3
     """
 
     def __init__(self, ops: dict[str, Any] | None = None, resources: dict[str, Any] | None = None,

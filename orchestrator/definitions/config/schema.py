@@ -231,9 +231,34 @@ class _WrapperType(ConfigType):
 
 @dataclass(frozen=True, init=False)
 class Array(_WrapperType):
-    """A list whose elements all match ``inner``."""
+    """A list config value whose elements all match one schema.
+
+    Dagster's ``Array``: the same as the one-element list ``[inner_type]`` as a schema. Each
+    element is checked (an error names its index, e.g. ``ops.load.config.tables[1]``); a tuple
+    is accepted too, and the op receives a list.
+
+    Args:
+        inner_type: The schema every element must match: a type (``str``, ``int``...), a dict of
+            fields, or any other config schema but a ``Field``.
+
+    Raises:
+        DagsterInvalidConfigDefinitionError: when ``inner_type`` is not a config schema.
+
+    Examples:
+        >>> from orchestrator import Array, build_op_context, op
+        >>> @op(config_schema={"tables": Array(str)})
+        ... def count_tables(context) -> int:
+        ...     return len(context.op_config["tables"])
+        >>> count_tables(build_op_context(op_config={"tables": ["users", "orders"]}))
+        2
+    """
 
     _where = "Array element"
+
+    # Spelled out, not only inherited: the docs' static analysis (griffe) gives an init=False
+    # dataclass without its own __init__ an empty signature, and would reject the Args: above.
+    def __init__(self, inner_type: object) -> None:
+        super().__init__(inner_type)
 
     @property
     def label(self) -> str:
@@ -294,19 +319,29 @@ _MAP_KEY_TYPES: dict[object, str] = {str: "str", int: "int", float: "float", boo
 
 @dataclass(frozen=True, init=False)
 class Map(MapType):
-    """A dict whose keys are all of the scalar ``key_type`` and whose values all match ``inner_type``.
+    """A dict config value whose keys are all of one scalar type and whose values all match one schema.
 
-    ``key_label_name`` names what the keys stand for (shown in descriptions).
+    For config keyed by names the schema cannot list in advance (tables, regions...). The same
+    as ``dict[K, V]`` as a schema, plus ``key_label_name``, which names what the keys stand for in
+    schema descriptions. Every key and value is checked; an error names the key's path.
 
-    Example::
+    Args:
+        key_type: The type of every key: ``str``, ``int``, ``float`` or ``bool`` (or Dagster's
+            ``String``, ``Int``, ``Float``, ``Bool``).
+        inner_type: The schema every value must match (any config schema but a ``Field``).
+        key_label_name: What the keys stand for, e.g. ``"table"``. Defaults to None.
 
-        from orchestrator import Map, build_op_context, op
+    Raises:
+        DagsterInvalidConfigDefinitionError: when ``key_type`` is not one of those scalar types, or
+            ``inner_type`` is not a config schema.
 
-        @op(config_schema={"limits": Map(str, int, key_label_name="table")})
-        def total_limit(context) -> int:
-            return sum(context.op_config["limits"].values())
-
-        assert total_limit(build_op_context(op_config={"limits": {"users": 2, "orders": 3}})) == 5
+    Examples:
+        >>> from orchestrator import Map, build_op_context, op
+        >>> @op(config_schema={"limits": Map(str, int, key_label_name="table")})
+        ... def total_limit(context) -> int:
+        ...     return sum(context.op_config["limits"].values())
+        >>> total_limit(build_op_context(op_config={"limits": {"users": 2, "orders": 3}}))
+        5
     """
 
     key_label_name: str | None = field(compare=False)
@@ -338,14 +373,31 @@ class Map(MapType):
 
 @dataclass(frozen=True, init=False)
 class ScalarUnion(ConfigType):
-    """Either a scalar of ``scalar_type`` or a value matching ``non_scalar_schema`` (a dict or list).
+    """A config value given either as a scalar or as a dict or list: a short form and a long one.
 
-    Example::
+    For a setting such as a location, written ``"s3://bucket/key"`` or ``{"bucket": ..., "key":
+    ...}``. A dict, list or ``None`` is checked against ``non_scalar_schema``, anything else against
+    ``scalar_type``; the op receives the value in the form it was given.
 
-        from orchestrator import ScalarUnion
+    Args:
+        scalar_type: The type of the short form: ``str``, ``int``, ``float`` or ``bool``.
+        non_scalar_schema: The schema of the long form: a dict of fields, a one-element list,
+            ``Shape``, ``Array``...
 
-        # "s3://bucket/key", or {"bucket": ..., "key": ...}
-        location = ScalarUnion(scalar_type=str, non_scalar_schema={"bucket": str, "key": str})
+    Raises:
+        DagsterInvalidConfigDefinitionError: when ``scalar_type`` is not a scalar type, or
+            ``non_scalar_schema`` is not a config schema.
+
+    Examples:
+        >>> from orchestrator import ScalarUnion, build_op_context, op
+        >>> location = ScalarUnion(scalar_type=str, non_scalar_schema={"bucket": str, "key": str})
+        >>> @op(config_schema={"location": location})
+        ... def where(context):
+        ...     return context.op_config["location"]
+        >>> where(build_op_context(op_config={"location": "s3://bucket/key"}))
+        's3://bucket/key'
+        >>> where(build_op_context(op_config={"location": {"bucket": "b", "key": "k"}}))
+        {'bucket': 'b', 'key': 'k'}
     """
 
     scalar_type: ConfigType
@@ -386,9 +438,35 @@ class ScalarUnion(ConfigType):
 
 @dataclass(frozen=True, init=False)
 class Noneable(_WrapperType):
-    """``inner`` or ``None``; a missing field of this type is set to ``None``."""
+    """A config value that may be ``None``: a value matching the inner schema, or nothing.
+
+    A field of this type may be left out of run config: it is then set to ``None``, so the op
+    can always read the key. The same as ``Optional[X]`` as a schema.
+
+    Args:
+        inner_type: The schema of the value when it is not ``None`` (any config schema but a
+            ``Field``).
+
+    Raises:
+        DagsterInvalidConfigDefinitionError: when ``inner_type`` is not a config schema.
+
+    Examples:
+        >>> from orchestrator import Noneable, build_op_context, op
+        >>> @op(config_schema={"limit": Noneable(int)})
+        ... def limit(context):
+        ...     return context.op_config["limit"]
+        >>> print(limit(build_op_context(op_config={})))
+        None
+        >>> limit(build_op_context(op_config={"limit": 5}))
+        5
+    """
 
     _where = "Noneable"
+
+    # Spelled out, not only inherited: the docs' static analysis (griffe) gives an init=False
+    # dataclass without its own __init__ an empty signature, and would reject the Args: above.
+    def __init__(self, inner_type: object) -> None:
+        super().__init__(inner_type)
 
     @property
     def label(self) -> str:
@@ -413,11 +491,38 @@ class Noneable(_WrapperType):
 
 @dataclass(frozen=True, init=False)
 class Field:
-    """A field of a :class:`Shape`: its schema, default, whether it is required, and a description.
+    """One field of a config dict: its schema, its default, whether it is required, what it is for.
 
-    ``is_required`` defaults to True unless a default is given or the schema can be
-    filled in on its own (``Noneable``, or a shape whose fields are all optional).
-    ``default_value`` is ``NO_DEFAULT`` when absent; check :attr:`has_default`.
+    Use it as a value of a dict schema (``{"rows": Field(int, default_value=10)}``) when a bare
+    type is not enough. Left out of run config, a field with a default gets a copy of it; a field
+    that is neither required nor defaulted is left out of the op's config (a ``Noneable`` one
+    becomes ``None``). The default is checked against the schema when the ``Field`` is made;
+    ``{"env": ...}`` references in it are read only when the config is used.
+
+    Args:
+        config: The field's schema: a type, a dict of fields, a one-element list, ``Shape``,
+            ``Noneable``... (not another ``Field``).
+        default_value: The value used when the field is left out. Defaults to no default
+            (``has_default`` is then False).
+        is_required: Whether run config must give the field. Defaults to True unless there is a
+            ``default_value`` or the schema can be filled in on its own (``Noneable``, or a dict
+            whose fields are all optional).
+        description: What the field is for, shown in schema descriptions. Defaults to None.
+
+    Raises:
+        DagsterInvalidConfigDefinitionError: when ``config`` is not a config schema or is a
+            ``Field``, when ``is_required=True`` comes with a ``default_value``, or when the
+            default does not match the schema.
+
+    Examples:
+        >>> from orchestrator import Field, build_op_context, op
+        >>> @op(config_schema={"rows": Field(int, default_value=10, description="Rows to read.")})
+        ... def read(context) -> int:
+        ...     return context.op_config["rows"]
+        >>> read(build_op_context())
+        10
+        >>> read(build_op_context(op_config={"rows": 3}))
+        3
     """
 
     config_type: ConfigType
@@ -524,9 +629,37 @@ class _FieldsType(ConfigType):
 
 @dataclass(frozen=True, init=False)
 class Shape(_FieldsType):
-    """A dict with exactly the given fields; unknown keys are errors."""
+    """A config dict with a fixed set of fields: the required ones must be given, no other key may be.
+
+    What a plain dict schema (``{"host": str}``) stands for; write ``Shape`` to give the dict a
+    description. A missing or ``None`` value counts as an empty dict, so a shape whose fields are
+    all optional can be left out. Every error is reported with its path, and an unknown key with
+    the closest field name (``did you mean 'host'?``).
+
+    Args:
+        fields: The fields, by name: each a ``Field`` or any config schema (a type, a nested
+            dict...).
+        description: What the dict is for, shown in schema descriptions. Defaults to None.
+
+    Raises:
+        DagsterInvalidConfigDefinitionError: when ``fields`` is not a dict with string keys, or a
+            field's schema is not a config schema.
+
+    Examples:
+        >>> from orchestrator import Field, Shape, build_op_context, op
+        >>> @op(config_schema=Shape({"host": str, "port": Field(int, default_value=5432)}))
+        ... def address(context) -> str:
+        ...     return f"{context.op_config['host']}:{context.op_config['port']}"
+        >>> address(build_op_context(op_config={"host": "db"}))
+        'db:5432'
+    """
 
     permissive: ClassVar[bool] = False
+
+    # Spelled out, not only inherited: the docs' static analysis (griffe) gives an init=False
+    # dataclass without its own __init__ an empty signature, and would reject the Args: above.
+    def __init__(self, fields: Mapping[str, object], description: str | None = None) -> None:
+        super().__init__(fields, description)
 
     @property
     def label(self) -> str:
@@ -569,7 +702,28 @@ class Shape(_FieldsType):
 
 @dataclass(frozen=True, init=False)
 class Permissive(Shape):
-    """Like :class:`Shape`, but keys not declared pass through unchecked."""
+    """A config dict with declared fields that also accepts keys it does not declare.
+
+    The declared fields are checked as in :class:`Shape`; other keys reach the op as given,
+    unchecked. ``Permissive()`` with no fields accepts any dict.
+
+    Args:
+        fields: The declared fields, by name: each a ``Field`` or any config schema. Defaults to
+            none.
+        description: What the dict is for, shown in schema descriptions. Defaults to None.
+
+    Raises:
+        DagsterInvalidConfigDefinitionError: when ``fields`` is not a dict with string keys, or a
+            field's schema is not a config schema.
+
+    Examples:
+        >>> from orchestrator import Permissive, build_op_context, op
+        >>> @op(config_schema=Permissive({"name": str}))
+        ... def echo(context) -> dict:
+        ...     return context.op_config
+        >>> echo(build_op_context(op_config={"name": "a", "extra": 1}))
+        {'name': 'a', 'extra': 1}
+    """
 
     permissive: ClassVar[bool] = True
 
@@ -582,7 +736,29 @@ class Permissive(Shape):
 
 @dataclass(frozen=True, init=False)
 class Selector(_FieldsType):
-    """A dict with exactly one of the given fields set (a tagged choice)."""
+    """A config dict that sets exactly one of its fields: a choice between alternatives.
+
+    For config that takes one of several forms, e.g. a source given as ``{"path": ...}`` or as
+    ``{"url": ...}``. The op receives a dict holding the one key given. Left out, a selector
+    whose only field is optional selects it (with its default, if it has one); otherwise giving
+    none, or more than one, is a config error.
+
+    Args:
+        fields: The alternatives, by name: each a ``Field`` or any config schema (at least one).
+        description: What the choice is for, shown in schema descriptions. Defaults to None.
+
+    Raises:
+        DagsterInvalidConfigDefinitionError: when ``fields`` is empty, is not a dict with string
+            keys, or a field's schema is not a config schema.
+
+    Examples:
+        >>> from orchestrator import Selector, build_op_context, op
+        >>> @op(config_schema=Selector({"path": str, "url": str}))
+        ... def source(context) -> dict:
+        ...     return context.op_config
+        >>> source(build_op_context(op_config={"url": "s3://bucket/key"}))
+        {'url': 's3://bucket/key'}
+    """
 
     def __init__(self, fields: Mapping[str, object], description: str | None = None) -> None:
         super().__init__(fields, description)
@@ -628,7 +804,26 @@ class Selector(_FieldsType):
 
 @dataclass(frozen=True)
 class EnumValue:
-    """One allowed name of an :class:`Enum` and the Python value it stands for (default: the name)."""
+    """One allowed name of a config :class:`Enum`, and the Python value it stands for.
+
+    Run config gives the name; the op receives ``python_value``.
+
+    Args:
+        config_value: The name run config uses (a string).
+        python_value: The value the op receives for that name. Defaults to ``config_value``
+            itself.
+        description: What this choice means. Defaults to None.
+
+    Raises:
+        DagsterInvalidConfigDefinitionError: when ``config_value`` is not a string.
+
+    Examples:
+        >>> from orchestrator import EnumValue
+        >>> EnumValue("RED").python_value
+        'RED'
+        >>> EnumValue("RED", python_value=(255, 0, 0), description="Pure red.").python_value
+        (255, 0, 0)
+    """
 
     config_value: str
     python_value: Any = NO_DEFAULT
@@ -643,7 +838,29 @@ class EnumValue:
 
 @dataclass(frozen=True, init=False)
 class Enum(ConfigType):
-    """A string naming one of ``enum_values``; validation returns that value's ``python_value``."""
+    """A config value that is one of a fixed set of names, each standing for a Python value.
+
+    Run config gives a name (a string); the op receives that name's ``python_value``; any other
+    value is a config error listing the names. ``Enum.from_python_enum(MyEnum)`` builds one from a
+    Python ``enum.Enum``: the names are the members' names and the op receives the members.
+
+    Args:
+        name: The enum's name, shown in errors and schema descriptions.
+        enum_values: The allowed names, as :class:`EnumValue` objects (at least one, all distinct).
+
+    Raises:
+        DagsterInvalidConfigDefinitionError: when ``enum_values`` is empty, holds something that is
+            not an ``EnumValue``, or repeats a name.
+
+    Examples:
+        >>> from orchestrator import Enum, EnumValue, build_op_context, op
+        >>> level = Enum("Level", [EnumValue("LOW", python_value=1), EnumValue("HIGH", python_value=10)])
+        >>> @op(config_schema={"level": level})
+        ... def weight(context) -> int:
+        ...     return context.op_config["level"]
+        >>> weight(build_op_context(op_config={"level": "HIGH"}))
+        10
+    """
 
     name: str
     enum_values: tuple[EnumValue, ...]
@@ -988,35 +1205,103 @@ _SCALARS: dict[object, ConfigType] = {
     dict: ScalarType(dict, "dict"),
 }
 
+# SourceType is a frozen dataclass, so each value's own docstring is set past its __setattr__.
 StringSource = SourceType("StringSource", ScalarType(str, "str"))
+object.__setattr__(StringSource, "__doc__", """A string config value, given as is or read from an environment variable.
+
+Run config gives either the string or ``{"env": "VAR_NAME"}``. The variable is read when the
+config is used, in the process that runs the step (a worker, for a submitted run), so what a run
+stores holds the reference, never the secret; a variable that is not set there is a config error
+that names it. For typed config, ``EnvVar("VAR_NAME")`` does the same in ``Config`` classes and
+resources.
+
+Examples:
+    >>> import os
+    >>> from orchestrator import StringSource, build_op_context, op
+    >>> @op(config_schema={"token": StringSource})
+    ... def token(context) -> str:
+    ...     return context.op_config["token"]
+    >>> os.environ["DOCS_TOKEN"] = "s3cret"
+    >>> token(build_op_context(op_config={"token": {"env": "DOCS_TOKEN"}}))
+    's3cret'
+    >>> token(build_op_context(op_config={"token": "literal"}))
+    'literal'
+    >>> del os.environ["DOCS_TOKEN"]
+""")
 IntSource = SourceType("IntSource", ScalarType(int, "int"))
+object.__setattr__(IntSource, "__doc__", """An integer config value, given as is or read from an environment variable.
+
+Run config gives either the integer or ``{"env": "VAR_NAME"}``. The variable is read when the
+config is used, in the process that runs the step, and its text parsed as an integer; a variable
+that is not set there, or does not hold an integer, is a config error that names it. For typed
+config, ``EnvVar.int("VAR_NAME")`` does the same in ``Config`` classes and resources.
+
+Examples:
+    >>> import os
+    >>> from orchestrator import IntSource, build_op_context, op
+    >>> @op(config_schema={"workers": IntSource})
+    ... def workers(context) -> int:
+    ...     return context.op_config["workers"]
+    >>> os.environ["DOCS_WORKERS"] = "4"
+    >>> workers(build_op_context(op_config={"workers": {"env": "DOCS_WORKERS"}}))
+    4
+    >>> workers(build_op_context(op_config={"workers": 2}))
+    2
+    >>> del os.environ["DOCS_WORKERS"]
+""")
 BoolSource = SourceType("BoolSource", ScalarType(bool, "bool"))
+object.__setattr__(BoolSource, "__doc__", """A boolean config value, given as is or read from an environment variable.
+
+Run config gives either ``true``/``false`` or ``{"env": "VAR_NAME"}``. The variable is read when
+the config is used, in the process that runs the step: ``true``, ``1``, ``yes`` and ``on`` are
+True, ``false``, ``0``, ``no`` and ``off`` are False (in any case); anything else, or a variable
+that is not set there, is a config error that names it.
+
+Examples:
+    >>> import os
+    >>> from orchestrator import BoolSource, build_op_context, op
+    >>> @op(config_schema={"dry_run": BoolSource})
+    ... def dry_run(context) -> bool:
+    ...     return context.op_config["dry_run"]
+    >>> os.environ["DOCS_DRY_RUN"] = "yes"
+    >>> dry_run(build_op_context(op_config={"dry_run": {"env": "DOCS_DRY_RUN"}}))
+    True
+    >>> dry_run(build_op_context(op_config={"dry_run": False}))
+    False
+    >>> del os.environ["DOCS_DRY_RUN"]
+""")
 
 
 class Config(BaseModel):
-    """Base class for typed op and asset config: a pydantic model; unknown keys are rejected and
-    instances are immutable. Annotate an op's ``config`` parameter with a subclass.
+    """Base class for typed op, asset and resource config: a pydantic model whose fields are the config.
 
-    Fields may be given (or default to) ``EnvVar("NAME")`` / ``EnvVar.int("NAME")``: the object
-    keeps the reference, and the op receives the value read where it runs.
+    Annotate an op's or asset's ``config`` parameter with a subclass: its fields become the op's
+    config schema (``ops.<op>.config`` in run config) and the op receives a checked instance.
+    Keys it does not declare are rejected and instances are immutable. A field may be given (or
+    default to) ``EnvVar("NAME")`` / ``EnvVar.int("NAME")``: the object keeps the reference and
+    the op receives the value read where the step runs. An ``enum.Enum`` field also takes a
+    member's name, as in Dagster's config.
 
-    Example::
+    Args:
+        **data: The field values, by field name.
 
-        from orchestrator import Config, RunConfig, job, op
+    Raises:
+        pydantic.ValidationError: when a field is missing, does not match its type, or is not
+            declared.
 
-        class GreetConfig(Config):
-            name: str = "world"
-
-        @op
-        def greet(config: GreetConfig) -> str:
-            return f"hello {config.name}"
-
-        @job
-        def greet_job():
-            greet()
-
-        result = greet_job.execute_in_process(run_config=RunConfig(ops={"greet": GreetConfig(name="you")}))
-        assert result.output_for_node("greet") == "hello you"
+    Examples:
+        >>> from orchestrator import Config, RunConfig, job, op
+        >>> class GreetConfig(Config):
+        ...     name: str = "world"
+        >>> @op
+        ... def greet(config: GreetConfig) -> str:
+        ...     return f"hello {config.name}"
+        >>> @job
+        ... def greet_job():
+        ...     greet()
+        >>> run_config = RunConfig(ops={"greet": GreetConfig(name="you")})
+        >>> greet_job.execute_in_process(run_config=run_config).output_for_node("greet")
+        'hello you'
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -1046,16 +1331,27 @@ class Config(BaseModel):
 
 
 class PermissiveConfig(Config):
-    """A :class:`Config` that also accepts fields it does not declare (kept as given).
+    """A :class:`Config` that also accepts fields it does not declare.
 
-    Example::
+    The declared fields are checked as in ``Config``; others are kept as given, unchecked, and
+    read as attributes (or with ``model_dump()``). For config whose keys are not all known in
+    advance.
 
-        from orchestrator import PermissiveConfig
+    Args:
+        **data: The field values, by name: the declared fields and any others.
 
-        class Loose(PermissiveConfig):
-            known: int = 1
+    Raises:
+        pydantic.ValidationError: when a declared field is missing or does not match its type.
 
-        assert Loose(known=2, extra="x").model_dump() == {"known": 2, "extra": "x"}
+    Examples:
+        >>> from orchestrator import PermissiveConfig
+        >>> class Loose(PermissiveConfig):
+        ...     known: int = 1
+        >>> loose = Loose(known=2, extra="x")
+        >>> loose.model_dump()
+        {'known': 2, 'extra': 'x'}
+        >>> loose.extra
+        'x'
     """
 
     model_config = ConfigDict(extra="allow", frozen=True)

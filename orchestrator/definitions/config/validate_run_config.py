@@ -15,27 +15,37 @@ __all__ = ["validate_run_config"]
 
 
 def validate_run_config(job_def: JobDefinition, run_config: Any = None) -> dict[str, Any]:
-    """Check ``run_config`` (a dict or ``RunConfig``) for ``job_def``; return it with defaults filled in.
+    """Check run config for a job without running it, and return it with every default filled in.
 
-    Raises ``DagsterInvalidConfigError`` (``ConfigError``) listing every bad path. The result has
-    Dagster's shape: ``{"ops": {op: {"config": ...}}, "resources": {key: {"config": ...}},
-    "execution": {executor: {"config": ...}}, "loggers": {}}`` (graphs nest under ``"ops"``);
-    environment variables are read in this process.
+    For tests and tools that want to know a config is good before launching. The job's
+    ``config=`` (a config mapping or defaults) is applied first, as for a run. Environment
+    variables the config names are read in this process, so one that is set only on the workers
+    is reported here.
 
-    Example::
+    Args:
+        job_def: The job whose config schema the run config is checked against.
+        run_config: The run config, a dict or a ``RunConfig``. Defaults to None (no config).
 
-        from orchestrator import job, op, validate_run_config
+    Returns:
+        The full run config in Dagster's shape: ``{"ops": {op: {"config": ...}}, "resources":
+        {key: {"config": ...}}, "execution": {executor: {"config": ...}}, "loggers": {}}``, ops
+        inside graphs nested under ``"ops"``.
 
-        @op(config_schema={"n": int})
-        def needs_n(context) -> int:
-            return context.op_config["n"]
+    Raises:
+        DagsterInvalidConfigError: when the run config does not match, listing every bad path
+            (e.g. ``ops.needs_n.config.n``) and what is wrong there.
 
-        @job
-        def n_job():
-            needs_n()
-
-        checked = validate_run_config(n_job, {"ops": {"needs_n": {"config": {"n": 1}}}})
-        assert checked["ops"]["needs_n"]["config"] == {"n": 1}
+    Examples:
+        >>> from orchestrator import job, op, validate_run_config
+        >>> @op(config_schema={"n": int})
+        ... def needs_n(context) -> int:
+        ...     return context.op_config["n"]
+        >>> @job
+        ... def n_job():
+        ...     needs_n()
+        >>> checked = validate_run_config(n_job, {"ops": {"needs_n": {"config": {"n": 1}}}})
+        >>> checked["ops"]
+        {'needs_n': {'config': {'n': 1}}}
     """
     from orchestrator.definitions.partitions import PartitionedConfig
 

@@ -171,19 +171,49 @@ class _IOContext(_PartitionMixin, _ResourceScope):
 
 
 class OutputContext(_IOContext):
-    """Identifies one output being stored: run, step, output name, mapping key, asset, partition.
+    """What an IO manager's ``handle_output`` is told about the output it stores.
 
-    ``definition_metadata`` is the metadata declared on the output (``Out(metadata=...)``);
-    ``config`` the output's config (``ops.<op>.outputs.<name>`` in run config, for an IO manager
-    with an ``output_config_schema``); ``add_output_metadata`` attaches metadata to the
-    output's event.
+    Which run, step and output (``get_identifier()``: ``[run_id, step_key, name]`` plus the
+    mapping key of a dynamic output), the asset and partition it is, the metadata declared on the
+    output and its output config. ``add_output_metadata`` attaches metadata (a path, a row count)
+    to the output's event; ``log_event`` records an ``AssetMaterialization`` or
+    ``AssetObservation``. Runs make these; tests make one with :func:`build_output_context`. Unlike
+    Dagster's, it has no ``step_context``.
 
-    Example::
+    Args:
+        step_key: The key of the step that produced the output. Defaults to None.
+        name: The output's name. Defaults to ``"result"``.
+        run_id: The run's id. Defaults to None.
+        mapping_key: The mapping key of one value of a dynamic output. Defaults to None.
+        metadata: The metadata declared on the output (``Out(metadata=...)``), read as
+            ``definition_metadata``. Defaults to none.
+        op_def: The definition of the op that produced it. Defaults to None.
+        dagster_type: The output's type. Defaults to None.
+        resources: The resources the IO manager may use (``context.resources``): built ones, or
+            a dict of definitions and objects, built now. Defaults to none.
+        log: The step's logger. Defaults to None.
+        partition_key: The run's partition key. Defaults to None.
+        asset_key: The ``AssetKey`` of the asset the output is. Defaults to None (not an asset).
+        config: The output's config (run config ``ops.<op>.outputs.<name>``, checked against the
+            IO manager's ``output_config_schema``). Defaults to None.
+        job_name: The job's name. Defaults to None.
+        attempt: Which try of the step stored it: 0 the first, 1 the first retry... Defaults to 0.
+        version: A version for the output, kept as given (runs do not compute one). Defaults to
+            None.
+        resource_config: The IO manager's own config. Defaults to None.
+        asset_partitions_def: The asset's partitions definition. Defaults to None.
+        partition_keys: The asset partitions the output covers, when more than one. Defaults to
+            None (``partition_key`` alone).
 
-        from orchestrator import build_output_context
-
-        context = build_output_context(step_key="123", name="abc", run_id="r1")
-        assert context.get_identifier() == ["r1", "123", "abc"]
+    Examples:
+        >>> from orchestrator import OutputContext, build_output_context
+        >>> context = build_output_context(step_key="load", name="rows", run_id="r1")
+        >>> isinstance(context, OutputContext)
+        True
+        >>> context.get_identifier()
+        ['r1', 'load', 'rows']
+        >>> build_output_context(asset_key=["sales", "daily"], partition_key="2024-01-01").get_asset_identifier()
+        ['sales', 'daily', '2024-01-01']
     """
 
     _kind = "output"
@@ -240,19 +270,43 @@ class OutputContext(_IOContext):
 
 
 class InputContext(_IOContext):
-    """Identifies one input being loaded, and the upstream output it comes from.
+    """What an IO manager's ``load_input`` is told about the input it loads.
 
-    ``upstream_output`` is the :class:`OutputContext` the value was stored with (its ``config``
-    and ``definition_metadata`` included); ``asset_key`` the upstream asset's key for an asset
-    input; ``definition_metadata`` the input's own (``In(metadata=...)``).
+    ``upstream_output`` is the :class:`OutputContext` the value was stored with (its config and
+    metadata included), so ``get_identifier()`` is the stored output's; for an asset input,
+    ``asset_key`` is the upstream asset's key and ``asset_partition_keys`` the partitions to
+    load. Runs make these; tests make one with :func:`build_input_context`. Unlike Dagster's, it
+    has no ``step_context`` and no ``asset_partition_key_range``.
 
-    Example::
+    Args:
+        name: The input's name. Defaults to None.
+        step_key: The key of the step loading it. Defaults to None.
+        upstream_output: The context of the output the value was stored with. Defaults to None.
+        dagster_type: The input's type. Defaults to None.
+        metadata: The metadata declared on the input (``In(metadata=...)``), read as
+            ``definition_metadata``. Defaults to none.
+        op_def: The definition of the op loading it. Defaults to None.
+        resources: The resources the IO manager may use (``context.resources``): built ones, or
+            a dict of definitions and objects, built now. Defaults to none.
+        log: The step's logger. Defaults to None.
+        partition_key: The run's partition key. Defaults to None.
+        asset_key: The ``AssetKey`` of the upstream asset. Defaults to None (not an asset input).
+        config: The input's config. Defaults to None; runs leave it None (``input_config_schema``
+            is not read, as there are no input managers).
+        job_name: The job's name. Defaults to None.
+        resource_config: The IO manager's own config. Defaults to None.
+        asset_partitions_def: The upstream asset's partitions definition. Defaults to None.
+        partition_keys: The upstream partitions to load, when more than one. Defaults to None
+            (``partition_key`` alone).
 
-        from orchestrator import build_input_context, build_output_context
-
-        upstream = build_output_context(step_key="123", name="abc")
-        context = build_input_context(name="x", upstream_output=upstream)
-        assert context.upstream_output.name == "abc" and context.name == "x"
+    Examples:
+        >>> from orchestrator import InputContext, build_input_context, build_output_context
+        >>> upstream = build_output_context(run_id="r1", step_key="load", name="rows")
+        >>> context = build_input_context(name="rows_in", upstream_output=upstream)
+        >>> isinstance(context, InputContext)
+        True
+        >>> context.get_identifier()
+        ['r1', 'load', 'rows']
     """
 
     _kind = "input"
@@ -292,10 +346,49 @@ def build_output_context(step_key: str | None = None, name: str | None = None,
                          op_def: Any = None, asset_key: Any = None, partition_key: str | None = None,
                          metadata: Mapping[str, Any] | None = None, job_name: str | None = None,
                          **kwargs: Any) -> OutputContext:
-    """An ``OutputContext`` for testing an IO manager's ``handle_output`` directly.
+    """An :class:`OutputContext` for testing an IO manager's ``handle_output`` directly.
 
-    ``resources`` may hold resource definitions (built now) or plain objects; ``asset_key`` may be
-    an ``AssetKey``, a string or a list of path parts.
+    When ``resources`` holds a resource with a teardown (a generator), use the context as a
+    context manager, ``with build_output_context(resources=...) as context:``; its resources are
+    torn down when the block ends.
+
+    Args:
+        step_key: The key of the step that produced the output. Defaults to None.
+        name: The output's name. Defaults to ``"result"``.
+        definition_metadata: The metadata declared on the output. Defaults to ``metadata``.
+        run_id: The run's id. Defaults to None.
+        mapping_key: The mapping key of one value of a dynamic output. Defaults to None.
+        config: The output's config, as an ``output_config_schema`` would give it. Defaults to
+            None.
+        dagster_type: The output's type. Defaults to None.
+        version: A version for the output. Defaults to None.
+        resource_config: The IO manager's own config. Defaults to None.
+        resources: Resources by key: plain objects, or resource definitions and
+            ``ConfigurableResource`` s, built now with their defaults. Defaults to none.
+        op_def: The definition of the op that produced it. Defaults to None.
+        asset_key: The asset the output is: an ``AssetKey``, a string or a list of path parts.
+            Defaults to None.
+        partition_key: The partition key. Defaults to None.
+        metadata: Dagster's older name for ``definition_metadata``. Defaults to None.
+        job_name: The job's name. Defaults to None.
+        **kwargs: Other :class:`OutputContext` parameters: ``log``, ``attempt``,
+            ``asset_partitions_def``, ``partition_keys``.
+
+    Returns:
+        The context.
+
+    Raises:
+        DagsterInvariantViolationError: from ``context.resources`` outside the ``with`` block,
+            when a resource has a teardown.
+
+    Examples:
+        >>> from orchestrator import build_output_context
+        >>> context = build_output_context(run_id="r1", step_key="fan_out", name="result", mapping_key="a")
+        >>> context.get_identifier()
+        ['r1', 'fan_out', 'result', 'a']
+        >>> context.add_output_metadata({"rows": 3})
+        >>> context.output_metadata
+        {'rows': 3}
     """
     return OutputContext(step_key=step_key, name=name or "result", run_id=run_id, mapping_key=mapping_key,
                          metadata=definition_metadata if definition_metadata is not None else metadata,
@@ -310,26 +403,52 @@ def build_input_context(name: str | None = None, config: Any = None, metadata: M
                         asset_key: Any = None, partition_key: str | None = None,
                         definition_metadata: Mapping[str, Any] | None = None, step_key: str | None = None,
                         **kwargs: Any) -> InputContext:
-    """An ``InputContext`` for testing an IO manager's ``load_input`` directly.
+    """An :class:`InputContext` for testing an IO manager's ``load_input`` directly.
 
-    Example::
+    Pass the ``upstream_output`` the value was stored with (a :func:`build_output_context`). As
+    with that function, use the context in a ``with`` block when ``resources`` holds a resource
+    with a teardown.
 
-        from orchestrator import IOManager, build_input_context, build_output_context
+    Args:
+        name: The input's name. Defaults to None.
+        config: The input's config. Defaults to None.
+        metadata: The metadata declared on the input (Dagster's older name for
+            ``definition_metadata``). Defaults to None.
+        upstream_output: The context of the output the value was stored with. Defaults to None.
+        dagster_type: The input's type. Defaults to None.
+        resource_config: The IO manager's own config. Defaults to None.
+        resources: Resources by key: plain objects, or resource definitions and
+            ``ConfigurableResource`` s, built now with their defaults. Defaults to none.
+        op_def: The definition of the op loading it. Defaults to None.
+        asset_key: The upstream asset: an ``AssetKey``, a string or a list of path parts.
+            Defaults to None.
+        partition_key: The partition key. Defaults to None.
+        definition_metadata: The metadata declared on the input. Defaults to ``metadata``.
+        step_key: The key of the step loading it. Defaults to None.
+        **kwargs: Other :class:`InputContext` parameters: ``log``, ``job_name``,
+            ``asset_partitions_def``, ``partition_keys``.
 
-        class DictIOManager(IOManager):
-            def __init__(self):
-                self.values = {}
+    Returns:
+        The context.
 
-            def handle_output(self, context, obj):
-                self.values[(context.step_key, context.name)] = obj
+    Raises:
+        DagsterInvariantViolationError: from ``context.resources`` outside the ``with`` block,
+            when a resource has a teardown.
 
-            def load_input(self, context):
-                return self.values[(context.upstream_output.step_key, context.upstream_output.name)]
-
-        manager = DictIOManager()
-        manager.handle_output(build_output_context(name="abc", step_key="123"), 5)
-        upstream = build_output_context(name="abc", step_key="123")
-        assert manager.load_input(build_input_context(upstream_output=upstream)) == 5
+    Examples:
+        >>> from orchestrator import IOManager, build_input_context, build_output_context
+        >>> class DictIOManager(IOManager):
+        ...     def __init__(self):
+        ...         self.values = {}
+        ...     def handle_output(self, context, obj):
+        ...         self.values[tuple(context.get_identifier())] = obj
+        ...     def load_input(self, context):
+        ...         return self.values[tuple(context.get_identifier())]
+        >>> manager = DictIOManager()
+        >>> stored = build_output_context(run_id="r1", step_key="one", name="result")
+        >>> manager.handle_output(stored, 1)
+        >>> manager.load_input(build_input_context(name="x", upstream_output=stored))
+        1
     """
     return InputContext(name=name, step_key=step_key, upstream_output=upstream_output, dagster_type=dagster_type,
                         metadata=definition_metadata if definition_metadata is not None else metadata,
@@ -346,39 +465,35 @@ def _asset_key(value: Any) -> Any:
 
 
 class IOManager(abc.ABC):
-    """Stores op outputs (``handle_output``) and loads them for downstream inputs (``load_input``).
+    """Base class of IO managers: they store op outputs and load them as downstream inputs.
 
-    Example::
+    Subclass it and implement ``handle_output(context, obj)``, which stores a value for the output
+    an :class:`OutputContext` identifies, and ``load_input(context)``, which loads the value its
+    :class:`InputContext`'s ``upstream_output`` stored. ``has_output`` (whether a value is stored)
+    defaults to trying ``load_input``. Give one to a job as the ``io_manager`` resource (or under
+    another key named by ``Out(io_manager_key=...)``): an instance, an ``@io_manager``
+    definition, or a ``ConfigurableIOManager``. When steps run in separate processes (workers),
+    it must store values where every process can read them.
 
-        from orchestrator import IOManager, io_manager, job, op
-
-        class DictIOManager(IOManager):
-            def __init__(self):
-                self.values = {}
-
-            def handle_output(self, context, obj):
-                self.values[tuple(context.get_identifier())] = obj
-
-            def load_input(self, context):
-                return self.values[tuple(context.get_identifier())]
-
-        @io_manager
-        def dict_io_manager(_init_context):
-            return DictIOManager()
-
-        @op
-        def one() -> int:
-            return 1
-
-        @op
-        def plus_one(x: int) -> int:
-            return x + 1
-
-        @job(resource_defs={"io_manager": dict_io_manager})
-        def io_job():
-            plus_one(one())
-
-        assert io_job.execute_in_process().output_for_node("plus_one") == 2
+    Examples:
+        >>> from orchestrator import IOManager, job, op
+        >>> class DictIOManager(IOManager):
+        ...     values = {}
+        ...     def handle_output(self, context, obj):
+        ...         self.values[tuple(context.get_identifier())] = obj
+        ...     def load_input(self, context):
+        ...         return self.values[tuple(context.get_identifier())]
+        >>> @op
+        ... def one() -> int:
+        ...     return 1
+        >>> @op
+        ... def plus_one(x: int) -> int:
+        ...     return x + 1
+        >>> @job(resource_defs={"io_manager": DictIOManager()})
+        ... def io_job():
+        ...     plus_one(one())
+        >>> io_job.execute_in_process().output_for_node("plus_one")
+        2
     """
 
     @abc.abstractmethod
@@ -400,10 +515,37 @@ class IOManager(abc.ABC):
 
 
 class IOManagerDefinition(ResourceDefinition):
-    """A resource definition whose value is an ``IOManager``.
+    """A resource definition whose value is an :class:`IOManager`, with config per output.
 
-    ``output_config_schema`` / ``input_config_schema`` declare config per output (run config
-    ``ops.<op>.outputs.<name>``, seen as ``OutputContext.config``) and per input.
+    Usually made with the :func:`io_manager` decorator; ``IOManagerDefinition.hardcoded_io_manager``
+    wraps an existing instance. Besides the IO manager's own config, ``output_config_schema``
+    makes each output it stores configurable in run config (``ops.<op>.outputs.<name>``, read as
+    ``OutputContext.config``).
+
+    Args:
+        resource_fn: Builds the IO manager from an ``InitResourceContext``; may be a generator
+            (code after its ``yield`` is teardown).
+        config_schema: The schema of the IO manager's config (``resources.<key>.config``).
+            Defaults to None (no config).
+        description: What it stores and where. Defaults to None.
+        required_resource_keys: Keys of other resources it needs, built first. Defaults to none.
+        version: A version string, kept on the definition (nothing reads it). Defaults to None.
+        input_config_schema: The schema of per-input config, kept on the definition; no input
+            reads it (there are no input managers). Defaults to None.
+        output_config_schema: The schema of per-output config, at ``ops.<op>.outputs.<name>``.
+            Defaults to None (no output config).
+
+    Examples:
+        >>> from orchestrator import IOManagerDefinition, InMemoryIOManager, job, op
+        >>> memory = IOManagerDefinition(lambda init_context: InMemoryIOManager(), description="In memory.")
+        >>> @op
+        ... def one() -> int:
+        ...     return 1
+        >>> @job(resource_defs={"io_manager": memory})
+        ... def one_job():
+        ...     one()
+        >>> one_job.execute_in_process().output_for_node("one")
+        1
     """
 
     def __init__(self, resource_fn: Callable[..., Any], config_schema: Any = None, description: str | None = None,
@@ -447,39 +589,49 @@ def io_manager(
     required_resource_keys: set[str] | None = None,
     version: str | None = None,
 ) -> IOManagerDefinition | Callable[[Callable[..., Any]], IOManagerDefinition]:
-    """Turn a function returning an ``IOManager`` into an ``IOManagerDefinition``.
+    """Turn a function that builds an :class:`IOManager` into an :class:`IOManagerDefinition`.
 
-    ``output_config_schema`` makes each output it stores configurable in run config at
-    ``ops.<op>.outputs.<output name>`` (``context.config`` in ``handle_output``, and
-    ``context.upstream_output.config`` in ``load_input``).
+    Use it bare (``@io_manager``) or with arguments. The function receives an
+    ``InitResourceContext`` (its config is ``context.resource_config``). ``output_config_schema``
+    makes each output it stores configurable in run config at ``ops.<op>.outputs.<output name>``:
+    ``context.config`` in ``handle_output``, ``context.upstream_output.config`` in ``load_input``.
+    Unlike Dagster's, ``input_config_schema`` is kept on the definition but no input reads it.
 
-    Example::
+    Args:
+        fn: The function; given when used bare.
+        config_schema: The schema of the IO manager's config (``resources.<key>.config``).
+            Defaults to None (no config).
+        description: What it stores and where. Defaults to the function's docstring.
+        output_config_schema: The schema of per-output config. Defaults to None (no output
+            config).
+        input_config_schema: The schema of per-input config, kept on the definition. Defaults to
+            None.
+        required_resource_keys: Keys of other resources it needs, built first. Defaults to none.
+        version: A version string, kept on the definition (nothing reads it). Defaults to None.
 
-        from orchestrator import IOManager, io_manager, job, op
+    Returns:
+        An ``IOManagerDefinition`` (used bare), or a decorator that makes one.
 
-        class TableIOManager(IOManager):
-            tables = {}
-
-            def handle_output(self, context, obj):
-                self.tables[context.config["table"]] = obj
-
-            def load_input(self, context):
-                return self.tables[context.upstream_output.config["table"]]
-
-        @io_manager(output_config_schema={"table": str})
-        def table_io_manager(_init_context):
-            return TableIOManager()
-
-        @op
-        def one() -> int:
-            return 1
-
-        @job(resource_defs={"io_manager": table_io_manager})
-        def table_job():
-            one()
-
-        table_job.execute_in_process(run_config={"ops": {"one": {"outputs": {"result": {"table": "t1"}}}}})
-        assert TableIOManager.tables["t1"] == 1
+    Examples:
+        >>> from orchestrator import IOManager, io_manager, job, op
+        >>> class TableIOManager(IOManager):
+        ...     tables = {}
+        ...     def handle_output(self, context, obj):
+        ...         self.tables[context.config["table"]] = obj
+        ...     def load_input(self, context):
+        ...         return self.tables[context.upstream_output.config["table"]]
+        >>> @io_manager(output_config_schema={"table": str})
+        ... def table_io_manager(init_context):
+        ...     return TableIOManager()
+        >>> @op
+        ... def one() -> int:
+        ...     return 1
+        >>> @job(resource_defs={"io_manager": table_io_manager})
+        ... def table_job():
+        ...     one()
+        >>> _ = table_job.execute_in_process(run_config={"ops": {"one": {"outputs": {"result": {"table": "t1"}}}}})
+        >>> TableIOManager.tables
+        {'t1': 1}
     """
 
     def wrap(f: Callable[..., Any]) -> IOManagerDefinition:

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from orchestrator.definitions.configurable_resources import ConfigurableResourceFactory, _ConfigurableResourceDefinition
 from orchestrator.definitions.io_managers.base import IOManager, IOManagerDefinition
-from orchestrator.definitions.resources import (
-    ConfigurableResourceFactory,
-    InitResourceContext,
-    _ConfigurableResourceDefinition,
-)
+from orchestrator.definitions.resources import InitResourceContext
 
 __all__ = ["ConfigurableIOManager", "ConfigurableIOManagerFactory", "ConfigurableLegacyIOManagerAdapter"]
 
@@ -30,27 +27,27 @@ class _ConfigurableIOManagerDefinition(_ConfigurableResourceDefinition, IOManage
 
 
 class ConfigurableIOManagerFactory(ConfigurableResourceFactory[TIOManagerValue]):
-    """An IO manager resource declared as a pydantic model that builds its ``IOManager``.
+    """An IO manager resource declared as a pydantic model, whose ``create_io_manager`` builds the IO manager.
 
-    Example::
+    For an IO manager class that is not itself a resource: the fields are the config
+    (constructor keywords; run config may set them at ``resources.<key>.config``; ``EnvVar``
+    fields are read where the step runs), and ``create_io_manager(context)`` returns the
+    ``IOManager`` for the run (in process) or the step (on a worker).
 
-        from orchestrator import ConfigurableIOManagerFactory, InMemoryIOManager, job, op
-
-        class MemoryFactory(ConfigurableIOManagerFactory):
-            label: str = "mem"
-
-            def create_io_manager(self, context) -> InMemoryIOManager:
-                return InMemoryIOManager()
-
-        @op
-        def one() -> int:
-            return 1
-
-        @job(resource_defs={"io_manager": MemoryFactory()})
-        def factory_job():
-            one()
-
-        assert factory_job.execute_in_process().output_for_node("one") == 1
+    Examples:
+        >>> from orchestrator import ConfigurableIOManagerFactory, FilesystemIOManager, job, op
+        >>> class SharedDisk(ConfigurableIOManagerFactory):
+        ...     base_dir: str
+        ...     def create_io_manager(self, context) -> FilesystemIOManager:
+        ...         return FilesystemIOManager(base_dir=self.base_dir)
+        >>> @op
+        ... def one() -> int:
+        ...     return 1
+        >>> @job(resource_defs={"io_manager": SharedDisk(base_dir="shared")})
+        ... def factory_job():
+        ...     one()
+        >>> factory_job.execute_in_process().output_for_node("one")
+        1
     """
 
     @classmethod
@@ -66,37 +63,30 @@ class ConfigurableIOManagerFactory(ConfigurableResourceFactory[TIOManagerValue])
 
 
 class ConfigurableIOManager(ConfigurableIOManagerFactory[Any], IOManager):
-    """An IO manager declared as a pydantic model: implement ``handle_output`` and ``load_input``.
+    """An IO manager declared as a pydantic model: its fields are its config, and it stores and loads itself.
 
-    Example::
+    Subclass it, declare fields and implement ``handle_output`` and ``load_input`` as for an
+    :class:`IOManager`; the constructor takes the fields as keywords, run config may set them at
+    ``resources.<key>.config``, and ``EnvVar`` fields are read where the step runs.
 
-        from orchestrator import ConfigurableIOManager, job, op
-
-        STORE: dict = {}
-
-        class DictIOManager(ConfigurableIOManager):
-            prefix: str
-
-            def handle_output(self, context, obj):
-                STORE[self.prefix + context.name] = obj
-
-            def load_input(self, context):
-                return STORE[self.prefix + context.upstream_output.name]
-
-        @op
-        def one() -> int:
-            return 1
-
-        @op
-        def plus_one(x: int) -> int:
-            return x + 1
-
-        @job(resource_defs={"io_manager": DictIOManager(prefix="p/")})
-        def dict_job():
-            plus_one(one())
-
-        assert dict_job.execute_in_process().output_for_node("plus_one") == 2
-        assert STORE["p/result"] == 2
+    Examples:
+        >>> from orchestrator import ConfigurableIOManager, job, op
+        >>> STORE = {}
+        >>> class DictIOManager(ConfigurableIOManager):
+        ...     prefix: str
+        ...     def handle_output(self, context, obj):
+        ...         STORE[self.prefix + context.step_key] = obj
+        ...     def load_input(self, context):
+        ...         return STORE[self.prefix + context.upstream_output.step_key]
+        >>> @op
+        ... def one() -> int:
+        ...     return 1
+        >>> @job(resource_defs={"io_manager": DictIOManager(prefix="p/")})
+        ... def dict_job():
+        ...     one()
+        >>> _ = dict_job.execute_in_process()
+        >>> STORE
+        {'p/one': 1}
     """
 
     def create_io_manager(self, context: InitResourceContext) -> Any:
@@ -104,26 +94,32 @@ class ConfigurableIOManager(ConfigurableIOManagerFactory[Any], IOManager):
 
 
 class ConfigurableLegacyIOManagerAdapter(ConfigurableIOManagerFactory[Any]):
-    """A Pythonic face for an existing ``@io_manager``: declare its config as fields and return
-    the function-based definition from ``wrapped_io_manager``; it is built with these fields as
-    its ``resource_config``.
+    """A Pythonic face for an existing ``@io_manager``: its config as fields, the old definition inside.
 
-    Example::
+    Subclass it, declare the wrapped IO manager's config as fields, and return the function-based
+    definition from the ``wrapped_io_manager`` property; it is built with the fields as its
+    ``resource_config``. For moving to Pythonic resources without rewriting an IO manager.
 
-        from orchestrator import ConfigurableLegacyIOManagerAdapter, InMemoryIOManager, io_manager
-
-        @io_manager(config_schema={"label": str})
-        def old_io_manager(context):
-            return InMemoryIOManager()
-
-        class NewIOManager(ConfigurableLegacyIOManagerAdapter):
-            label: str
-
-            @property
-            def wrapped_io_manager(self):
-                return old_io_manager
-
-        new = NewIOManager(label="x")  # use as resource_defs={"io_manager": new}
+    Examples:
+        >>> from orchestrator import ConfigurableLegacyIOManagerAdapter, InMemoryIOManager, io_manager, job, op
+        >>> @io_manager(config_schema={"label": str})
+        ... def old_io_manager(init_context):
+        ...     print("label:", init_context.resource_config["label"])
+        ...     return InMemoryIOManager()
+        >>> class NewIOManager(ConfigurableLegacyIOManagerAdapter):
+        ...     label: str
+        ...     @property
+        ...     def wrapped_io_manager(self):
+        ...         return old_io_manager
+        >>> @op
+        ... def one() -> int:
+        ...     return 1
+        >>> @job(resource_defs={"io_manager": NewIOManager(label="x")})
+        ... def adapted():
+        ...     one()
+        >>> adapted.execute_in_process().output_for_node("one")
+        label: x
+        1
     """
 
     @property

@@ -164,7 +164,33 @@ class PickledPathIOManager(IOManager):
 
 
 class PickledObjectFilesystemIOManager(PickledPathIOManager):
-    """Stores each output as a cloudpickle file under ``base_dir`` (layout in the module doc)."""
+    """An IO manager that stores each output as a cloudpickle file under a base directory.
+
+    The class behind ``fs_io_manager``; ``FilesystemIOManager`` is the same class under Dagster's
+    newer name. Files are ``<base_dir>/<run_id>/<step_key>/<output>[/<mapping key>]`` for op
+    outputs and ``<base_dir>/<asset key path...>[/<partition key>]`` for assets (so later runs
+    load them), each written atomically, its path added to the output's metadata. Unlike
+    Dagster's (a configurable resource whose ``base_dir`` is optional), this is a plain
+    ``IOManager`` that needs ``base_dir``; for a directory set in run config, use
+    ``fs_io_manager``.
+
+    Args:
+        base_dir: The directory outputs go under (``~`` is expanded). For steps on several
+            machines, storage every worker mounts.
+        fsync: Whether to flush each file and its directory to disk, so a stored output survives
+            a power loss (milliseconds per output). Defaults to None: on when the environment
+            variable ``ORCH_FSYNC`` is ``1``.
+
+    Examples:
+        >>> from orchestrator import FilesystemIOManager, build_input_context, build_output_context
+        >>> manager = FilesystemIOManager(base_dir="outputs")
+        >>> stored = build_output_context(run_id="r1", step_key="one", name="result")
+        >>> manager.handle_output(stored, {"rows": 3})
+        >>> stored.output_metadata
+        {'path': 'outputs/r1/one/result'}
+        >>> manager.load_input(build_input_context(upstream_output=stored))
+        {'rows': 3}
+    """
 
     def __init__(self, base_dir: str | os.PathLike[str], fsync: bool | None = None) -> None:
         self.base_dir = Path(base_dir).expanduser()
@@ -192,6 +218,29 @@ FilesystemIOManager = PickledObjectFilesystemIOManager
 def fs_io_manager(init_context: Any) -> PickledObjectFilesystemIOManager:
     config = init_context.resource_config or {}
     return PickledObjectFilesystemIOManager(config.get("base_dir") or default_storage_dir(), config.get("fsync"))
+
+
+fs_io_manager.__doc__ = """Stores each output as a cloudpickle file under a base directory, on disk.
+
+What a job that names no ``io_manager`` uses when its steps run in separate processes (the
+multiprocess executor, Celery workers), and the default of asset jobs and ``materialize``.
+Config: ``base_dir`` (default ``$ORCH_HOME/storage``; for runs on several machines, storage every
+worker mounts) and ``fsync`` (flush each file to disk; default off unless ``ORCH_FSYNC=1``).
+The layout and atomic writes are :class:`PickledObjectFilesystemIOManager`'s.
+
+Examples:
+    >>> import os
+    >>> from orchestrator import fs_io_manager, job, op
+    >>> @op
+    ... def one() -> int:
+    ...     return 1
+    >>> @job(resource_defs={"io_manager": fs_io_manager.configured({"base_dir": "outputs"})})
+    ... def stored():
+    ...     one()
+    >>> result = stored.execute_in_process()
+    >>> os.listdir(os.path.join("outputs", result.run_id, "one"))
+    ['result']
+"""
 
 
 class CustomPathPickledObjectFilesystemIOManager(IOManager):
@@ -228,21 +277,32 @@ class CustomPathPickledObjectFilesystemIOManager(IOManager):
     description="Stores each output as a pickle file at base_dir/<path>, path given per output in run config.",
 )
 def custom_path_fs_io_manager(init_context: Any) -> CustomPathPickledObjectFilesystemIOManager:
-    """Dagster's ``custom_path_fs_io_manager``: outputs as pickle files at paths set in run config.
-
-    Example::
-
-        from orchestrator import custom_path_fs_io_manager, job, op
-
-        @op
-        def one() -> int:
-            return 1
-
-        @job(resource_defs={"io_manager": custom_path_fs_io_manager})
-        def pathed():
-            one()
-
-        # run_config = {"resources": {"io_manager": {"config": {"base_dir": "/data"}}},
-        #               "ops": {"one": {"outputs": {"result": {"path": "one.pkl"}}}}}
-    """
     return CustomPathPickledObjectFilesystemIOManager(init_context.resource_config["base_dir"])
+
+
+custom_path_fs_io_manager.__doc__ = """Stores each output as a cloudpickle file at a path given in run config.
+
+Config: ``base_dir`` (required; a string or ``{"env": "VAR"}``). Every output it stores needs
+output config ``path``, relative to ``base_dir`` (run config ``ops.<op>.outputs.<output>:
+{path: ...}``); a downstream input loads from its upstream output's path. The file's absolute
+path is added to the output's event metadata (Dagster also logs an ``AssetMaterialization``;
+this does not).
+
+Raises:
+    OrchestratorError: failing the step, when an output has no ``path`` in its output config.
+
+Examples:
+    >>> import os
+    >>> from orchestrator import custom_path_fs_io_manager, job, op
+    >>> @op
+    ... def one() -> int:
+    ...     return 1
+    >>> @job(resource_defs={"io_manager": custom_path_fs_io_manager})
+    ... def pathed():
+    ...     one()
+    >>> result = pathed.execute_in_process(run_config={
+    ...     "resources": {"io_manager": {"config": {"base_dir": "data"}}},
+    ...     "ops": {"one": {"outputs": {"result": {"path": "one.pkl"}}}}})
+    >>> os.listdir("data")
+    ['one.pkl']
+"""

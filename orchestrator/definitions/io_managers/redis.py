@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import cloudpickle
 
@@ -18,6 +17,7 @@ from orchestrator.definitions.config.schema import Field
 from orchestrator.definitions.io_managers.base import InputContext, IOManager, OutputContext, io_manager
 from orchestrator.definitions.io_managers.fs import OutputNotFoundError, describe_output
 from orchestrator.errors import OrchestratorError
+from orchestrator.redis_urls import mask_url, redis_client
 
 __all__ = ["RedisIOManager", "ValueTooLargeError", "redis_io_manager", "mask_url"]
 
@@ -25,11 +25,30 @@ DEFAULT_MAX_VALUE_BYTES = 1024 * 1024
 DEFAULT_KEY_PREFIX = "orch:io"
 DEFAULT_TTL_SECONDS = 7 * 24 * 3600
 
-_SECRET_QUERY_KEYS = frozenset({"password", "pass", "pwd"})
-
 
 class ValueTooLargeError(OrchestratorError):
-    """An output pickles to more bytes than the Redis IO manager's ``max_value_bytes``."""
+    """An output pickles to more bytes than the Redis IO manager's ``max_value_bytes``.
+
+    Raised by ``RedisIOManager.handle_output`` (failing the step) before anything is sent to
+    Redis, which holds every value in memory. Store large outputs with ``fs_io_manager`` or
+    ``upath_io_manager`` (e.g. through the output's ``io_manager_key``), or raise
+    ``max_value_bytes``.
+
+    Attributes:
+        step_key: The step whose output it is.
+        output_name: The output's name.
+        size: The output's size, pickled, in bytes.
+        limit: The ``max_value_bytes`` it exceeds.
+
+    Examples:
+        >>> from orchestrator import RedisIOManager, ValueTooLargeError, build_output_context
+        >>> manager = RedisIOManager("redis://localhost:6379/0", max_value_bytes=100)
+        >>> try:
+        ...     manager.handle_output(build_output_context(step_key="big", name="result"), "x" * 1000)
+        ... except ValueTooLargeError as exc:
+        ...     print(exc.step_key, exc.output_name, exc.size > exc.limit, exc.limit)
+        big result True 100
+    """
 
     def __init__(self, message: str, *, step_key: str | None, output_name: str, size: int, limit: int) -> None:
         super().__init__(message)
@@ -39,34 +58,40 @@ class ValueTooLargeError(OrchestratorError):
         self.limit = limit
 
 
-def mask_url(url: str) -> str:
-    """``url`` with its password (in the userinfo or a ``password=`` query arg) replaced by ``***``.
-
-    For error messages and logs: a Redis URL often carries the password.
-    """
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<unparsable URL>"
-    netloc = parts.netloc
-    userinfo, at, hostport = netloc.rpartition("@")
-    if at and ":" in userinfo:
-        netloc = f"{userinfo.split(':', 1)[0]}:***@{hostport}"
-    query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        if any(k.lower() in _SECRET_QUERY_KEYS for k, _ in pairs):
-            query = urlencode([(k, "***" if k.lower() in _SECRET_QUERY_KEYS else v) for k, v in pairs], safe="*/")
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-
-
 def _key_part(part: str) -> str:
     # Escape the separator so distinct identifiers can never map to the same key.
     return part.replace("%", "%25").replace(":", "%3A")
 
 
 class RedisIOManager(IOManager):
-    """Stores outputs as cloudpickle values in Redis, with an expiry and a size cap."""
+    """An IO manager that stores outputs as cloudpickle values in Redis, with an expiry and a size cap.
+
+    The class behind ``redis_io_manager`` (not one of Dagster's): for workers that share no disk
+    and small outputs. Keys are ``<key_prefix>:<run_id>:<step_key>:<output>[:<mapping key>]``, or
+    ``<key_prefix>:asset:<asset key path...>[:<partition key>]`` for assets (``get_key``). Making
+    one does not connect; storing or loading an output does, and an unreachable Redis fails the
+    step with the URL (password masked) and the key.
+
+    Args:
+        redis_url: The Redis to use, in any form ``REDIS_URL`` takes: ``redis://localhost:6379/0``,
+            ``rediss://...``, ``unix://...`` or ``sentinel://...?master_name=NAME``.
+        max_value_bytes: The largest output, pickled, it stores; a bigger one raises
+            :class:`ValueTooLargeError`. Defaults to 1 MiB.
+        key_prefix: The start of every key. Defaults to ``"orch:io"``.
+        ttl_seconds: How long Redis keeps each value. Defaults to 7 days; None or 0 keeps values
+            until they are deleted.
+
+    Raises:
+        OrchestratorError: when ``redis_url`` is not a valid Redis URL.
+
+    Examples:
+        >>> from orchestrator import RedisIOManager, build_output_context
+        >>> manager = RedisIOManager("redis://:s3cret@localhost:6379/0", key_prefix="myapp:io")
+        >>> manager.get_key(build_output_context(run_id="r1", step_key="load", name="result"))
+        'myapp:io:r1:load:result'
+        >>> manager.masked_url
+        'redis://:***@localhost:6379/0'
+    """
 
     def __init__(self, redis_url: str, max_value_bytes: int = DEFAULT_MAX_VALUE_BYTES,
                  key_prefix: str = DEFAULT_KEY_PREFIX, ttl_seconds: int | None = DEFAULT_TTL_SECONDS) -> None:
@@ -78,10 +103,10 @@ class RedisIOManager(IOManager):
         self.ttl_seconds = ttl_seconds
         self._redis_error: type[Exception] = redis.RedisError
         try:
-            self.client: Any = redis.Redis.from_url(redis_url)
-        except ValueError as exc:
-            # redis-py's URL errors do not echo the URL, so its text is safe to show.
-            raise OrchestratorError(f"Invalid Redis URL {self.masked_url} for redis_io_manager: {exc}") from None
+            # Any URL form REDIS_URL takes, Sentinel included (redis_urls.py).
+            self.client: Any = redis_client(redis_url)
+        except OrchestratorError as exc:
+            raise OrchestratorError(f"{exc} (redis_io_manager's redis_url)") from None
 
     def get_key(self, context: OutputContext | InputContext) -> str:
         """The Redis key of the value ``context`` stores or loads."""
@@ -161,3 +186,25 @@ def redis_io_manager(init_context: Any) -> RedisIOManager:
         key_prefix=config.get("key_prefix", DEFAULT_KEY_PREFIX),
         ttl_seconds=config.get("ttl_seconds", DEFAULT_TTL_SECONDS),
     )
+
+
+redis_io_manager.__doc__ = """Stores small outputs as cloudpickle values in Redis, for workers that share no disk.
+
+Not one of Dagster's. Config: ``redis_url`` (default: the ``REDIS_URL`` environment variable
+where the step runs), ``max_value_bytes`` (default 1 MiB; a bigger output fails its step with
+:class:`ValueTooLargeError`), ``key_prefix`` (default ``orch:io``) and ``ttl_seconds`` (default 7
+days; 0 keeps values until deleted). Building it does not connect; storing or loading an
+output does. Key layout and errors are :class:`RedisIOManager`'s.
+
+Raises:
+    OrchestratorError: when it is built with no ``redis_url`` and no ``REDIS_URL`` set, or with
+        an invalid URL.
+
+Examples:
+    >>> from orchestrator import build_resources, redis_io_manager
+    >>> configured = redis_io_manager.configured({"redis_url": "redis://localhost:6379/0", "ttl_seconds": 3600})
+    >>> with build_resources({"io_manager": configured}) as resources:
+    ...     manager = resources.io_manager
+    >>> manager.key_prefix, manager.ttl_seconds, manager.max_value_bytes
+    ('orch:io', 3600, 1048576)
+"""

@@ -57,30 +57,40 @@ def _as_upath(base_path: Any) -> Any:
 
 
 class UPathIOManager(IOManager):
-    """Stores each output as one file under ``base_path`` (a ``UPath`` or URL), as Dagster's does.
+    """An IO manager that stores each output as one file under a base path in any fsspec store.
 
-    Subclass it to choose the format: set ``extension`` (e.g. ``".json"``) and implement
-    ``dump_to_path`` / ``load_from_path``; override ``get_metadata`` to add output metadata.
+    Dagster's base class for file-format IO managers: subclass it, set ``extension`` (e.g.
+    ``".json"``) and implement ``dump_to_path(context, obj, path)`` / ``load_from_path(context,
+    path)``; override ``get_metadata`` to add output metadata. The base class picks the paths
+    (the layout of ``fs_io_manager``, plus the extension), creates directories, loads several
+    partitions of an asset as a dict and adds each path to the output's metadata. Unlike
+    Dagster's, the two methods are not abstract: not overridden, they store cloudpickle bytes.
 
-    Example::
+    Args:
+        base_path: Where files go: a ``UPath`` or a URL (``s3://bucket/prefix``, ``gs://...``,
+            ``memory://...``, ``file:///shared/dir``) or local path. Defaults to None: the current
+            directory.
 
-        import json
-        from orchestrator import UPathIOManager, build_input_context, build_output_context
+    Raises:
+        OrchestratorError: when universal-pathlib, or the fsspec package for ``base_path``'s
+            store (e.g. s3fs), is not installed.
 
-        class JsonIOManager(UPathIOManager):
-            extension = ".json"
-
-            def dump_to_path(self, context, obj, path):
-                path.write_text(json.dumps(obj))
-
-            def load_from_path(self, context, path):
-                return json.loads(path.read_text())
-
-        manager = JsonIOManager(base_path="memory://docs-example")
-        out = build_output_context(step_key="make", name="result", run_id="r1")
-        manager.handle_output(out, {"a": 1})
-        assert out.get_logged_metadata()["path"] == "memory://docs-example/r1/make/result.json"
-        assert manager.load_input(build_input_context(upstream_output=out)) == {"a": 1}
+    Examples:
+        >>> import json
+        >>> from orchestrator import UPathIOManager, build_input_context, build_output_context
+        >>> class JsonIOManager(UPathIOManager):
+        ...     extension = ".json"
+        ...     def dump_to_path(self, context, obj, path):
+        ...         path.write_text(json.dumps(obj))
+        ...     def load_from_path(self, context, path):
+        ...         return json.loads(path.read_text())
+        >>> manager = JsonIOManager(base_path="memory://docs-example")
+        >>> stored = build_output_context(run_id="r1", step_key="make", name="result")
+        >>> manager.handle_output(stored, {"a": 1})
+        >>> stored.output_metadata["path"]
+        'memory://docs-example/r1/make/result.json'
+        >>> manager.load_input(build_input_context(upstream_output=stored))
+        {'a': 1}
     """
 
     #: Appended to each file's name (e.g. ``".csv"``); None or "" for none.
@@ -200,3 +210,25 @@ class UPathIOManager(IOManager):
 )
 def upath_io_manager(init_context: Any) -> UPathIOManager:
     return UPathIOManager(init_context.resource_config["base_path"])
+
+
+upath_io_manager.__doc__ = """Stores each output as a cloudpickle file under a base path in any fsspec store.
+
+Not one of Dagster's (whose ``UPathIOManager`` is a base class only): a :class:`UPathIOManager`
+that pickles. Config: ``base_path`` (required), a URL such as ``s3://bucket/prefix``,
+``gs://...`` or ``file:///shared/dir``: storage every worker reaches, without a shared disk.
+Needs the storage extra (``pip install 'orchestrator[s3]'``, or the fsspec package of another
+store); the layout is ``fs_io_manager``'s, so either reads what the other wrote.
+
+Examples:
+    >>> from orchestrator import job, op, upath_io_manager
+    >>> @op
+    ... def one() -> int:
+    ...     return 1
+    >>> @job(resource_defs={"io_manager": upath_io_manager.configured({"base_path": "memory://docs/upath"})})
+    ... def stored():
+    ...     one()
+    >>> result = stored.execute_in_process()
+    >>> result.output_for_node("one")
+    1
+"""

@@ -4,12 +4,17 @@
 -- (another execution is alive: it heartbeats and its worker is present, or its worker's presence
 -- lists it among the tasks its pool runs), or 'ok': the step is now
 -- this execution's. An earlier execution found silent is counted as a worker death, once.
--- KEYS[1]: the run's record hash. ARGV[1]: the run's key prefix.
+-- KEYS[1]: the run's record hash. ARGV[1]: the run's key prefix (every key touched is the run's:
+-- one Cluster slot). The worker presence of the step's current execution lives elsewhere, so the
+-- caller reads it first and passes what it saw, with the token of the execution it saw it for:
 -- ARGV[2]: JSON {step, who (JSON string of this execution: worker, pid, task_id, token, ...), token,
 --               pid (of this execution), now, timeout (seconds of silence that mean gone),
---               workers (the zset of worker beats), worker_prefix (of each worker's presence key)}.
+--               seen_token (the token of the running entry the caller read, '' for none),
+--               seen (when that execution's worker last beat, -1 if never), presence (that
+--               worker's presence JSON, '' if none)}.
 -- Returns {verdict, deaths (JSON list, 'ok' only) or the live execution's JSON ('busy'), counted}:
--- counted is 1 when this claim found a silent earlier execution and counted its death.
+-- counted is 1 when this claim found a silent earlier execution and counted its death; or
+-- {'again', '', 0} when the running entry is no longer the one the caller read (read again).
 local p = ARGV[1]
 local a = cjson.decode(ARGV[2])
 local current = redis.call('HGET', KEYS[1], 'status')
@@ -20,16 +25,18 @@ local raw_deaths = redis.call('HGET', p .. ':deaths', a.step)
 if raw_deaths then deaths = cjson.decode(raw_deaths) end
 local counted = 0
 local cur = redis.call('HGET', p .. ':running', a.step)
+local cur_token = ''
+if cur then cur_token = tostring(cjson.decode(cur).token or '') end
+if cur_token ~= a.seen_token then return {'again', '', 0} end
 if cur then
   local c = cjson.decode(cur)
   if c.token ~= a.token then
     local beat = tonumber(c.hb or 0) or 0
-    local seen = redis.call('ZSCORE', a.workers, tostring(c.worker or ''))
-    local present = seen and (a.now - tonumber(seen)) < a.timeout
+    local present = a.seen >= 0 and (a.now - a.seen) < a.timeout
     if (a.now - beat) < a.timeout and present then return {'busy', cur, 0} end
     -- Silent, but its worker's presence lists its pool process as running it (a step holding the
     -- GIL): alive. A claimer in that same process proves the earlier execution is over.
-    local presence = present and redis.call('GET', a.worker_prefix .. tostring(c.worker or ''))
+    local presence = present and a.presence ~= '' and a.presence
     if presence and tonumber(c.pid) ~= tonumber(a.pid) then
       local active = cjson.decode(presence).active
       if type(active) == 'table' and tonumber(active[tostring(c.task_id)]) == tonumber(c.pid) then

@@ -11,15 +11,17 @@
 local a = cjson.decode(ARGV[1])
 local pos = redis.call('HGET', KEYS[3], a.run)
 if pos == 'done' then return 0 end
+-- An event id is a stream id, or '<stream id>.<i>' for an event before the last of its entry
+-- (a step's events share one entry: RunStorage.read_events); the entry's own id sorts after them.
 local function parts(id)
-  local ms, seq = string.match(id, '^(%d+)-(%d+)$')
-  return tonumber(ms), tonumber(seq)
+  local ms, seq, sub = string.match(id, '^(%d+)-(%d+)%.?(%d*)$')
+  return tonumber(ms), tonumber(seq), tonumber(sub) or math.huge
 end
 local function newer(id, than)
   if not than then return true end
-  local m1, s1 = parts(id)
-  local m2, s2 = parts(than)
-  return m1 > m2 or (m1 == m2 and s1 > s2)
+  local m1, s1, u1 = parts(id)
+  local m2, s2, u2 = parts(than)
+  return m1 > m2 or (m1 == m2 and (s1 > s2 or (s1 == s2 and u1 > u2)))
 end
 local added = 0
 for _, entry in ipairs(a.entries) do

@@ -33,5 +33,5 @@ redis.call('HSET', p .. ':deaths', a.step, cjson.encode(deaths))
 redis.call('HSETNX', KEYS[1], 'started_at', a.now)
 if current == 'QUEUED' then redis.call('HSET', KEYS[1], 'status', 'STARTED') end
 redis.call('HSET', p .. ':meta', 'progress_at', a.now)
-redis.call('XADD', p .. ':events', '*', 'e', a.event)
+redis.call('XADD', p .. ':events', 'MAXLEN', '~', 100000, '*', 'e', a.event)
 return #deaths

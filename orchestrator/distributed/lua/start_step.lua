@@ -11,5 +11,5 @@ redis.call('HSETNX', KEYS[1], 'started_at', a.now)
 if current == 'QUEUED' then redis.call('HSET', KEYS[1], 'status', 'STARTED') end
 redis.call('HSET', p .. ':running', a.step, a.who)
 redis.call('HSET', p .. ':meta', 'progress_at', a.now)
-for _, e in ipairs(a.events) do redis.call('XADD', p .. ':events', '*', 'e', e) end
+for _, e in ipairs(a.events) do redis.call('XADD', p .. ':events', 'MAXLEN', '~', 100000, '*', 'e', e) end
 return 1
