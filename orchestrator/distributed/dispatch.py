@@ -239,5 +239,7 @@ def _send_step(app: Celery, producer: Any, job_name: str, run_id: str, step: Exe
         options["priority"] = priority
     if countdown:
         options["countdown"] = countdown
-    app.send_task(step_task_name(job_name, step.key), kwargs=kwargs,
+    # The argument reprs Flower shows, given: Celery's saferepr of them costs more than the rest
+    # of building a message, and these kwargs are a few short strings and ints.
+    app.send_task(step_task_name(job_name, step.key), kwargs=kwargs, argsrepr="()", kwargsrepr=repr(kwargs),
                   task_id=step_task_id(run_id, step.key, attempt), **options)

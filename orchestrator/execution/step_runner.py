@@ -166,7 +166,7 @@ def run_step(run: RunContext, step: ExecutionStep, retry_number: int = 0) -> Ste
                 continue
             ref = _store_output(run, step, op_def, context, resources, log, item, outputs)
             outputs.append(ref)
-            output_values[ref.id] = item.value
+            _capture_output(output_values, ref, item.value)
         produced = {r.output_name for r in outputs}
         for name, out in op_def.outs.items():
             if out.is_required and not out.is_dynamic and name not in produced:
@@ -340,6 +340,21 @@ def _iter_outputs(op_def: OpDefinition, raw: Any) -> Iterator[Any]:
     if raw is None and not out.is_required:
         return
     yield Output(raw, name)
+
+
+def _capture_output(captured: dict[str, Any], ref: OutputRef, value: Any) -> None:
+    """Record an output's value for the success hooks' ``op_output_values`` as Dagster shapes it:
+    keyed by output name, and for a dynamic output a dict of mapping key -> value.
+
+    Args:
+        captured: The step's captured values so far, updated in place.
+        ref: The stored output (its name and mapping key).
+        value: The value the op produced for it.
+    """
+    if ref.mapping_key is None:
+        captured[ref.output_name] = value
+    else:
+        captured.setdefault(ref.output_name, {})[ref.mapping_key] = value
 
 
 def _is_user_event(item: Any) -> bool:
