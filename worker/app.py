@@ -1,7 +1,8 @@
 """The Celery app: ``celery -A worker.app worker -c N -Q orch`` (or ``orch worker start -c N``).
 
 Broker, result backend and run storage come from ``REDIS_URL`` (or the ``orch dev`` connection
-file). Workers refuse to start without ``ORCH_SECRET`` unless ``ORCH_INSECURE=1``.
+file); run storage from ``ORCH_STORAGE_URL`` instead when it is set (a Redis Cluster, say).
+Workers refuse to start without ``ORCH_SECRET`` unless ``ORCH_INSECURE=1``.
 
 Recovery needs no setting: the main process beats its presence and renews its hold on the messages
 it has reserved (``worker_presence.py``), counts a pool process that died running a step

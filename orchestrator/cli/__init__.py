@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from orchestrator.cli import (  # noqa: F401 - registers commands  # noqa: F401 - registers commands
+import click
+
+from orchestrator.cli import (  # noqa: F401 - registers commands
     asset_commands,
     backfill_commands,
     dev_commands,
@@ -19,6 +21,10 @@ from orchestrator.cli import (  # noqa: F401 - registers commands  # noqa: F401 
 from orchestrator.cli.app import cli
 
 __all__ = ["cli", "main"]
+
+# `orch runs ...` is `orch run ...` (the plural reads naturally for `orch runs list`, `orch runs prune`).
+cli.add_command(click.Group("runs", commands=run_commands.run_group.commands, hidden=True,
+                            help="The same commands as `orch run`."))
 
 
 def main() -> None:

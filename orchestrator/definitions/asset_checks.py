@@ -92,7 +92,8 @@ def asset_check(
     op_tags: Mapping[str, Any] | None = None,
     retry_policy: RetryPolicy | None = None,
     metadata: Mapping[str, Any] | None = None,
-    **_scheduling: Any,
+    automation_condition: Any = None,
+    pool: str | None = None,
 ) -> Callable[[Callable[..., Any]], AssetChecksDefinition]:
     """Define a check of one asset: the decorated function returns an ``AssetCheckResult``.
 
@@ -101,7 +102,8 @@ def asset_check(
     only runs after the asset. The check's op is named ``<asset>_<check>`` (``orders_ids_are_unique``).
     ``blocking=True``: when the check fails with ERROR severity its step fails, so assets downstream
     of the checked asset in the same run are skipped. Dagster's scheduling-only arguments
-    (``automation_condition``, ``pool``) are accepted and ignored.
+    (``automation_condition``, ``pool``) are accepted and ignored; any other keyword argument is a
+    ``TypeError``, as in Dagster.
 
     Args:
         asset: The checked asset: its definition, an ``AssetKey``, a ``"a/b"`` string or a list of parts.
@@ -119,6 +121,8 @@ def asset_check(
         op_tags: Tags of the check's op. Defaults to none.
         retry_policy: How the check's step is retried when it raises. Defaults to no retries.
         metadata: Metadata of the check's spec. Defaults to none.
+        automation_condition: Accepted for Dagster compatibility and ignored.
+        pool: Dagster's concurrency pool of the check's op; accepted and ignored. Defaults to None.
 
     Returns:
         A decorator that turns the function into an ``AssetChecksDefinition``.

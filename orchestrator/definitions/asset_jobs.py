@@ -217,11 +217,14 @@ def build_assets_job(
     selected_checks: set[AssetCheckKey] | None = None,
     run_tags: Mapping[str, Any] | None = None,
     metadata: Mapping[str, Any] | None = None,
+    add_resource_hint: str | None = None,
 ) -> JobDefinition:
     """A job whose nodes are the selected assets' ops (or graphs), wired by asset dependencies.
 
     ``selected`` defaults to every computed asset; ``selected_checks`` to the checks of the selected
     assets. Unselected and external assets are loaded through their IO managers.
+    ``add_resource_hint`` tells the user how to give a missing resource (``{key}`` is its key);
+    by default, ``resource_defs=`` of the job.
     """
     what = f"Asset job '{name}'"
     defs, sources = split_assets([*assets, *source_assets], what)
@@ -323,12 +326,12 @@ def build_assets_job(
         if manager not in resources:
             raise DefinitionError(
                 f"{what} loads asset '{upstream_key}' through IO manager '{manager}', which is not a resource here. "
-                f"Add resources={{'{manager}': ...}}."
+                f"{(add_resource_hint or 'Add resources={{{key!r}: ...}}').format(key=manager)}."
             )
     return JobDefinition(graph_def=graph_def, name=name, description=description, resource_defs=resources,
                          config=config, tags=tags, executor_def=executor_def, hooks=hooks,
                          op_retry_policy=op_retry_policy, partitions_def=partitions_def, run_tags=run_tags,
-                         metadata=metadata, asset_layer=layer)
+                         metadata=metadata, asset_layer=layer, _add_resource_hint=add_resource_hint)
 
 
 def materialize(
@@ -438,17 +441,19 @@ def materialize_to_memory(
     from orchestrator.definitions.io_managers.mem import mem_io_manager
 
     return _materialize(assets, run_config, resources, partition_key, selection, tags, raise_on_error, None,
-                        mem_io_manager, instance)
+                        mem_io_manager, instance, caller="materialize_to_memory")
 
 
 def _materialize(assets: Sequence[Any], run_config: Mapping[str, Any] | None, resources: Mapping[str, Any] | None,
                  partition_key: str | None, selection: Any, tags: Mapping[str, Any] | None, raise_on_error: bool,
-                 run_id: str | None, default_io_manager: Any, instance: Any) -> ExecuteInProcessResult:
+                 run_id: str | None, default_io_manager: Any, instance: Any,
+                 caller: str = "materialize") -> ExecuteInProcessResult:
     defs, sources = split_assets(list(assets), "materialize()")
     graph = AssetGraph.from_definitions([*defs, *sources])
     chosen = coerce_selection(selection)
     job_def = build_assets_job("__ephemeral_asset_job__", [*defs, *sources], chosen._assets(graph),
                                resource_defs=resources, default_io_manager=default_io_manager,
-                               selected_checks=chosen._checks(graph))
+                               selected_checks=chosen._checks(graph),
+                               add_resource_hint=f"Add resources={{{{'{{key}}': ...}}}} to the {caller}() call")
     return job_def.execute_in_process(run_config=run_config, partition_key=partition_key, tags=tags,
                                       raise_on_error=raise_on_error, run_id=run_id, instance=instance)

@@ -15,6 +15,7 @@ from orchestrator.definitions.asset_checks import AssetChecksDefinition
 from orchestrator.definitions.asset_key import AssetKey
 from orchestrator.definitions.asset_spec import AssetSpec
 from orchestrator.definitions.assets import DEFAULT_GROUP, AssetsDefinition, SourceAsset
+from orchestrator.definitions.keyword_args import reject_unknown_kwargs
 from orchestrator.errors import DefinitionError
 
 __all__ = ["load_assets_from_modules", "load_assets_from_current_module", "load_assets_from_package_module",
@@ -110,16 +111,23 @@ def _apply(items: list[Any], key_prefix: str | Sequence[str] | None, group_name:
     return result
 
 
+# Dagster's scheduling-only arguments of the load_assets_* functions: accepted, and unused (this
+# package's scheduler runs assets through schedules and sensors, not through these policies).
+_SCHEDULING_ARGS = frozenset({"automation_condition", "backfill_policy", "legacy_freshness_policy",
+                              "freshness_policy", "auto_materialize_policy"})
+
+
 def load_assets_from_modules(modules: Iterable[ModuleType], group_name: str | None = None,
                              key_prefix: str | Sequence[str] | None = None, *,
                              source_key_prefix: str | Sequence[str] | None = None, include_specs: bool = False,
-                             **_scheduling: Any) -> list[Any]:
+                             **kwargs: Any) -> list[Any]:
     """Collect the assets defined at the top level of some modules, for ``Definitions(assets=...)``.
 
     A module attribute that is an asset definition or ``SourceAsset`` is loaded, and so is each item
     of a list or tuple attribute made only of them; an object reached twice is loaded once. Asset
     checks are not: use ``load_asset_checks_from_modules``. Dagster's scheduling-only arguments
-    (``freshness_policy``, ``automation_condition``, ``backfill_policy``) are accepted and ignored.
+    (``freshness_policy``, ``automation_condition``, ``backfill_policy``) are accepted and ignored;
+    any other keyword argument is a ``TypeError``.
 
     Args:
         modules: The modules to read (already imported).
@@ -131,12 +139,16 @@ def load_assets_from_modules(modules: Iterable[ModuleType], group_name: str | No
             and for the dependencies on them. Defaults to none.
         include_specs: Whether bare ``AssetSpec`` objects (external assets) are loaded too.
             Defaults to False.
+        **kwargs: Dagster's scheduling-only arguments (``automation_condition``,
+            ``backfill_policy``, ``legacy_freshness_policy``, ``freshness_policy``,
+            ``auto_materialize_policy``), accepted and ignored.
 
     Returns:
         The loaded definitions, in module order, with the prefixes and group applied (copies where
         something changed).
 
     Raises:
+        TypeError: when a keyword argument is unknown (it is named).
         DefinitionError: when two different definitions have the same asset key, or ``group_name``
             meets an asset that already has another group.
 
@@ -157,6 +169,7 @@ def load_assets_from_modules(modules: Iterable[ModuleType], group_name: str | No
         >>> loaded[1].keys_by_input_name, loaded[1].group_name
         ({'orders': AssetKey(['prod', 'orders'])}, 'sales')
     """
+    reject_unknown_kwargs("load_assets_from_modules", kwargs, _SCHEDULING_ARGS)
     return _apply(_collect(list(modules), include_specs), key_prefix, group_name, source_key_prefix)
 
 
@@ -171,7 +184,7 @@ def _caller_module() -> ModuleType:
 
 def load_assets_from_current_module(group_name: str | None = None, key_prefix: str | Sequence[str] | None = None,
                                     *, source_key_prefix: str | Sequence[str] | None = None,
-                                    include_specs: bool = False, **_scheduling: Any) -> list[Any]:
+                                    include_specs: bool = False, **kwargs: Any) -> list[Any]:
     """Collect the assets defined so far at the top level of the module that calls this function.
 
     Call it at the end of a module that defines assets (``defs = Definitions(assets=
@@ -187,11 +200,15 @@ def load_assets_from_current_module(group_name: str | None = None, key_prefix: s
             and for the dependencies on them. Defaults to none.
         include_specs: Whether bare ``AssetSpec`` objects (external assets) are loaded too.
             Defaults to False.
+        **kwargs: Dagster's scheduling-only arguments (``automation_condition``,
+            ``backfill_policy``, ``legacy_freshness_policy``, ``freshness_policy``,
+            ``auto_materialize_policy``), accepted and ignored.
 
     Returns:
         The loaded definitions, with the prefixes and group applied.
 
     Raises:
+        TypeError: when a keyword argument is unknown (it is named).
         DefinitionError: when the calling module cannot be found in ``sys.modules``, two definitions
             have the same asset key, or ``group_name`` meets an asset that already has another group.
 
@@ -209,6 +226,7 @@ def load_assets_from_current_module(group_name: str | None = None, key_prefix: s
         [('orders', 'sales')]
         >>> del sys.modules["sales"]
     """
+    reject_unknown_kwargs("load_assets_from_current_module", kwargs, _SCHEDULING_ARGS)
     return load_assets_from_modules([_caller_module()], group_name, key_prefix, source_key_prefix=source_key_prefix,
                                     include_specs=include_specs)
 
@@ -225,7 +243,7 @@ def _package_modules(package: ModuleType) -> list[ModuleType]:
 def load_assets_from_package_module(package_module: ModuleType, group_name: str | None = None,
                                     key_prefix: str | Sequence[str] | None = None, *,
                                     source_key_prefix: str | Sequence[str] | None = None,
-                                    include_specs: bool = False, **_scheduling: Any) -> list[Any]:
+                                    include_specs: bool = False, **kwargs: Any) -> list[Any]:
     """Collect the assets defined in a package and in all of its submodules, imported to find them.
 
     Reach for it when a project keeps its assets in a package (``my_project/assets/...``): every
@@ -242,11 +260,15 @@ def load_assets_from_package_module(package_module: ModuleType, group_name: str 
             and for the dependencies on them. Defaults to none.
         include_specs: Whether bare ``AssetSpec`` objects (external assets) are loaded too.
             Defaults to False.
+        **kwargs: Dagster's scheduling-only arguments (``automation_condition``,
+            ``backfill_policy``, ``legacy_freshness_policy``, ``freshness_policy``,
+            ``auto_materialize_policy``), accepted and ignored.
 
     Returns:
         The loaded definitions, with the prefixes and group applied.
 
     Raises:
+        TypeError: when a keyword argument is unknown (it is named).
         DefinitionError: when two different definitions have the same asset key, or ``group_name``
             meets an asset that already has another group.
 
@@ -267,6 +289,7 @@ def load_assets_from_package_module(package_module: ModuleType, group_name: str 
         [<AssetsDefinition shop/orders>]
         >>> sys.path.remove(os.getcwd())
     """
+    reject_unknown_kwargs("load_assets_from_package_module", kwargs, _SCHEDULING_ARGS)
     return load_assets_from_modules(_package_modules(package_module), group_name, key_prefix,
                                     source_key_prefix=source_key_prefix, include_specs=include_specs)
 
@@ -274,7 +297,7 @@ def load_assets_from_package_module(package_module: ModuleType, group_name: str 
 def load_assets_from_package_name(package_name: str, group_name: str | None = None,
                                   key_prefix: str | Sequence[str] | None = None, *,
                                   source_key_prefix: str | Sequence[str] | None = None,
-                                  include_specs: bool = False, **_scheduling: Any) -> list[Any]:
+                                  include_specs: bool = False, **kwargs: Any) -> list[Any]:
     """Collect the assets of a package and its submodules, naming the package by its import name.
 
     The same as ``load_assets_from_package_module(importlib.import_module(package_name), ...)``.
@@ -289,11 +312,15 @@ def load_assets_from_package_name(package_name: str, group_name: str | None = No
             and for the dependencies on them. Defaults to none.
         include_specs: Whether bare ``AssetSpec`` objects (external assets) are loaded too.
             Defaults to False.
+        **kwargs: Dagster's scheduling-only arguments (``automation_condition``,
+            ``backfill_policy``, ``legacy_freshness_policy``, ``freshness_policy``,
+            ``auto_materialize_policy``), accepted and ignored.
 
     Returns:
         The loaded definitions, with the prefixes and group applied.
 
     Raises:
+        TypeError: when a keyword argument is unknown (it is named).
         ModuleNotFoundError: when no package has that name.
         DefinitionError: when two different definitions have the same asset key, or ``group_name``
             meets an asset that already has another group.
@@ -315,6 +342,7 @@ def load_assets_from_package_name(package_name: str, group_name: str | None = No
         ['crm']
         >>> sys.path.remove(os.getcwd())
     """
+    reject_unknown_kwargs("load_assets_from_package_name", kwargs, _SCHEDULING_ARGS)
     return load_assets_from_package_module(importlib.import_module(package_name), group_name, key_prefix,
                                            source_key_prefix=source_key_prefix, include_specs=include_specs)
 

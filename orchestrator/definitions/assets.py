@@ -20,6 +20,7 @@ from typing import Any, overload
 from orchestrator.definitions.asset_check_spec import AssetCheckSpec
 from orchestrator.definitions.asset_key import AssetCheckKey, AssetKey
 from orchestrator.definitions.asset_spec import IO_MANAGER_KEY_METADATA, AssetDep, AssetSpec, coerce_deps
+from orchestrator.definitions.keyword_args import reject_unknown_kwargs
 from orchestrator.definitions.ops import In, NodeDefinition, Nothing, OpDefinition, Out
 from orchestrator.definitions.retries import RetryPolicy
 from orchestrator.errors import DefinitionError, InvocationError
@@ -987,8 +988,9 @@ def asset(
         An ``AssetsDefinition`` (or, with arguments, a decorator that makes one).
 
     Raises:
-        DefinitionError: when an argument is unknown, ``key`` is given with ``name``/``key_prefix``,
-            ``ins`` names something that is not a parameter, or a check spec targets another asset.
+        TypeError: when a keyword argument is unknown (it is named).
+        DefinitionError: when ``key`` is given with ``name``/``key_prefix``, ``ins`` names something
+            that is not a parameter, or a check spec targets another asset.
 
     Examples:
         >>> from orchestrator import asset, materialize
@@ -1001,9 +1003,7 @@ def asset(
         >>> materialize([numbers, total]).output_for_node("total")
         6
     """
-    unknown = set(scheduling) - _SCHEDULING_ARGS
-    if unknown:
-        raise DefinitionError(f"@asset got unexpected argument(s) {sorted(unknown)}.")
+    reject_unknown_kwargs("@asset", scheduling, _SCHEDULING_ARGS)
 
     def wrap(fn: Callable[..., Any]) -> AssetsDefinition:
         if key is not None and (name is not None or key_prefix is not None):

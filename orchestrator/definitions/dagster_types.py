@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import Any as TypingAny
 from typing import TypeVar
 
+from orchestrator.definitions.config.schema import Noneable
 from orchestrator.definitions.metadata import MetadataValue, normalize_metadata
 from orchestrator.definitions.type_checks import check_value, register_python_type, registered_python_type, type_name
 from orchestrator.errors import DagsterTypeCheckError, DefinitionError
@@ -25,7 +26,7 @@ from orchestrator.errors import DagsterTypeCheckError, DefinitionError
 __all__ = [
     "TypeCheck", "DagsterType", "PythonObjectDagsterType", "DagsterTypeLoader", "DagsterTypeLoaderContext",
     "dagster_type_loader", "usable_as_dagster_type", "make_python_type_usable_as_dagster_type",
-    "resolve_dagster_type", "check_dagster_type", "Any", "Bool", "Int", "Float", "String", "List", "Optional", "Dict", "Set",
+    "resolve_dagster_type", "type_resource_keys", "check_dagster_type", "Any", "Bool", "Int", "Float", "String", "List", "Optional", "Dict", "Set",
     "Tuple",
 ]
 
@@ -120,8 +121,8 @@ class DagsterTypeLoader:
             ``DagsterTypeLoaderContext``.
         schema: The config schema of the input's config value (``int``, ``{"n": int}``, a
             ``Field``...).
-        required_resource_keys: Resource keys ``loader_fn`` uses. The step provides the resources
-            its op requires: list these keys in the op's ``required_resource_keys`` too. Defaults
+        required_resource_keys: Resource keys ``loader_fn`` uses. A step whose op has an input of a
+            type with this loader is given them, as in Dagster (the job must define them). Defaults
             to none.
 
     Examples:
@@ -153,9 +154,9 @@ def dagster_type_loader(config_schema: TypingAny, required_resource_keys: set[st
     Args:
         config_schema: The config schema of the value given in run config (``int``,
             ``{"n": int}``, a ``Field``...).
-        required_resource_keys: Resource keys the loader uses (``context.resources.<key>``). The
-            step provides the resources its op requires: list these keys in the op's
-            ``required_resource_keys`` too. Defaults to none.
+        required_resource_keys: Resource keys the loader uses (``context.resources.<key>``). A
+            step whose op has an input of a type with this loader is given them, as in Dagster
+            (the job must define them). Defaults to none.
 
     Returns:
         A decorator that takes ``fn(context, config_value)`` and returns a ``DagsterTypeLoader``.
@@ -203,9 +204,9 @@ class DagsterType:
         loader: A ``DagsterTypeLoader`` (``@dagster_type_loader``) that builds an unconnected
             input of this type from its run config. Defaults to None: a value given in run config
             is then the input's value, checked against the type before the run starts.
-        required_resource_keys: Resource keys the check uses; the loader's are added. The step
-            provides the resources its op requires: list these keys in the op's
-            ``required_resource_keys`` too. Defaults to none.
+        required_resource_keys: Resource keys the check uses; the loader's are added. A step whose
+            op has an input or output of this type is given them, as in Dagster (the job must
+            define them). Defaults to none.
         kind: Dagster's ``DagsterTypeKind``, as its name: ``"REGULAR"`` (the default), ``"ANY"``
             or ``"NOTHING"``.
         typing_type: The Python type the values have, for tools. Defaults to ``typing.Any``.
@@ -570,6 +571,8 @@ def resolve_dagster_type(tp: TypingAny) -> DagsterType | None:
         return tp
     if isinstance(tp, type):
         return registered_python_type(tp)
+    if tp is List:
+        return _ANY_LIST
     if tp is Dict:
         return _ANY_DICT
     if tp is Set:
@@ -577,6 +580,23 @@ def resolve_dagster_type(tp: TypingAny) -> DagsterType | None:
     if tp is Tuple:
         return _ANY_TUPLE
     return None
+
+
+def type_resource_keys(dagster_type: TypingAny) -> frozenset[str]:
+    """The resource keys the check and the loader of an input's or output's type use (none for a
+    plain annotation). The step provides them, as Dagster does, so the job must define them.
+
+    Args:
+        dagster_type: A ``DagsterType``, a class made usable as one, a builder such as ``List``,
+            a plain annotation, or None.
+    """
+    resolved = resolve_dagster_type(dagster_type) if dagster_type is not None else None
+    return frozenset(getattr(resolved, "required_resource_keys", None) or ())
+
+
+def _inner_keys(*inners: TypingAny) -> frozenset[str]:
+    # A container type runs its elements' checks with the step's context: it needs their resources.
+    return frozenset().union(*(type_resource_keys(inner) for inner in inners))
 
 
 def check_dagster_type(dagster_type: TypingAny, value: TypingAny) -> TypeCheck:
@@ -639,7 +659,16 @@ class _ListBuilder:
                                      metadata=result.metadata)
             return TypeCheck(True)
 
-        return DagsterType(check, name=f"List[{_display(inner)}]", is_builtin=True, typing_type=list)
+        return DagsterType(check, name=f"List[{_display(inner)}]", is_builtin=True, typing_type=list,
+                           required_resource_keys=_inner_keys(inner))
+
+    def type_check(self, context: TypingAny, value: TypingAny) -> TypeCheck:
+        # Bare ``List`` is ``List[Any]``, as in Dagster: any list passes, anything else fails.
+        return _ANY_LIST.type_check(context, value)
+
+    @property
+    def display_name(self) -> str:
+        return "List[Any]"
 
     def __repr__(self) -> str:
         return "List"
@@ -655,11 +684,28 @@ class _OptionalBuilder:
             return TypeCheck(True) if value is None else element(context, value)
 
         inner_dt = resolve_dagster_type(inner) or _BUILTINS.get(inner)
-        return DagsterType(check, name=f"Optional[{_display(inner)}]", is_builtin=True,
-                           loader=inner_dt.loader if inner_dt else None, typing_type=typing.Optional[TypingAny])
+        loader = inner_dt.loader if inner_dt else None
+        if inner_dt is not None and loader is not None and not inner_dt.is_builtin:
+            loader = _optional_loader(loader)
+        optional = DagsterType(check, name=f"Optional[{_display(inner)}]", is_builtin=True, loader=loader,
+                               typing_type=typing.Optional[TypingAny], required_resource_keys=_inner_keys(inner))
+        # Dagster's OptionalType keeps the type it wraps: run config reads it to know whether the
+        # input's config is the inner loader's (a user type) or the value itself (a scalar).
+        optional.inner_type = inner_dt
+        return optional
 
     def __repr__(self) -> str:
         return "Optional"
+
+
+def _optional_loader(inner: DagsterTypeLoader) -> DagsterTypeLoader:
+    """The loader of ``Optional[T]`` for a ``T`` with its own loader, as Dagster builds it: its
+    config is ``T``'s loader config or None, and None loads as None."""
+
+    def load(context: DagsterTypeLoaderContext, config_value: TypingAny) -> TypingAny:
+        return None if config_value is None else inner.construct_from_config_value(context, config_value)
+
+    return DagsterTypeLoader(load, Noneable(inner.schema), inner.required_resource_keys)
 
 
 class _DictBuilder:
@@ -679,7 +725,8 @@ class _DictBuilder:
                         return TypeCheck(False, description=f"Entry {k!r}: {result.description or 'failed its check'}")
             return TypeCheck(True)
 
-        return DagsterType(check, name=f"Dict[{_display(kv[0])},{_display(kv[1])}]", is_builtin=True, typing_type=dict)
+        return DagsterType(check, name=f"Dict[{_display(kv[0])},{_display(kv[1])}]", is_builtin=True, typing_type=dict,
+                           required_resource_keys=_inner_keys(*kv))
 
     def type_check(self, context: TypingAny, value: TypingAny) -> TypeCheck:
         return _ANY_DICT.type_check(context, value)
@@ -704,7 +751,8 @@ class _SetBuilder:
             bad = [v for v in value if not element(context, v).success]
             return TypeCheck(not bad, description=f"Elements {bad!r} failed their check." if bad else None)
 
-        return DagsterType(check, name=f"Set[{_display(inner)}]", is_builtin=True, typing_type=set)
+        return DagsterType(check, name=f"Set[{_display(inner)}]", is_builtin=True, typing_type=set,
+                           required_resource_keys=_inner_keys(inner))
 
     def type_check(self, context: TypingAny, value: TypingAny) -> TypeCheck:
         return _ANY_SET.type_check(context, value)
@@ -734,7 +782,7 @@ class _TupleBuilder:
             return TypeCheck(True)
 
         return DagsterType(check, name="Tuple[" + ",".join(_display(t) for t in inners) + "]", is_builtin=True,
-                           typing_type=tuple)
+                           typing_type=tuple, required_resource_keys=_inner_keys(*inners))
 
     def type_check(self, context: TypingAny, value: TypingAny) -> TypeCheck:
         return _ANY_TUPLE.type_check(context, value)
@@ -757,8 +805,8 @@ List.__doc__ = """Builds the Dagster type of lists whose elements all pass a typ
 ``List[inner]`` is a ``DagsterType`` for ``In``/``Out``; ``inner`` is a Dagster type (``Int``,
 your own) or a Python type or annotation (``int``, ``dict[str, int]``). A value passes when it is
 a ``list`` and every element passes ``inner``'s check; the failure names the first bad element.
-Write ``List[Any]`` for a list of anything: bare ``List`` is not checked here (Dagster checks it
-as ``List[Any]``). For config schemas use ``[int]`` or ``Array(int)``, not ``List[...]``.
+Bare ``List`` is ``List[Any]``, as in Dagster: any ``list`` passes. For config schemas use
+``[int]`` or ``Array(int)``, not ``List[...]``.
 
 Examples:
     >>> from orchestrator import Int, List, check_dagster_type
@@ -768,14 +816,19 @@ Examples:
     True
     >>> check_dagster_type(List[int], [1, "2"]).description
     "Element 1: expected int, got str ('2')"
+    >>> check_dagster_type(List, ["a", 1]).success, check_dagster_type(List, 1).description
+    (True, 'Value must be a list, got int.')
 """
+_ANY_LIST = List[TypingAny]
 Optional = _OptionalBuilder()
 Optional.__doc__ = """Builds the Dagster type of values that are None or pass a type: ``Optional[Int]``.
 
 ``Optional[inner]`` is a ``DagsterType`` for ``In``/``Out``; ``inner`` is a Dagster type or a
 Python type. ``None`` always passes; any other value must pass ``inner``'s check. An
 unconnected input of type ``Optional[Int]`` (or of another built-in scalar) can be given in run
-config at ``ops.<op>.inputs.<name>``. For config schemas use ``Noneable(...)``.
+config at ``ops.<op>.inputs.<name>``; for ``Optional[T]`` of a type ``T`` with its own loader, the
+config there is ``T``'s loader config (checked against its schema) or None, as in Dagster. For
+config schemas use ``Noneable(...)``.
 
 Examples:
     >>> from orchestrator import Int, Optional, check_dagster_type
@@ -785,6 +838,19 @@ Examples:
     True
     >>> check_dagster_type(Optional[Int], "3").success
     False
+    >>> from orchestrator import DagsterType, In, dagster_type_loader, job, op
+    >>> @dagster_type_loader(config_schema={"n": int})
+    ... def repeat_loader(_context, config):
+    ...     return ["x"] * config["n"]
+    >>> Xs = DagsterType(lambda _, v: isinstance(v, list), name="Xs", loader=repeat_loader)
+    >>> @op(ins={"xs": In(Optional[Xs])})
+    ... def count(xs) -> int:
+    ...     return 0 if xs is None else len(xs)
+    >>> @job
+    ... def counting():
+    ...     count()
+    >>> counting.execute_in_process(run_config={"ops": {"count": {"inputs": {"xs": {"n": 3}}}}}).output_for_node("count")
+    3
 """
 Dict = _DictBuilder()
 Dict.__doc__ = """The Dagster type of dicts: ``Dict`` (any dict) or ``Dict[key, value]``.

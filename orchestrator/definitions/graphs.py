@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, overload
 
@@ -116,21 +116,51 @@ class DynamicCollectDependencyDefinition:
     output_name: str = "result"
 
 
+class _FrozenTags(Mapping[str, Any]):
+    """Node tags as a ``NodeInvocation`` holds them: read-only and hashable (Dagster's
+    ``frozentags``), so that an invocation with tags can be a key of ``dependencies``."""
+
+    __slots__ = ("_tags",)
+
+    def __init__(self, tags: Mapping[str, Any]) -> None:
+        self._tags = dict(tags)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._tags[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._tags)
+
+    def __len__(self) -> int:
+        return len(self._tags)
+
+    def __hash__(self) -> int:
+        # Tag values are strings in practice; repr() keeps a dict or list value from breaking the hash.
+        return hash(tuple(sorted((key, repr(value)) for key, value in self._tags.items())))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Mapping) and self._tags == dict(other)
+
+    def __repr__(self) -> str:
+        return repr(self._tags)
+
+
 @dataclass(frozen=True)
 class NodeInvocation:
     """A key of a ``GraphDefinition``'s ``dependencies``: a node under an alias, with tags, hooks or retries.
 
     What ``my_op.alias("name")``, ``.tag(...)``, ``.with_hooks(...)`` and ``.with_retry_policy(...)``
     record in a ``@graph`` body. Use it to place one definition several times in a graph. A
-    definition used only under aliases gets no node of its own name. Unlike Dagster's, a
-    ``NodeInvocation`` with ``tags`` cannot be a dict key (its tags dict is not hashable);
-    tag the op itself, or use ``my_op.tag(...)`` in a ``@graph`` body.
+    definition used only under aliases gets no node of its own name. As in Dagster, the tags
+    are kept read-only and hashable and the hooks as a frozenset, so an invocation with tags or
+    hooks is a valid dict key.
 
     Args:
         name: The name of the op or graph definition (one of ``node_defs``).
         alias: The node's name in the graph. Defaults to ``name``.
         tags: Node tags, over the definition's own. Defaults to none.
-        hook_defs: Success and failure hooks of the node, a frozenset of ``HookDefinition``. Defaults to none.
+        hook_defs: Success and failure hooks of the node, a set of ``HookDefinition`` (kept as a
+            frozenset). Defaults to none.
         retry_policy: The node's retry policy, over the definition's own. Defaults to the definition's.
 
     Examples:
@@ -146,13 +176,25 @@ class NodeInvocation:
         ...     NodeInvocation("add_one", alias="again"): {"x": DependencyDefinition("add_one")}})
         >>> twice.execute_in_process().output_for_node("again")
         3
+        >>> tagged = NodeInvocation("add_one", alias="tagged", tags={"team": "data"})
+        >>> thrice = GraphDefinition(name="thrice", node_defs=[one, add_one], dependencies={
+        ...     "add_one": {"x": DependencyDefinition("one")},
+        ...     tagged: {"x": DependencyDefinition("add_one")}})
+        >>> thrice.execute_in_process().output_for_node("tagged"), tagged.tags
+        (3, {'team': 'data'})
     """
 
     name: str
     alias: str | None = None
     tags: Mapping[str, str] | None = None
-    hook_defs: frozenset | None = None
+    hook_defs: AbstractSet[Any] | None = None
     retry_policy: RetryPolicy | None = None
+
+    def __post_init__(self) -> None:
+        # A frozen dataclass hashes its fields: store the tags and hooks in hashable forms, as
+        # Dagster's NodeInvocation does (frozentags, frozenset).
+        object.__setattr__(self, "tags", _FrozenTags(self.tags or {}))
+        object.__setattr__(self, "hook_defs", frozenset(self.hook_defs or ()))
 
 
 # ``dependencies=``: node name or NodeInvocation -> {input name: dependency}. Mapping keys are
@@ -235,8 +277,12 @@ class GraphDefinition(NodeDefinition):
             sources by input name: ``DependencyDefinition``, ``MultiDependencyDefinition`` or
             ``DynamicCollectDependencyDefinition``. Defaults to none.
         description: What the graph does. Defaults to None.
-        config: The config of jobs made from it when ``to_job`` is given none: a dict of default
-            run config, a ``ConfigMapping`` or a ``PartitionedConfig``. Defaults to None.
+        config: How the graph's ops are configured, wherever the graph runs (as a job of its own or
+            as a node of another graph), as in Dagster: a dict of its ops' config by node name
+            (defaults, under what run config gives at ``ops.<graph>.ops``), or a ``ConfigMapping``
+            from the graph's own config (``ops.<graph>.config``; ``ops.config`` for a job made with
+            ``to_job``) to that dict. A ``PartitionedConfig`` is the config of jobs made with
+            ``to_job``. Defaults to None.
         tags: String tags of the graph. Defaults to ``{}``.
         input_names: The graph's own inputs, which ``to_job(input_values=...)`` or an enclosing
             body feeds. Defaults to none.
@@ -341,10 +387,15 @@ class GraphDefinition(NodeDefinition):
             assert result.output_for_node("double") == 42
         """
         from orchestrator.definitions.jobs import JobDefinition
+        from orchestrator.definitions.partitions import PartitionedConfig
 
+        # A dict or ConfigMapping on the graph configures the graph's ops wherever the graph runs
+        # (run config resolution applies it); a PartitionedConfig can only be the job's.
+        if config is None and isinstance(self.config, PartitionedConfig):
+            config = self.config
         return JobDefinition(
             graph_def=self, name=name, description=description, resource_defs=resource_defs,
-            config=config if config is not None else self.config, tags=tags, metadata=metadata,
+            config=config, tags=tags, metadata=metadata,
             executor_def=executor_def, hooks=hooks, op_retry_policy=op_retry_policy,
             partitions_def=partitions_def, run_tags=run_tags, logger_defs=logger_defs,
             input_values=input_values,
@@ -545,8 +596,11 @@ def graph(
         compose_fn: The function, when used bare (``@graph``). Defaults to None (``@graph(...)``).
         name: The graph's name. Defaults to the function's name.
         description: What the graph does. Defaults to the function's docstring.
-        config: The config of jobs made from it when ``to_job`` is given none: a dict of default
-            run config, a ``ConfigMapping`` or a ``PartitionedConfig``. Defaults to None.
+        config: How the graph's ops are configured, wherever the graph runs (as a job of its own or
+            as a node of another graph), as in Dagster: a dict of its ops' config by node name
+            (defaults, under what run config gives at ``ops.<graph>.ops``), or a ``ConfigMapping``
+            from the graph's own config (``ops.<graph>.config``; ``ops.config`` for a job made with
+            ``to_job``) to that dict. Defaults to None.
         tags: String tags of the graph. Defaults to ``{}``.
         out: Its outputs by name (``GraphOut`` values), for a function that returns a dict of
             several. Defaults to one output, ``result``, when the function returns a node output.
@@ -570,6 +624,19 @@ def graph(
         ...     return double(double(x))
         >>> quadruple.to_job(input_values={"x": 5}).execute_in_process().output_value()
         20
+        >>> from orchestrator import ConfigMapping, job
+        >>> @op(config_schema={"n": int})
+        ... def make(context) -> int:
+        ...     return context.op_config["n"]
+        >>> @graph(config=ConfigMapping(lambda outer: {"make": {"config": {"n": outer["m"] * 10}}},
+        ...                             config_schema={"m": int}))
+        ... def scaled():
+        ...     return make()
+        >>> @job
+        ... def scaling():
+        ...     scaled()
+        >>> scaling.execute_in_process(run_config={"ops": {"scaled": {"config": {"m": 4}}}}).output_for_node("scaled.make")
+        40
     """
 
     def wrap(fn: Callable[..., Any]) -> GraphDefinition:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, overload
 
+from orchestrator.definitions.dagster_types import type_resource_keys
 from orchestrator.definitions.executor_definition import ExecutorDefinition
 from orchestrator.definitions.graphs import GraphDefinition, build_graph_from_body
 from orchestrator.definitions.retries import RetryPolicy
@@ -86,6 +87,7 @@ class JobDefinition:
         logger_defs: Mapping[str, Any] | None = None,
         input_values: Mapping[str, Any] | None = None,
         asset_layer: Any = None,
+        _add_resource_hint: str | None = None,
     ) -> None:
         from orchestrator.definitions.io_managers.mem import mem_io_manager
         from orchestrator.definitions.partitions import PartitionedConfig
@@ -106,6 +108,9 @@ class JobDefinition:
         self.input_values = dict(input_values or {})
         # Which op outputs are assets and checks (asset jobs; see definitions/asset_layer.py).
         self.asset_layer = asset_layer
+        # How the user gives this job a missing resource, with ``{key}`` for its key: jobs built for
+        # ``materialize`` take ``resources=``, not ``resource_defs=``.
+        self._add_resource_hint = _add_resource_hint or "Add resource_defs={{'{key}': ...}} to the job"
         unknown = sorted(set(self.input_values) - set(graph_def.input_names))
         if unknown:
             raise DefinitionError(
@@ -198,13 +203,17 @@ class JobDefinition:
         for path, flat in topo.ops.items():
             needs = {(k, "required_resource_keys") for k in flat.op_def.required_resource_keys}
             needs |= {(o.io_manager_key, f"io_manager_key of output '{n}'") for n, o in flat.op_def.outs.items()}
+            for in_name, in_def in flat.op_def.ins.items():
+                needs |= {(k, f"Dagster type of input '{in_name}'") for k in type_resource_keys(in_def.dagster_type)}
+            for out_name, out_def in flat.op_def.outs.items():
+                needs |= {(k, f"Dagster type of output '{out_name}'") for k in type_resource_keys(out_def.dagster_type)}
             for hook in [*flat.hook_defs, *self.hook_defs]:
                 needs |= {(k, f"hook '{hook.name}'") for k in hook.required_resource_keys}
             for key, why in sorted(needs):
                 if key not in self.resource_defs:
                     raise DefinitionError(
                         f"Op '{path}' in job '{self.name}' needs resource '{key}' ({why}), but the job "
-                        f"defines no such resource. Add resource_defs={{'{key}': ...}} to the job "
+                        f"defines no such resource. {self._add_resource_hint.format(key=key)} "
                         f"(defined: {', '.join(sorted(self.resource_defs))})."
                     )
         for key, definition in self.resource_defs.items():
@@ -229,6 +238,7 @@ class JobDefinition:
             executor_def=self._executor_def, hooks=self.hook_defs, op_retry_policy=self.op_retry_policy,
             partitions_def=self.partitions_def, run_tags=self.run_tags, logger_defs=self.logger_defs,
             input_values=self.input_values, asset_layer=self.asset_layer,
+            _add_resource_hint=self._add_resource_hint,
         )
         values.update(changes)
         copy = type(self).__new__(type(self))

@@ -8,7 +8,7 @@ from typing import Any, overload
 
 from orchestrator.definitions.asset_check_spec import AssetCheckSpec
 from orchestrator.definitions.asset_key import AssetKey
-from orchestrator.definitions.asset_spec import AssetDep, AssetSpec, coerce_deps
+from orchestrator.definitions.asset_spec import AssetDep, AssetSpec
 from orchestrator.definitions.assets import (
     AssetIn,
     AssetsDefinition,
@@ -16,6 +16,7 @@ from orchestrator.definitions.assets import (
     build_asset_ins,
     function_inputs,
 )
+from orchestrator.definitions.keyword_args import reject_unknown_kwargs
 from orchestrator.definitions.ops import In, Nothing, OpDefinition, Out
 from orchestrator.definitions.retries import RetryPolicy
 from orchestrator.errors import DefinitionError
@@ -142,7 +143,8 @@ def multi_asset(
     check_specs: Sequence[AssetCheckSpec] | None = None,
     compute_kind: str | None = None,
     hooks: Any = None,
-    **_scheduling: Any,
+    pool: str | None = None,
+    **kwargs: Any,
 ) -> Callable[[Callable[..., Any]], AssetsDefinition]:
     """Declare several assets computed by one op: one output per asset, declared by ``outs`` or ``specs``.
 
@@ -150,8 +152,9 @@ def multi_asset(
     function returns a tuple (one value per output, in order), yields ``Output(value, name)``, or
     yields a ``MaterializeResult(asset_key=...)`` per asset. With ``can_subset=True`` a job may
     select some of the assets: the function produces only ``context.selected_output_names``
-    (declare the outputs with ``is_required=False``). Dagster's scheduling-only arguments
-    (``automation_condition``, ``pool``...) are accepted and unused.
+    (declare the outputs with ``is_required=False``). ``pool`` is accepted, as in Dagster, and
+    changes no run; ``non_argument_deps`` (Dagster's older name for ``deps``) is used as ``deps``.
+    Any other keyword argument is a ``TypeError``.
 
     Args:
         outs: ``AssetOut`` per output name. Give ``outs`` or ``specs``.
@@ -178,11 +181,14 @@ def multi_asset(
             Defaults to none.
         compute_kind: A kind shown for the op (its ``kind`` tag). Defaults to None.
         hooks: Hooks run on the op's step in every job that runs it. Defaults to none.
+        pool: Dagster's concurrency pool of the op; accepted and unused. Defaults to None.
+        **kwargs: ``non_argument_deps``, Dagster's older name for ``deps``.
 
     Returns:
         A decorator that turns the function into an ``AssetsDefinition``.
 
     Raises:
+        TypeError: when a keyword argument is unknown (it is named).
         DefinitionError: when both or neither of ``outs`` and ``specs`` are given, an ``outs`` value
             is not an ``AssetOut``, or a check spec targets an asset it does not materialize.
 
@@ -195,6 +201,8 @@ def multi_asset(
         >>> result.output_for_node("my_function", "my_int_asset")
         123
     """
+    reject_unknown_kwargs("@multi_asset", kwargs, {"non_argument_deps"})
+    all_deps = [*(deps or []), *(kwargs.get("non_argument_deps") or [])]
     if outs and specs:
         raise DefinitionError("@multi_asset takes outs= or specs=, not both.")
     if not outs and not specs:
@@ -203,7 +211,7 @@ def multi_asset(
     def wrap(fn: Callable[..., Any]) -> AssetsDefinition:
         op_name = name or fn.__name__
         what = f"Multi-asset '{op_name}'"
-        op_ins, keys_by_input, mappings = build_asset_ins(fn, op_name, ins, deps, [])
+        op_ins, keys_by_input, mappings = build_asset_ins(fn, op_name, ins, all_deps, [])
         op_outs: dict[str, Out] = {}
         keys_by_output: dict[str, AssetKey] = {}
         asset_specs: list[AssetSpec] = []
@@ -276,6 +284,25 @@ def _graph_ins(fn: Callable[..., Any], ins: Mapping[str, AssetIn] | None, what: 
     return keys, mappings
 
 
+# Dagster's graph_asset takes these through **kwargs (deprecated scheduling policies); none changes a run.
+_GRAPH_ASSET_HIDDEN_ARGS = frozenset({"legacy_freshness_policy", "auto_materialize_policy", "freshness_policy"})
+
+_GRAPH_DEPS_HINT = (
+    "A graph asset takes no deps= (nor does Dagster's): to run after an asset it does not read, add it as a "
+    "parameter with ins={'<name>': AssetIn(dagster_type=Nothing)} and pass it to an op input declared In(Nothing)."
+)
+
+
+def _reject_check_specs(check_specs: Sequence[AssetCheckSpec] | None, what: str, decorator: str) -> None:
+    """Graph-backed assets cannot report checks here: say so rather than drop the specs."""
+    if check_specs:
+        names = ", ".join(f"'{spec.name}'" for spec in check_specs)
+        raise DefinitionError(
+            f"{what} has check_specs ({names}), which {decorator} does not support here. Define each check "
+            "with @asset_check(asset=...) instead."
+        )
+
+
 @overload
 def graph_asset(compose_fn: Callable[..., Any]) -> AssetsDefinition: ...
 
@@ -298,8 +325,11 @@ def graph_asset(
     resource_defs: Mapping[str, Any] | None = None,
     code_version: str | None = None,
     key: Any = None,
-    deps: Iterable[Any] | None = None,
-    **scheduling: Any,
+    hooks: Any = None,
+    automation_condition: Any = None,
+    backfill_policy: Any = None,
+    check_specs: Sequence[AssetCheckSpec] | None = None,
+    **kwargs: Any,
 ) -> Callable[[Callable[..., Any]], AssetsDefinition]: ...
 
 
@@ -320,26 +350,34 @@ def graph_asset(
     resource_defs: Mapping[str, Any] | None = None,
     code_version: str | None = None,
     key: Any = None,
-    deps: Iterable[Any] | None = None,
-    **scheduling: Any,
+    hooks: Any = None,
+    automation_condition: Any = None,
+    backfill_policy: Any = None,
+    check_specs: Sequence[AssetCheckSpec] | None = None,
+    **kwargs: Any,
 ) -> AssetsDefinition | Callable[[Callable[..., Any]], AssetsDefinition]:
     """Declare one asset computed by a graph of ops: the function composes ops like a ``@graph`` body.
 
     Reach for it when an asset's computation is several steps (each retried and run on a worker on
     its own). The function's parameters are upstream assets, passed to the ops it calls; the output
     it returns is the asset's value, stored by the IO manager of the op that produces it. The
-    graph's steps are named ``<asset>.<op>``. Unlike Dagster's, it takes no ``check_specs``;
-    Dagster's scheduling-only arguments (``automation_condition``, ``backfill_policy``...) are
-    accepted and change no run.
+    graph's steps are named ``<asset>.<op>``. Unlike Dagster's, it does not support
+    ``check_specs`` (giving some raises; define the checks with ``@asset_check``). As in Dagster it
+    takes no ``deps``: to run after an asset it does not read, take that asset as a parameter
+    with ``ins={"name": AssetIn(dagster_type=Nothing)}`` and pass it to an op's ``In(Nothing)``
+    input. Dagster's scheduling-only arguments (``automation_condition``, ``backfill_policy``,
+    ``legacy_freshness_policy``, ``auto_materialize_policy``) are accepted and change no run; any
+    other keyword argument is a ``TypeError``.
 
     Args:
         compose_fn: The function, when used as ``@graph_asset`` without arguments.
         name: The last part of the asset's key, and the graph's name. Defaults to the function's name.
         description: What the asset holds. Defaults to the function's docstring.
         ins: ``AssetIn`` per parameter, to read another key or prefix. Defaults to none.
-        config: The graph's config (a dict of its ops' config or a ``ConfigMapping``), kept on the
-            graph. Asset jobs do not apply it: give the ops' config in run config under
-            ``ops.<asset>.ops.<op>.config``. Defaults to None.
+        config: The graph's config, applied in every job that runs the asset, as in Dagster: a dict
+            of its ops' config by node name (defaults, under run config at
+            ``ops.<asset>.ops.<op>.config``) or a ``ConfigMapping`` from the config at
+            ``ops.<asset>.config`` to that dict. Defaults to None.
         key_prefix: A prefix for the asset's key (not for its parameters' keys). Defaults to none.
         group_name: The asset's group. Defaults to ``"default"``.
         partitions_def: The asset's partitions. Defaults to None.
@@ -350,15 +388,21 @@ def graph_asset(
         resource_defs: Resources the graph's ops need; a job running it gets them. Defaults to none.
         code_version: The version of the code that computes it. Defaults to None.
         key: The whole key, instead of ``name``/``key_prefix``; the graph is then named after it.
-        deps: Upstream assets it depends on without reading them, recorded in its spec. Defaults to none.
-        **scheduling: Dagster's scheduling-only arguments; ``backfill_policy`` is kept on the definition.
+        hooks: Hooks run on every step of the graph in every job that runs it. Defaults to none.
+        automation_condition: Accepted for Dagster compatibility and ignored.
+        backfill_policy: Kept on the definition; it changes no run. Defaults to None.
+        check_specs: Not supported: only None or empty is accepted.
+        **kwargs: Dagster's hidden scheduling arguments (``legacy_freshness_policy``,
+            ``auto_materialize_policy``, ``freshness_policy``), accepted and ignored.
 
     Returns:
         An ``AssetsDefinition`` (or, with arguments, a decorator that makes one).
 
     Raises:
+        TypeError: when a keyword argument is unknown (it is named), ``deps`` among them.
         DefinitionError: when ``key`` is given with ``name``/``key_prefix``, ``ins`` names something
-            that is not a parameter, or the function does not return the output of one op.
+            that is not a parameter, the function does not return the output of one op, or
+            ``check_specs`` are given.
 
     Examples:
         >>> from orchestrator import asset, graph_asset, materialize, op
@@ -379,9 +423,12 @@ def graph_asset(
     """
     from orchestrator.definitions.graphs import build_graph_from_body
 
+    reject_unknown_kwargs("@graph_asset", kwargs, _GRAPH_ASSET_HIDDEN_ARGS, hints={"deps": _GRAPH_DEPS_HINT})
+
     def wrap(fn: Callable[..., Any]) -> AssetsDefinition:
         if key is not None and (name is not None or key_prefix is not None):
             raise DefinitionError("@graph_asset takes key= or name=/key_prefix=, not both.")
+        _reject_check_specs(check_specs, f"Graph asset '{name or fn.__name__}'", "@graph_asset")
         graph_name = name or fn.__name__
         prefix = [key_prefix] if isinstance(key_prefix, str) else list(key_prefix or [])
         asset_key = AssetKey.from_coercible(key) if key is not None else AssetKey([*prefix, graph_name])
@@ -391,13 +438,13 @@ def graph_asset(
         if graph_def.output_names != ["result"]:
             raise DefinitionError(f"Graph asset '{graph_name}' must return the output of one op (it returned "
                                   f"{graph_def.output_names or 'nothing'}).")
-        dep_keys = [*keys_by_input.values(), *(d.asset_key for d in coerce_deps(deps))]
+        dep_keys = list(keys_by_input.values())
         spec = AssetSpec(asset_key, deps=[AssetDep(k, partition_mapping=mappings.get(k)) for k in dict.fromkeys(dep_keys)],
                          description=description or graph_def.description, metadata=metadata, group_name=group_name,
                          code_version=code_version, owners=owners, tags=tags, kinds=kinds, partitions_def=partitions_def)
         return AssetsDefinition(keys_by_input_name=keys_by_input, keys_by_output_name={"result": asset_key},
                                 node_def=graph_def, partitions_def=partitions_def, resource_defs=resource_defs,
-                                specs=[spec], backfill_policy=scheduling.get("backfill_policy"))
+                                specs=[spec], backfill_policy=backfill_policy, hook_defs=hooks)
 
     if compose_fn is not None:
         return wrap(compose_fn)
@@ -416,13 +463,15 @@ def graph_multi_asset(
     resource_defs: Mapping[str, Any] | None = None,
     config: Any = None,
     description: str | None = None,
-    **_scheduling: Any,
+    hooks: Any = None,
+    check_specs: Sequence[AssetCheckSpec] | None = None,
 ) -> Callable[[Callable[..., Any]], AssetsDefinition]:
     """Declare several assets computed by one graph of ops: one graph output per ``outs`` entry.
 
     The function composes ops like a ``@graph`` body and returns a dict of op outputs by output
     name (or a tuple in ``outs`` order); each output is the value of one asset, stored by the IO
-    manager of the op that produces it. Unlike Dagster's, it takes no ``check_specs``.
+    manager of the op that produces it. Unlike Dagster's, it does not support ``check_specs``
+    (giving some raises; define the checks with ``@asset_check``).
 
     Args:
         outs: ``AssetOut`` per graph output name.
@@ -433,17 +482,20 @@ def graph_multi_asset(
         group_name: The group of every asset whose ``AssetOut`` names none. Defaults to ``"default"``.
         can_subset: Whether a job may select some of the assets only. Defaults to False.
         resource_defs: Resources the graph's ops need; a job running it gets them. Defaults to none.
-        config: The graph's config (a dict of its ops' config or a ``ConfigMapping``), kept on the
-            graph. Asset jobs do not apply it: give the ops' config in run config under
-            ``ops.<graph>.ops.<op>.config``. Defaults to None.
+        config: The graph's config, applied in every job that runs the assets, as in Dagster: a
+            dict of its ops' config by node name (defaults, under run config at
+            ``ops.<graph>.ops.<op>.config``) or a ``ConfigMapping`` from the config at
+            ``ops.<graph>.config`` to that dict. Defaults to None.
         description: What the assets hold. Defaults to the function's docstring.
+        hooks: Hooks run on every step of the graph in every job that runs it. Defaults to none.
+        check_specs: Not supported: only None or empty is accepted.
 
     Returns:
         A decorator that turns the function into an ``AssetsDefinition``.
 
     Raises:
-        DefinitionError: when ``ins`` names something that is not a parameter, or the function does
-            not return one op output per ``outs`` entry.
+        DefinitionError: when ``ins`` names something that is not a parameter, the function does
+            not return one op output per ``outs`` entry, or ``check_specs`` are given.
 
     Examples:
         >>> from orchestrator import AssetOut, Out, asset, graph_multi_asset, materialize, op
@@ -464,6 +516,7 @@ def graph_multi_asset(
 
     def wrap(fn: Callable[..., Any]) -> AssetsDefinition:
         graph_name = name or fn.__name__
+        _reject_check_specs(check_specs, f"Graph multi-asset '{graph_name}'", "@graph_multi_asset")
         keys_by_input, mappings = _graph_ins(fn, ins, f"Graph multi-asset '{graph_name}'")
         graph_def = build_graph_from_body(fn, graph_name, description, config,
                                           out={n: GraphOut(description=o.description) for n, o in outs.items()})
@@ -476,6 +529,7 @@ def graph_multi_asset(
                  for n, o in outs.items()]
         return AssetsDefinition(keys_by_input_name=keys_by_input, keys_by_output_name=keys_by_output,
                                 node_def=graph_def, partitions_def=partitions_def, can_subset=can_subset,
-                                resource_defs=resource_defs, specs=specs, backfill_policy=backfill_policy)
+                                resource_defs=resource_defs, specs=specs, backfill_policy=backfill_policy,
+                                hook_defs=hooks)
 
     return wrap

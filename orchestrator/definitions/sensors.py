@@ -80,9 +80,11 @@ class SensorResult:
             ``run_requests``. Defaults to None.
         cursor: The cursor the next evaluation sees as ``context.cursor``. Defaults to None
             (the cursor stays as it was).
-        dynamic_partitions_requests: Kept as ``dynamic_partitions_requests``; not applied:
-            distributed runs have no dynamic partitions store. Defaults to ``[]``.
-        asset_events: Kept as ``asset_events``; not recorded. Defaults to ``[]``.
+        dynamic_partitions_requests: Requests to add or delete dynamic partitions; in the result of
+            ``evaluate_tick``, as in Dagster. ``orch scheduler start`` fails a tick that returns
+            some: distributed runs have no dynamic partitions store. Defaults to ``[]``.
+        asset_events: Asset materializations and observations to record; in the result of
+            ``evaluate_tick``, as in Dagster, but the scheduler does not record them. Defaults to ``[]``.
         automation_condition_evaluations: Accepted for Dagster's signature; not used. Defaults to None.
 
     Raises:
@@ -103,6 +105,12 @@ class SensorResult:
         >>> tick = numbered_files.evaluate_tick(build_sensor_context(cursor="4"))
         >>> [r.run_key for r in tick.run_requests], tick.cursor
         (['file_5'], '5')
+        >>> from orchestrator import AssetMaterialization
+        >>> @sensor(job=load_job)
+        ... def seen_files(context):
+        ...     return SensorResult(asset_events=[AssetMaterialization("files")])
+        >>> [event.asset_key.to_user_string() for event in seen_files.evaluate_tick(build_sensor_context()).asset_events]
+        ['files']
     """
 
     def __init__(self, run_requests: Sequence[RunRequest] | None = None, skip_reason: SkipReason | str | None = None,
@@ -388,6 +396,8 @@ class SensorDefinition:
         ctx = (context or build_sensor_context())._for(self)
         items = self._raw_items(ctx)
         cursor = ctx.cursor
+        partition_requests: list[Any] = []
+        asset_events: list[Any] = []
         results = [i for i in items if isinstance(i, SensorResult)]
         if results:
             if len(items) != 1:
@@ -397,11 +407,13 @@ class SensorDefinition:
                 if ctx.cursor_updated:
                     raise DefinitionError(f"Sensor '{self.name}' both updated the cursor and returned SensorResult(cursor=).")
                 cursor = result.cursor
+            partition_requests, asset_events = result.dynamic_partitions_requests, result.asset_events
             items = [result.skip_reason] if result.skip_reason is not None else list(result.run_requests or [])
         requests, skips = _split_items(items, f"Sensor '{self.name}'",
                                        "RunRequest(s), a SkipReason or a SensorResult", self._with_job)
         skip_message = skips[0].skip_message if skips else None
-        return SensorExecutionData(run_requests=requests, skip_message=skip_message, cursor=cursor)
+        return SensorExecutionData(run_requests=requests, skip_message=skip_message, cursor=cursor,
+                                   dynamic_partitions_requests=partition_requests, asset_events=asset_events)
 
     def _with_job(self, request: RunRequest) -> RunRequest:
         if request.job_name is None:

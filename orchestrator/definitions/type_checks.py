@@ -51,6 +51,34 @@ def check_value(tp: Any, value: Any, context: Any = None) -> tuple[bool, str | N
     return False, f"expected {type_name(tp)}, got {describe(value)}", {}
 
 
+def check_op_value(op_name: str, kind: str, name: str, tp: Any, value: Any, context: Any = None) -> None:
+    """Run the type check of an op's input or output, in a run or when the op is called directly.
+
+    Args:
+        op_name: The op's name, for the message.
+        kind: ``"input"`` or ``"output"``.
+        name: The input's or output's name.
+        tp: Its Dagster type or annotation; None checks nothing.
+        value: The value to check.
+        context: The op's context, given to a Dagster type's check function.
+
+    Raises:
+        DagsterTypeCheckDidNotPass: naming the op, the input or output, the type and why.
+    """
+    from orchestrator.errors import DagsterTypeCheckDidNotPass
+
+    if tp is None:
+        return
+    success, description, metadata = check_value(tp, value, context)
+    if success:
+        return
+    why = description or f"got {describe(value)}"
+    raise DagsterTypeCheckDidNotPass(
+        f"Type check failed for op '{op_name}' {kind} '{name}' (expected {type_name(tp)}): {why}",
+        metadata=metadata, dagster_type=tp,
+    )
+
+
 def type_name(tp: Any) -> str:
     """A short readable name for an annotation (``int``, ``list[str]``, ``Optional[int]``)."""
     if tp is _ANY or tp is Any:

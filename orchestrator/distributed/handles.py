@@ -324,6 +324,10 @@ class RunResult(RunResultBase):
     def job_def(self, value: JobDefinition | None) -> None:
         self._job_given = value
 
+    def _launched_with(self) -> tuple[dict[str, str], dict[str, Any]]:
+        # The run's record holds what it was submitted with (its RUN_START event does not).
+        return dict(self.info.record.tags), dict(self.info.record.run_config)
+
     def _load_output(self, ref: OutputRef) -> Any:
         if self._loader is None:
             from orchestrator.execution.results import output_loader

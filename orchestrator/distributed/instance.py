@@ -65,7 +65,8 @@ class Instance:
     Raises:
         OrchestratorError: when ``redis_url`` is missing or not a Redis URL (the message says
             which forms are accepted), or when the broker's URL names a Redis Cluster.
-        ConfigError: when a ``run_queue`` limit is malformed (the message names it).
+        ConfigError: when a ``run_queue`` limit or ``ORCH_RUN_RETENTION`` is malformed (the
+            message names it).
 
     Examples:
         >>> import os
@@ -115,6 +116,11 @@ class Instance:
                     "Instance(storage_url=...)) to the Cluster for run storage (deploy/README.md, \"Topologies\")."
                 )
         self.secret = secret
+        from orchestrator.distributed.retention import run_retention
+
+        #: Seconds a finished run's keys are kept (``ORCH_RUN_RETENTION``, checked here so that a bad
+        #: value stops a worker at start rather than its first run's close).
+        self.retention = run_retention()
 
     @classmethod
     def from_env(cls) -> Instance:
@@ -181,10 +187,9 @@ class Instance:
 
     @cached_property
     def storage(self) -> RunStorage:
-        from orchestrator.distributed.retention import run_retention
         from orchestrator.distributed.run_storage import RunStorage
 
-        return RunStorage(self.redis, self.masked_url, retention=run_retention())
+        return RunStorage(self.redis, self.masked_url, retention=self.retention)
 
     def ping(self) -> None:
         """Check Redis answers (run storage and, when it is another one, the broker); raise an error

@@ -8,85 +8,85 @@ in braces), so that on a Cluster they sit in one slot: every key of a run has ``
 run queue's ``{runq}``, the feed's ``{feed}``, a schedule's or sensor's ``{<name>}``, a backfill's
 ``{<id>}``. Work spanning two tags (closing a run and freeing its run-queue slots, say) is two calls.
 
-===============================  ======  =========================================================
-key                              type    what it holds
-===============================  ======  =========================================================
-``orch:runs``                    zset    every run id, scored by creation time (the run index);
-                                         trimmed of runs gone with their retention (``retention.py``)
-``orch:runs:active``             set     ids of runs not finished yet (what watchdogs look at)
-``orch:code:<sha256>``           string  a signed cloudpickled job: 32-byte HMAC then the blob; expires
-                                         twice the run retention after the last submit using it
-``orch:workers``                 zset    worker hostname -> time of its main process's last presence beat
-``orch:worker:<hostname>``       string  JSON of a live worker (pid, queues, task ids it runs); expires
-                                         ``HEARTBEAT_TIMEOUT`` after its last beat
-``unacked``                      hash    *broker*, kombu's: delivery tag -> a message a worker reserved,
-                                         not acked yet
-``unacked_index``                zset    *broker*, kombu's: delivery tag -> when it was delivered; live
-                                         workers renew these scores for what they hold (``broker_leases.py``)
-``<queue>``, ``<queue>:<n>``     list    *broker*, kombu's: the messages waiting in a queue, one list per
-                                         priority
-``orch:run:{<id>}:record``       hash    ``json`` (the RunRecord), ``status``, ``job``, ``started_at``,
-                                         ``ended_at``, ``reason``
-``orch:run:{<id>}:plan``         string  the ExecutionPlan as JSON
-``orch:run:{<id>}:events``       stream  one entry per event (field ``e``) or per step's events (``es``);
-                                         capped at about :data:`EVENTS_MAXLEN` entries
-``orch:run:{<id>}:end``          stream  one entry once the run is closed (waiters block on it)
-``orch:run:{<id>}:pending``      hash    step -> count of its upstream steps not finished yet
-``orch:run:{<id>}:down``         hash    step -> JSON list of the steps waiting on it (dynamic ones)
-``orch:run:{<id>}:status``       hash    step -> terminal status (a ``StepStatus`` value: ``success``...)
-``orch:run:{<id>}:produced``     set     ids of the outputs stored (``step.output[key]``)
-``orch:run:{<id>}:dyn``          hash    dynamic output id -> JSON list of its mapping keys
-``orch:run:{<id>}:steps``        hash    step -> the step as JSON, where it differs from the plan
-                                         (inputs narrowed to what was produced)
-``orch:run:{<id>}:running``      hash    step -> JSON of who runs it (worker, pid, task id, heartbeat)
-``orch:run:{<id>}:outbox``       hash    step -> time it became ready, until its publishing is confirmed
-``orch:run:{<id>}:done``         hash    step -> JSON of its completion's token and reply (replays)
-``orch:run:{<id>}:deaths``       hash    step -> JSON list of its executions whose worker process died
-                                         (``id``, ``cause``, ``worker``, ``at``): poison-step counting
-``orch:run:{<id>}:meta``         hash    ``remaining`` (unfinished steps), ``failed``, ``progress_at``
-                                         (``inf`` while the run waits in the run queue: it cannot stall)
-``orch:schedulers``              zset    scheduler process id -> time of its last beat (``orch scheduler``)
-``orch:schedule:{<name>}``       hash    a schedule's state: ``status`` (RUNNING/STOPPED, when set by
-                                         ``orch schedule start|stop``), ``started_at``, ``cursor`` (the
-                                         last tick handled, epoch seconds) and the lease of the tick
-                                         being evaluated (``lease_owner``, ``lease_until``,
-                                         ``lease_tick``, ``lease_attempt``)
-``orch:schedule:{<name>}:ticks`` list    newest first: JSON of the schedule's last ticks (capped)
-``orch:sensor:{<name>}``         hash    a sensor's state: ``status``, ``started_at``, ``cursor``,
-                                         ``last_tick_start``, ``last_tick_end``, ``last_run_key``,
-                                         ``tick_seq`` and the lease fields as for schedules
-``orch:sensor:{<name>}:ticks``   list    newest first: JSON of the sensor's last ticks (capped)
-``orch:sensor:{<name>}:run_keys`` hash   run key -> id of the run it requested (never requested again)
-``orch:{feed}``                  stream  finished runs and asset materializations in the order the
-                                         schedulers indexed them; entry id ``<seq>-0`` (``seq`` is the
-                                         storage id asset and run status sensors keep as cursor)
-``orch:{feed}:seq``              string  the last ``seq`` given
-``orch:{feed}:runs``             hash    run id -> the id of its last event indexed, or ``done``
-``orch:{feed}:tracked``          zset    run ids being indexed, scored by creation time
-``orch:{feed}:assets``           hash    asset key (``a/b``) -> ``seq`` of its latest materialization
-``orch:{feed}:state``            hash    ``last_pass``: when runs were last looked for
-``orch:{feed}:lock``             string  the scheduler indexing right now (expires)
-``orch:{runq}:queued``           zset    runs waiting for a run-queue slot, scored by place (priority,
-                                         then submit order): ``run_queue.py``, ``lua/run_queue.lua``
-``orch:{runq}:limits``           hash    run id -> JSON of the slots it needs (bucket, limit, label), its
-                                         priority, ``state`` (queued / held) and the ``reason`` it waits,
-                                         while it waits or holds them
-``orch:{runq}:slots:<bucket>``   set     ids of the runs holding a slot of ``<bucket>`` (``all``,
-                                         ``job:<name>``, ``tag:<key>``, ``tag:<key>=<value>``, quoted)
-``orch:{runq}:waiting:<bucket>`` zset    the queued runs needing ``<bucket>``, scored as in ``queued``
-``orch:{runq}:buckets``          set     the buckets with holders or waiters (what the sweep looks at)
-``orch:{runq}:starting``         zset    run id -> when it got its slots, until its root steps are enqueued
-``orch:{runq}:seq``              string  counter giving queued runs their submit order
-``orch:{runq}:tag_limits``       hash    JSON ``[key, value]`` -> limit: tag limits set at runtime (a
-                                         backfill's ``--max-concurrent``, while it submits its runs)
-``orch:backfills``               zset    backfill id -> creation time (``backfills.py``)
-``orch:backfill:{<id>}``         hash    ``json`` (the backfill's record), ``status``, ``error``, ``submitted``
-``orch:backfill:{<id>}:runs``    hash    partition key -> id of its run
-``orch:failovers``               hash    replication id of a master that was replaced (a promoted
-                                         replica reports it) -> JSON of when the failover was noticed
-                                         and the new master (``failovers.py``)
-``orch:failover:<id>:audited``   set     ids of the runs checked for writes that failover lost (expires)
-===============================  ======  =========================================================
+==================================  ======  =========================================================
+key                                 type    what it holds
+==================================  ======  =========================================================
+``orch:runs``                       zset    every run id, scored by creation time (the run index);
+                                            trimmed of runs gone with their retention (``retention.py``)
+``orch:runs:active``                set     ids of runs not finished yet (what watchdogs look at)
+``orch:code:<sha256>``              string  a signed cloudpickled job: 32-byte HMAC then the blob; expires
+                                            twice the run retention after the last submit using it
+``orch:workers``                    zset    worker hostname -> time of its main process's last presence beat
+``orch:worker:<hostname>``          string  JSON of a live worker (pid, queues, task ids it runs); expires
+                                            ``HEARTBEAT_TIMEOUT`` after its last beat
+``unacked``                         hash    *broker*, kombu's: delivery tag -> a message a worker reserved,
+                                            not acked yet
+``unacked_index``                   zset    *broker*, kombu's: delivery tag -> when it was delivered; live
+                                            workers renew these scores for what they hold (``broker_leases.py``)
+``<queue>``, ``<queue>:<n>``        list    *broker*, kombu's: the messages waiting in a queue, one list per
+                                            priority
+``orch:run:{<id>}:record``          hash    ``json`` (the RunRecord), ``status``, ``job``, ``started_at``,
+                                            ``ended_at``, ``reason``
+``orch:run:{<id>}:plan``            string  the ExecutionPlan as JSON
+``orch:run:{<id>}:events``          stream  one entry per event (field ``e``) or per step's events (``es``);
+                                            capped at about :data:`EVENTS_MAXLEN` entries
+``orch:run:{<id>}:end``             stream  one entry once the run is closed (waiters block on it)
+``orch:run:{<id>}:pending``         hash    step -> count of its upstream steps not finished yet
+``orch:run:{<id>}:down``            hash    step -> JSON list of the steps waiting on it (dynamic ones)
+``orch:run:{<id>}:status``          hash    step -> terminal status (a ``StepStatus`` value: ``success``...)
+``orch:run:{<id>}:produced``        set     ids of the outputs stored (``step.output[key]``)
+``orch:run:{<id>}:dyn``             hash    dynamic output id -> JSON list of its mapping keys
+``orch:run:{<id>}:steps``           hash    step -> the step as JSON, where it differs from the plan
+                                            (inputs narrowed to what was produced)
+``orch:run:{<id>}:running``         hash    step -> JSON of who runs it (worker, pid, task id, heartbeat)
+``orch:run:{<id>}:outbox``          hash    step -> time it became ready, until its publishing is confirmed
+``orch:run:{<id>}:done``            hash    step -> JSON of its completion's token and reply (replays)
+``orch:run:{<id>}:deaths``          hash    step -> JSON list of its executions whose worker process died
+                                            (``id``, ``cause``, ``worker``, ``at``): poison-step counting
+``orch:run:{<id>}:meta``            hash    ``remaining`` (unfinished steps), ``failed``, ``progress_at``
+                                            (``inf`` while the run waits in the run queue: it cannot stall)
+``orch:schedulers``                 zset    scheduler process id -> time of its last beat (``orch scheduler``)
+``orch:schedule:{<name>}``          hash    a schedule's state: ``status`` (RUNNING/STOPPED, when set by
+                                            ``orch schedule start|stop``), ``started_at``, ``cursor`` (the
+                                            last tick handled, epoch seconds) and the lease of the tick
+                                            being evaluated (``lease_owner``, ``lease_until``,
+                                            ``lease_tick``, ``lease_attempt``)
+``orch:schedule:{<name>}:ticks``    list    newest first: JSON of the schedule's last ticks (capped)
+``orch:sensor:{<name>}``            hash    a sensor's state: ``status``, ``started_at``, ``cursor``,
+                                            ``last_tick_start``, ``last_tick_end``, ``last_run_key``,
+                                            ``tick_seq`` and the lease fields as for schedules
+``orch:sensor:{<name>}:ticks``      list    newest first: JSON of the sensor's last ticks (capped)
+``orch:sensor:{<name>}:run_keys``   hash    run key -> id of the run it requested (never requested again)
+``orch:{feed}``                     stream  finished runs and asset materializations in the order the
+                                            schedulers indexed them; entry id ``<seq>-0`` (``seq`` is the
+                                            storage id asset and run status sensors keep as cursor)
+``orch:{feed}:seq``                 string  the last ``seq`` given
+``orch:{feed}:runs``                hash    run id -> the id of its last event indexed, or ``done``
+``orch:{feed}:tracked``             zset    run ids being indexed, scored by creation time
+``orch:{feed}:assets``              hash    asset key (``a/b``) -> ``seq`` of its latest materialization
+``orch:{feed}:state``               hash    ``last_pass``: when runs were last looked for
+``orch:{feed}:lock``                string  the scheduler indexing right now (expires)
+``orch:{runq}:queued``              zset    runs waiting for a run-queue slot, scored by place (priority,
+                                            then submit order): ``run_queue.py``, ``lua/run_queue.lua``
+``orch:{runq}:limits``              hash    run id -> JSON of the slots it needs (bucket, limit, label), its
+                                            priority, ``state`` (queued / held) and the ``reason`` it waits,
+                                            while it waits or holds them
+``orch:{runq}:slots:<bucket>``      set     ids of the runs holding a slot of ``<bucket>`` (``all``,
+                                            ``job:<name>``, ``tag:<key>``, ``tag:<key>=<value>``, quoted)
+``orch:{runq}:waiting:<bucket>``    zset    the queued runs needing ``<bucket>``, scored as in ``queued``
+``orch:{runq}:buckets``             set     the buckets with holders or waiters (what the sweep looks at)
+``orch:{runq}:starting``            zset    run id -> when it got its slots, until its root steps are enqueued
+``orch:{runq}:seq``                 string  counter giving queued runs their submit order
+``orch:{runq}:tag_limits``          hash    JSON ``[key, value]`` -> limit: tag limits set at runtime (a
+                                            backfill's ``--max-concurrent``, while it submits its runs)
+``orch:backfills``                  zset    backfill id -> creation time (``backfills.py``)
+``orch:backfill:{<id>}``            hash    ``json`` (the backfill's record), ``status``, ``error``, ``submitted``
+``orch:backfill:{<id>}:runs``       hash    partition key -> id of its run
+``orch:failovers``                  hash    replication id of a master that was replaced (a promoted
+                                            replica reports it) -> JSON of when the failover was noticed
+                                            and the new master (``failovers.py``)
+``orch:failover:<id>:audited``      set     ids of the runs checked for writes that failover lost (expires)
+==================================  ======  =========================================================
 
 When a run closes, every key of it (:data:`RUN_KEY_SUFFIXES`) gets the run retention as its TTL
 (``ORCH_RUN_RETENTION``, ``retention.py``). The Lua scripts in ``lua/`` get a run's key prefix

@@ -596,21 +596,25 @@ class RunStorage:
         """
         return self.close_run(run_id, status, reason, events).closed
 
-    @retrying
     def close_run(self, run_id: str, status: RunStatus, reason: str | None, events: Iterable[RunEvent]) -> Closed:
         """Close a run exactly once (``lua/finish_run.lua``; every key of it then expires after the
         retention); its run-queue slots go to the queued runs that now fit, listed in the result
-        for the caller to start."""
-        k = run_keys(run_id)
-        code = int(self._finish(keys=[k.record], args=[k.prefix, _args(
-            status=status.value, now=repr(time.time()), reason=reason or "",
-            events=[e.model_dump_json() for e in events], ttl=self._ttl(), suffixes=list(RUN_KEY_SUFFIXES),
-        )]))
+        for the caller to start. Each of the two calls is retried on its own through an outage."""
+        code = self._close_once(run_id, status, reason, [e.model_dump_json() for e in events])
         return Closed(code == 1, self._after_close(run_id))
+
+    @retrying
+    def _close_once(self, run_id: str, status: RunStatus, reason: str | None, events: list[str]) -> int:
+        k = run_keys(run_id)
+        return int(self._finish(keys=[k.record], args=[k.prefix, _args(
+            status=status.value, now=repr(time.time()), reason=reason or "", events=events, ttl=self._ttl(),
+            suffixes=list(RUN_KEY_SUFFIXES),
+        )]))
 
     def _ttl(self) -> int:
         return max(1, int(self.retention))
 
+    @retrying
     def _after_close(self, run_id: str) -> list[str]:
         """The closed run leaves the active runs and frees its run-queue slots (a call of its own:
         those keys hash elsewhere). Done after every close attempt, the repeated ones too (a retry

@@ -132,14 +132,23 @@ class RunResultBase:
             assert result.dagster_run.status in (DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE)
         """
         status = DagsterRunStatus.STARTED
-        tags: dict[str, str] = {}
         for e in self._events:
             if e.event_type in _RUN_END:
                 status = _RUN_END[e.event_type]
+        tags, run_config = self._launched_with()
+        return DagsterRun(job_name=self.job_def.name, run_id=self.run_id, status=status, tags=tags,
+                          run_config=run_config, parent_run_id=tags.get("orch/parent_run_id"),
+                          root_run_id=tags.get("orch/root_run_id"))
+
+    def _launched_with(self) -> tuple[dict[str, str], dict[str, Any]]:
+        """The tags (re-executions: with the ``orch/parent_run_id`` and ``orch/root_run_id`` lineage
+        tags) and the run config the run was launched with, for ``dagster_run``. This base reads the
+        tags a RUN_START event recorded, and no config; results that know their launch override it."""
+        tags: dict[str, str] = {}
+        for e in self._events:
             if e.event_type is EventType.RUN_START and isinstance(e.data.get("tags"), dict):
                 tags = {str(k): str(v) for k, v in e.data["tags"].items()}
-        return DagsterRun(job_name=self.job_def.name, run_id=self.run_id, status=status, tags=tags,
-                          parent_run_id=tags.get("orch/parent_run_id"), root_run_id=tags.get("orch/root_run_id"))
+        return tags, {}
 
     def get_asset_check_evaluations(self) -> list[AssetCheckEvaluation]:
         """The outcome of every asset check the run evaluated, in order.
@@ -253,6 +262,9 @@ class ExecuteInProcessResult(RunResultBase):
         run_id: The run's id.
         events: The run's events, in order.
         load_output: Loads the value of one output (an ``OutputRef``) through its IO manager.
+        tags: The tags the run was launched with (``dagster_run.tags``). Defaults to ``{}``.
+        run_config: The run config the run was launched with (``dagster_run.run_config``).
+            Defaults to ``{}``.
 
     Examples:
         >>> from orchestrator import job, op
@@ -265,15 +277,23 @@ class ExecuteInProcessResult(RunResultBase):
         >>> @job
         ... def checking():
         ...     check(one())
-        >>> result = checking.execute_in_process(raise_on_error=False)
+        >>> result = checking.execute_in_process(raise_on_error=False, tags={"team": "data"})
         >>> result.success, result.output_for_node("one"), result.get_failed_step_keys(), result.failure_error.message
         (False, 1, ['check'], 'too small')
+        >>> result.dagster_run.tags
+        {'team': 'data'}
     """
 
     def __init__(self, job_def: JobDefinition, run_id: str, events: list[RunEvent],
-                 load_output: Callable[[OutputRef], Any]) -> None:
+                 load_output: Callable[[OutputRef], Any], *, tags: Mapping[str, str] | None = None,
+                 run_config: Mapping[str, Any] | None = None) -> None:
         super().__init__(job_def, run_id, events)
         self._loader = load_output
+        self._tags = dict(tags or {})
+        self._run_config = dict(run_config or {})
+
+    def _launched_with(self) -> tuple[dict[str, str], dict[str, Any]]:
+        return dict(self._tags), dict(self._run_config)
 
     def _load_output(self, ref: OutputRef) -> Any:
         return self._loader(ref)

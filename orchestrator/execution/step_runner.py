@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, Any
 from orchestrator.definitions.asset_layer import output_asset_key
 from orchestrator.definitions.config.output_config import output_config_for
 from orchestrator.definitions.config.step_config import op_config_for_step
+from orchestrator.definitions.dagster_types import type_resource_keys
 from orchestrator.definitions.hook_context import HookContext, HookNode
 from orchestrator.definitions.io_managers.base import InputContext, OutputContext
 from orchestrator.definitions.multi_partitions import typed_partition_key
 from orchestrator.definitions.ops import DynamicOutput, OpDefinition, Output
 from orchestrator.definitions.resources import ResourceProvider, Resources
-from orchestrator.definitions.type_checks import check_value, describe, type_name
+from orchestrator.definitions.type_checks import check_op_value, describe
 from orchestrator.errors import (
     DagsterTypeCheckDidNotPass,
     DefinitionError,
@@ -100,11 +101,14 @@ def node_path_of(step_key: str) -> str:
 
 
 def step_resource_keys(job: JobDefinition, step: ExecutionStep) -> set[str]:
-    """Resource keys a step needs: its op's, its hooks', and the IO managers of its inputs and outputs."""
+    """Resource keys a step needs: its op's, its hooks', the IO managers of its inputs and outputs,
+    and those the Dagster types of its inputs and outputs (their checks and loaders) use."""
     topo = job.topology
     flat = topo.op(step.node_path)
     keys = set(flat.op_def.required_resource_keys)
     keys |= {o.io_manager_key for o in flat.op_def.outs.values() if not o.is_nothing}
+    for typed in [*flat.op_def.ins.values(), *flat.op_def.outs.values()]:
+        keys |= type_resource_keys(typed.dagster_type)
     for inp in step.inputs:
         if inp.kind == "from_asset":
             keys.add(inp.value["io_manager_key"])
@@ -282,16 +286,7 @@ def _load_asset(run: RunContext, step: ExecutionStep, flat: FlatOp, inp: StepInp
 def _check_type(op_def: OpDefinition, kind: str, name: str, tp: Any, value: Any, context: Any) -> None:
     """Run the type check of an input or output (a ``DagsterType``'s check, or the annotation's);
     a failure raises ``DagsterTypeCheckDidNotPass`` naming the op, the input or output and why."""
-    if tp is None:
-        return
-    success, description, metadata = check_value(tp, value, context)
-    if success:
-        return
-    why = description or f"got {describe(value)}"
-    raise DagsterTypeCheckDidNotPass(
-        f"Type check failed for op '{op_def.name}' {kind} '{name}' (expected {type_name(tp)}): {why}",
-        metadata=metadata, dagster_type=tp,
-    )
+    check_op_value(op_def.name, kind, name, tp, value, context)
 
 
 def _iter_outputs(op_def: OpDefinition, raw: Any) -> Iterator[Any]:

@@ -154,4 +154,5 @@ class LocalRun:
         launch = self.launch
         loader = output_loader(self.job, self.run_id, launch.resolved.resource_configs, launch.partition_key,
                                self._built, run_config=launch.resolved.raw)
-        return ExecuteInProcessResult(self.job, self.run_id, self.events, loader)
+        return ExecuteInProcessResult(self.job, self.run_id, self.events, loader, tags=launch.tags,
+                                      run_config=launch.resolved.raw)

@@ -237,3 +237,12 @@ def test_asset_materialize_then_downstream_from_storage(orch, tmp_path: Path) ->
     second = orch(*args, "asset2")
     assert second.returncode == 0, second.stderr
     assert "asset2: succeeded" in second.stdout and "asset1:" not in second.stdout
+
+
+def test_orch_runs_is_orch_run(orch) -> None:
+    """``orch runs prune`` (as the docs write it) and ``orch run prune`` are the same command."""
+    plural, singular = orch("runs", "--help"), orch("run", "--help")
+    assert plural.returncode == 0 and singular.returncode == 0, plural.stderr
+    for command in ("prune", "list", "show", "cancel"):
+        assert command in plural.stdout and command in singular.stdout
+    assert orch("runs", "prune", "--help").stdout == orch("run", "prune", "--help").stdout.replace("orch run ", "orch runs ")

@@ -46,3 +46,14 @@ def test_the_trim_cadence_and_the_blob_lifetime_follow_the_retention() -> None:
     assert trim_spacing(30) == 3.0 and trim_spacing(3) == 1.0
     assert code_blob_ttl(DEFAULT_RUN_RETENTION) == 14 * 86400
     assert code_blob_ttl(0.2) == 1
+
+
+def test_an_instance_checks_the_retention_when_it_is_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker with a bad ORCH_RUN_RETENTION stops at start (its Instance), not at its first close."""
+    from orchestrator.distributed.instance import Instance
+
+    monkeypatch.setenv("ORCH_RUN_RETENTION", "12h")
+    assert Instance(redis_url="redis://127.0.0.1:6379/0").retention == 43200
+    monkeypatch.setenv("ORCH_RUN_RETENTION", "forever")
+    with pytest.raises(ConfigError, match="ORCH_RUN_RETENTION='forever' is not a duration"):
+        Instance(redis_url="redis://127.0.0.1:6379/0")

@@ -303,21 +303,116 @@ def _validate(job: JobDefinition, raw: Mapping[str, Any], default_executor: Exec
     return resolved
 
 
-def _node_levels(job: JobDefinition) -> dict[str, list[str]]:
-    """Config path prefix of each graph level -> node names at that level."""
+def _graph_levels(job: JobDefinition) -> dict[str, GraphDefinition]:
+    """Config path prefix of each graph level (``""``, ``"outer."``...) -> the graph at that level."""
     # Which nodes are graphs, from the job's topology: importing ``graphs`` here would close an
     # import cycle (graphs -> jobs -> the executor that resolves run config -> here).
     graph_paths = job.topology.graph_paths
-    levels: dict[str, list[str]] = {}
+    levels: dict[str, GraphDefinition] = {}
 
     def walk(g: GraphDefinition, prefix: str) -> None:
-        levels[prefix] = list(g.nodes)
+        levels[prefix] = g
         for name, node in g.nodes.items():
             if f"{prefix}{name}" in graph_paths:
                 walk(cast("GraphDefinition", node.definition), f"{prefix}{name}.")
 
     walk(job.graph_def, "")
     return levels
+
+
+def _apply_graph_configs(ops_config: Mapping[str, Any], graphs: Mapping[str, GraphDefinition],
+                         errors: list[tuple[str, str]], unmapped: set[str]) -> dict[str, Any]:
+    """``ops_config`` with the ``config=`` of each graph applied (the job's own graph's, and each
+    nested graph's), as Dagster applies them: a ``ConfigMapping`` turns the graph node's
+    ``config`` into its ops' config; a dict is the default config of its ops, under what the run
+    config gives at ``ops.<graph>.ops``.
+
+    Args:
+        ops_config: The ``ops`` section of the run config.
+        graphs: The graph at each level, by config path prefix (:func:`_graph_levels`).
+        errors: Where a config mapping's bad config, or a failing mapping, is reported.
+        unmapped: Receives the prefix of each graph whose mapping could not run, so that its ops'
+            config is not reported missing as well.
+    """
+
+    def ops_of(prefix: str, node_cfg: Mapping[str, Any], cfg_path: str, ops_path: str) -> dict[str, Any]:
+        # The ops config of the graph at ``prefix``, from its node's config; then the same for
+        # each graph nested in it (those the run config leaves out too: their config= applies).
+        inner = _graph_ops_config(graphs[prefix], node_cfg, cfg_path, ops_path, errors)
+        if inner is None:
+            unmapped.add(prefix)
+            return {}
+        for name in graphs[prefix].nodes:
+            sub_prefix = f"{prefix}{name}."
+            sub = inner.get(name)
+            if sub_prefix not in graphs or (sub is not None and not isinstance(sub, Mapping)) or (
+                    isinstance(sub, Mapping) and sub.get("ops") is not None and not isinstance(sub["ops"], Mapping)):
+                continue  # an op, or a malformed entry that the structure check reports
+            if sub is None and graphs[sub_prefix].config is None:
+                continue
+            sub = dict(sub or {})
+            sub["ops"] = ops_of(sub_prefix, sub, f"{ops_path}.{name}", f"{ops_path}.{name}.ops")
+            if _has_config_mapping(graphs[sub_prefix]):
+                sub.pop("config", None)  # consumed by the mapping
+            inner[name] = sub
+        return inner
+
+    if not _has_config_mapping(graphs[""]):
+        return ops_of("", {"ops": ops_config}, "ops", "ops")
+    # The job's own graph has a config mapping: Dagster's run config is then {"ops": {"config": ...}}.
+    for key in ops_config:
+        if key != "config":
+            errors.append((f"ops.{key}", f"graph '{graphs[''].name}' has a config mapping, so its ops are "
+                                         "configured by it: give the graph's config at ops.config instead"))
+    return ops_of("", {"config": ops_config.get("config")}, "ops", "ops")
+
+
+def _has_config_mapping(graph: GraphDefinition) -> bool:
+    from orchestrator.definitions.config.mapping import ConfigMapping
+
+    return isinstance(graph.config, ConfigMapping)
+
+
+def _graph_ops_config(graph: GraphDefinition, node_cfg: Mapping[str, Any], cfg_path: str, ops_path: str,
+                      errors: list[tuple[str, str]]) -> dict[str, Any] | None:
+    """The config of ``graph``'s ops, by node name, given the config of the graph's node; None
+    when its config mapping could not run (the reason is in ``errors``).
+
+    Args:
+        graph: The graph.
+        node_cfg: The run config of its node: ``{"ops": ...}``, or ``{"config": ...}`` when the
+            graph has a config mapping.
+        cfg_path: The config path of the node (``ops.outer``), for messages.
+        ops_path: The config path of its ops (``ops.outer.ops``), for messages.
+        errors: Where problems are reported.
+    """
+    from orchestrator.definitions.config.mapping import ConfigMapping
+
+    given = node_cfg.get("ops")
+    given_ops = dict(given) if isinstance(given, Mapping) else {}
+    config = graph.config
+    if isinstance(config, ConfigMapping):
+        if given is not None:
+            errors.append((ops_path, f"graph '{graph.name}' has a config mapping, so its ops are configured by it: "
+                                     f"give the graph's config at {cfg_path}.config instead"))
+        value, errs = validate_config(config.config_schema, node_cfg.get("config"), f"{cfg_path}.config")
+        if errs:
+            errors.extend(errs)
+            return None
+        try:
+            mapped = config.config_fn(value)
+        except Exception as exc:  # noqa: BLE001 - the user's mapping: reported with the config errors
+            errors.append((f"{cfg_path}.config", f"the config mapping of graph '{graph.name}' raised "
+                                                 f"{type(exc).__name__}: {exc}"))
+            return None
+        if not isinstance(mapped, Mapping):
+            errors.append((f"{cfg_path}.config", f"the config mapping of graph '{graph.name}' returned "
+                                                 f"{describe(mapped)}, not a dict of its ops' config by node name"))
+            return None
+        return dict(mapped)
+    if isinstance(config, Mapping):
+        return deep_merge(config, given_ops)
+    return given_ops
 
 
 def _resolve_ops(job: JobDefinition, ops_config: Any, resolved: ResolvedRunConfig, errors: list[tuple[str, str]]) -> None:
@@ -327,7 +422,10 @@ def _resolve_ops(job: JobDefinition, ops_config: Any, resolved: ResolvedRunConfi
     if not isinstance(ops_config, Mapping):
         errors.append(("ops", f"expected a dict keyed by op name, received {describe(ops_config)}"))
         return
-    levels = _node_levels(job)
+    graphs = _graph_levels(job)
+    levels = {prefix: list(g.nodes) for prefix, g in graphs.items()}
+    unmapped: set[str] = set()
+    ops_config = _apply_graph_configs(ops_config, graphs, errors, unmapped)
 
     def check_level(value: Mapping[str, Any], prefix: str, cfg_path: str) -> None:
         names = levels.get(prefix, [])
@@ -341,7 +439,10 @@ def _resolve_ops(job: JobDefinition, ops_config: Any, resolved: ResolvedRunConfi
                     errors.append((f"{cfg_path}.{key}", f"expected a dict with 'ops', received {describe(sub)}"))
                     continue
                 for k in sub:
-                    if k not in ("ops", "config"):
+                    if k == "config":  # a mapping graph's config was consumed by its mapping
+                        errors.append((f"{cfg_path}.{key}.config", f"graph '{key}' has no config mapping, so it takes "
+                                                                   f"no config: configure its ops under {cfg_path}.{key}.ops"))
+                    elif k != "ops":
                         errors.append((f"{cfg_path}.{key}.{k}", _unknown(str(k), ["ops"])))
                 inner = sub.get("ops") or {}
                 if isinstance(inner, Mapping):
@@ -367,6 +468,8 @@ def _resolve_ops(job: JobDefinition, ops_config: Any, resolved: ResolvedRunConfi
                 node_cfg = node_cfg.get("ops") if isinstance(node_cfg, Mapping) else None
         node_cfg = node_cfg if isinstance(node_cfg, Mapping) else {}
         op_def = flat.op_def
+        if any(path.startswith(prefix) for prefix in unmapped):
+            continue  # its graph's config mapping failed (reported): its config is unknown
         schema = op_def.config_class or op_def.config_schema
         given = node_cfg.get("config")
         if schema is None:
@@ -391,7 +494,7 @@ def _resolve_ops(job: JobDefinition, ops_config: Any, resolved: ResolvedRunConfi
             value = given_value["value"] if isinstance(given_value, Mapping) and set(given_value) == {"value"} else given_value
             tp = op_def.ins[name].dagster_type
             loader = getattr(tp, "loader", None)
-            if loader is not None and not getattr(tp, "is_builtin", False):
+            if loader is not None and _config_feeds_loader(tp):
                 # A Dagster type's loader builds the input from this config: check it against the
                 # loader's schema here; the step runs the loader (and the type check) on the value.
                 value, errs = validate_config(loader.schema, given_value, f"{cfg_path}.inputs.{name}")
@@ -403,6 +506,19 @@ def _resolve_ops(job: JobDefinition, ops_config: Any, resolved: ResolvedRunConfi
                 continue
             values[name] = value
         resolved.op_inputs[path] = values
+
+
+def _config_feeds_loader(tp: Any) -> bool:
+    """Whether the run config of an input of Dagster type ``tp`` is its loader's config (a user
+    type with a loader, or ``Optional`` of one), rather than the input's value (built-in scalars).
+
+    Args:
+        tp: The input's Dagster type, one that has a loader.
+    """
+    if not getattr(tp, "is_builtin", False):
+        return True
+    inner = getattr(tp, "inner_type", None)  # Optional[T]: as T
+    return inner is not None and inner.loader is not None and _config_feeds_loader(inner)
 
 
 def _resolve_resources(job: JobDefinition, res_config: Any, resolved: ResolvedRunConfig, errors: list[tuple[str, str]]) -> None:
