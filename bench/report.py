@@ -201,9 +201,10 @@ def write_markdown(results: dict[str, Any], path: Path, command: str) -> None:
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory']}; {m['os']}; Python {m['python']}, "
         f"Celery {m['celery']}, kombu {m['kombu']}, redis-py {m['redis_py']}, redis-server {m['redis_server']}. "
-        f"1-minute load average {results['load_avg_start']:.1f} at the start, {results['load_avg_end']:.1f} at "
-        "the end (other work on the machine shows here; runs of the three sides alternate, so ratios hold "
-        "up better than absolute times).",
+        f"1-minute load average {results['load_avg_start']:.1f} at the start, up to "
+        f"{results.get('load_avg_max', results['load_avg_end']):.1f} after a case (sampled after each), "
+        f"{results['load_avg_end']:.1f} at the end: this run uses about one core at a time, so more is other "
+        "work on the machine; runs of the three sides alternate, so ratios hold up better than absolute times.",
         "",
         "Two floors, measured in the same run on the same private redis-server (loopback):",
         "",

@@ -15,8 +15,8 @@ the pairwise ratios. Every process it starts is stopped by its own process group
 whatever happens.
 
 Phases: local figures (import, ``execute_in_process``, planning); submit latency of a 1-step job;
-chain, fan-out and dynamic at N = 10, 100, 1000 (and 10,000 for chain and fan-out); Redis memory of
-1000-step runs; Redis commands per step; worker RSS; the scaling rows (``bench/scaling.py``, their
+Redis memory of 1000-step runs; chain, fan-out and dynamic at N = 10, 100, 1000 (and 10,000 for
+chain and fan-out); Redis commands per step; worker RSS; the scaling rows (``bench/scaling.py``, their
 own workers); the web UI (``bench/ui_bench.py``). Targets and reports: ``bench/report.py``.
 """
 
@@ -140,7 +140,7 @@ def _rss(workers: dict[str, list[Any]]) -> dict[str, float]:
 
 
 def run_distributed(env: Env, plan: Plan, shapes: Sequence[str], results: dict[str, Any]) -> None:
-    """Submit latency, every distributed case, Redis memory and commands, worker RSS."""
+    """Submit latency, Redis memory, every distributed case, Redis commands, worker RSS."""
     cases = [(s, n) for s in DISTRIBUTED_SHAPES if s in shapes for n in plan.sizes[s]]
     if not cases:
         return
@@ -155,6 +155,13 @@ def run_distributed(env: Env, plan: Plan, shapes: Sequence[str], results: dict[s
                                  **{side: floor_latency(f, 2, plan.latency_reps) for side, f in floors.items()}}
     log(f"   {results['submit_latency']}")
 
+    # Memory first, while Redis holds nothing but what these runs write (no earlier run's keys or
+    # results being cleaned up in the background to blur the used_memory differences).
+    memory_cases = [(s, plan.memory_n) for s in ("chain", "fanout") if s in shapes]
+    for shape, n in memory_cases:
+        log(f"== Redis memory of a {shape} {n} run")
+        results.setdefault("redis_memory", {})[f"{shape}_{n}"] = run_memory(env.redis.url, project, shape, n)
+
     rows = []
     mid_case = ("fanout", 1000) if ("fanout", 1000) in cases else None
     mid_rss: dict[str, float] = {}
@@ -162,6 +169,7 @@ def run_distributed(env: Env, plan: Plan, shapes: Sequence[str], results: dict[s
         warm, reps = plan.warmups_for(shape, n), plan.reps(n)
         log(f"== {shape} {n}: {warm} warm-up + {reps} reps of project, plain, like us")
         rows.append(run_case(shape, n, warm, reps, project, floors))
+        rows[-1]["load_avg_1m"] = round(os.getloadavg()[0], 2)  # other people's work on the machine shows here
         if (shape, n) == mid_case:
             mid_rss = _rss(workers)
     results["rows"] = rows
@@ -177,11 +185,6 @@ def run_distributed(env: Env, plan: Plan, shapes: Sequence[str], results: dict[s
                                                               "max_s": big["project_submit_max_s"], "runs": big["reps"]}
     if flat:
         results["flat_cost"] = flat
-
-    memory_cases = [(s, plan.memory_n) for s in ("chain", "fanout") if s in shapes]
-    for shape, n in memory_cases:
-        log(f"== Redis memory of a {shape} {n} run")
-        results.setdefault("redis_memory", {})[f"{shape}_{n}"] = run_memory(env.redis.url, project, shape, n)
 
     # Redis commands per step: one run of each shape at N=stats_n per side (not timed).
     commands: dict[str, dict[str, Any]] = {}
@@ -325,6 +328,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             shutil.rmtree(workdir, ignore_errors=True)
 
     results["load_avg_end"] = os.getloadavg()[0]
+    results["load_avg_max"] = max([results["load_avg_start"], results["load_avg_end"],
+                                   *(r["load_avg_1m"] for r in results.get("rows", []))])
     results["wall_s"] = round(time.perf_counter() - started, 1)
     results["finished_at"] = time.time()
     results["targets"] = TARGETS

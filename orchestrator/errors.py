@@ -71,17 +71,24 @@ class DagsterInvalidConfigDefinitionError(DefinitionError):
     """A config schema is not one the config system accepts (Dagster's name).
 
     Raised when the schema is built: at once by ``Field(...)``, ``Shape(...)`` and the other
-    schema types; for the ``config_schema`` of an op or resource, when run config is first
-    validated against it (Dagster raises it when the op is defined). The message says what is
-    wrong and lists the schemas that are accepted. A ``DefinitionError``.
+    schema types, and for the ``config_schema`` of an op or resource when the op or resource is
+    defined, as in Dagster (naming it). The message says what is wrong and lists the schemas
+    that are accepted. A ``DefinitionError``.
 
     Examples:
-        >>> from orchestrator import DagsterInvalidConfigDefinitionError, Field
+        >>> from orchestrator import DagsterInvalidConfigDefinitionError, Field, op
         >>> try:
         ...     Field(Field(int))
         ... except DagsterInvalidConfigDefinitionError as exc:
         ...     print(exc)
         Field(...) cannot wrap another Field.
+        >>> try:
+        ...     @op(config_schema={"n": "int"})
+        ...     def load(context):
+        ...         return context.op_config["n"]
+        ... except DagsterInvalidConfigDefinitionError as exc:
+        ...     print(str(exc).split(":")[0])
+        The config_schema of op 'load' is invalid
     """
 
 
@@ -226,10 +233,11 @@ class DagsterResourceFunctionError(OrchestratorError):
 class TypeCheckError(OrchestratorError):
     """A value given to or returned by an op does not match its declared type.
 
-    The base class of ``DagsterTypeCheckDidNotPass`` (a check failed in a step) and
+    The base class of ``DagsterTypeCheckDidNotPass`` (a check failed) and
     ``DagsterTypeCheckError`` (a check function raised); catch it for either. Calling an op
-    directly (as in a unit test) with an input that does not match its annotation or ``In`` type
-    raises it as such, naming the op, the input, the type expected and the value given.
+    directly (as in a unit test) with an input that does not match its annotation or ``In`` type,
+    or returning a value that does not match its output's, raises ``DagsterTypeCheckDidNotPass``,
+    as in a run and in Dagster, naming the op, the input or output, the type and the value.
 
     Examples:
         >>> from orchestrator import TypeCheckError, op
@@ -240,7 +248,7 @@ class TypeCheckError(OrchestratorError):
         ...     plus_one("1")
         ... except TypeCheckError as exc:
         ...     print(exc)
-        Op 'plus_one', input 'x': expected int, got str ('1').
+        Type check failed for op 'plus_one' input 'x' (expected int): expected int, got str ('1')
     """
 
 
@@ -356,12 +364,13 @@ class Failure(Exception):  # noqa: N818 - Dagster's name
 
 
 class DagsterTypeCheckDidNotPass(TypeCheckError):  # noqa: N818 - Dagster's name
-    """A value given to or returned by an op in a run failed its type check.
+    """A value given to or returned by an op failed its type check.
 
     The check is the op's ``In``/``Out`` Dagster type, or its annotation. The step fails with
     this error, in process and on workers alike; ``execute_in_process`` raises it (unless
-    ``raise_on_error=False``). The message names the op, the input or output, the type expected
-    and the value; fix the op or the value upstream. A ``TypeCheckError``.
+    ``raise_on_error=False``), and so does calling the op directly. The message names the op,
+    the input or output, the type expected and the value; fix the op or the value upstream. A
+    ``TypeCheckError``.
 
     Args:
         description: Why the check failed (the failed ``TypeCheck``'s description). Defaults to

@@ -18,7 +18,6 @@ from collections.abc import Callable, Mapping
 from typing import Any as TypingAny
 from typing import TypeVar
 
-from orchestrator.definitions.config.schema import Noneable
 from orchestrator.definitions.metadata import MetadataValue, normalize_metadata
 from orchestrator.definitions.type_checks import check_value, register_python_type, registered_python_type, type_name
 from orchestrator.errors import DagsterTypeCheckError, DefinitionError
@@ -191,7 +190,8 @@ class DagsterType:
     checked with ``type_check_fn(context, value)``, which returns a bool or a ``TypeCheck``; a
     failed check fails the step with ``DagsterTypeCheckDidNotPass``, in process and on workers
     alike, and a check that raises fails it with ``DagsterTypeCheckError``. Calling an op directly
-    (``half(3)``) checks its inputs too, but raises their base class ``TypeCheckError``.
+    (``half(3)``) checks its inputs and outputs too, raising ``DagsterTypeCheckDidNotPass`` as a
+    run does (and as Dagster does).
 
     Args:
         type_check_fn: ``fn(context, value) -> bool | TypeCheck``; ``context`` is the step's op
@@ -674,6 +674,17 @@ class _ListBuilder:
         return "List"
 
 
+class _OptionalType(DagsterType):
+    """The type ``Optional[inner]`` builds. Like Dagster's ``OptionalType`` it keeps the type it
+    wraps: run config reads ``inner_type`` to know whether an input's config is the inner type's
+    loader config (a user type) or the value itself (a scalar)."""
+
+    def __init__(self, type_check_fn: Callable[[TypingAny, TypingAny], TypingAny], inner_type: DagsterType | None,
+                 **kwargs: TypingAny) -> None:
+        super().__init__(type_check_fn, **kwargs)
+        self.inner_type = inner_type
+
+
 class _OptionalBuilder:
     """``Optional[inner]``: None, or a value passing ``inner``'s check."""
 
@@ -687,12 +698,8 @@ class _OptionalBuilder:
         loader = inner_dt.loader if inner_dt else None
         if inner_dt is not None and loader is not None and not inner_dt.is_builtin:
             loader = _optional_loader(loader)
-        optional = DagsterType(check, name=f"Optional[{_display(inner)}]", is_builtin=True, loader=loader,
-                               typing_type=typing.Optional[TypingAny], required_resource_keys=_inner_keys(inner))
-        # Dagster's OptionalType keeps the type it wraps: run config reads it to know whether the
-        # input's config is the inner loader's (a user type) or the value itself (a scalar).
-        optional.inner_type = inner_dt
-        return optional
+        return _OptionalType(check, inner_dt, name=f"Optional[{_display(inner)}]", is_builtin=True, loader=loader,
+                             typing_type=typing.Optional[TypingAny], required_resource_keys=_inner_keys(inner))
 
     def __repr__(self) -> str:
         return "Optional"
@@ -701,6 +708,8 @@ class _OptionalBuilder:
 def _optional_loader(inner: DagsterTypeLoader) -> DagsterTypeLoader:
     """The loader of ``Optional[T]`` for a ``T`` with its own loader, as Dagster builds it: its
     config is ``T``'s loader config or None, and None loads as None."""
+    # Imported here: the config schema module loads pydantic, which `import orchestrator` avoids.
+    from orchestrator.definitions.config.schema import Noneable
 
     def load(context: DagsterTypeLoaderContext, config_value: TypingAny) -> TypingAny:
         return None if config_value is None else inner.construct_from_config_value(context, config_value)

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar, get_origin, get_type_hints, overload
 
+from orchestrator.definitions.config.schema_at_definition import check_schema_at_definition
 from orchestrator.definitions.context_base import OpContextBase
 from orchestrator.definitions.retries import RetryPolicy
 from orchestrator.errors import DefinitionError, InvocationError
@@ -437,6 +438,21 @@ class PendingNodeInvocation:
                                   self.retry_policy, args, kwargs)
 
 
+def _checking_generator(items: Any, check: Callable[[Any], None]) -> Any:
+    """``items`` re-yielded, each passed to ``check`` first (a direct call of a generator op)."""
+    for item in items:
+        check(item)
+        yield item
+
+
+def _is_asset_result(value: Any) -> bool:
+    """Whether ``value`` reports on assets (``MaterializeResult``, ``AssetCheckResult``) rather than
+    being the value of an output."""
+    from orchestrator.definitions.asset_results import AssetCheckResult, MaterializeResult
+
+    return isinstance(value, (MaterializeResult, AssetCheckResult))
+
+
 _CONTEXT_NAMES = {"context", "_context", "_", "ctx", "_ctx"}
 
 
@@ -554,6 +570,7 @@ class OpDefinition(NodeDefinition):
         self.code_version = code_version or version
         self.pool = pool
         self.required_resource_keys = frozenset(required_resource_keys or ())
+        check_schema_at_definition(config_schema, f"op '{self.name}'")
         self.config_schema = config_schema
         self.asset_key: Any = None  # set when this op computes a software-defined asset
         self.is_async = inspect.iscoroutinefunction(fn)
@@ -687,8 +704,7 @@ class OpDefinition(NodeDefinition):
     # -- direct invocation -----------------------------------------------------------------
     def _direct_call(self, args: tuple, kwargs: dict) -> Any:
         from orchestrator.definitions import composition
-        from orchestrator.definitions.type_checks import describe, matches, type_name
-        from orchestrator.errors import TypeCheckError
+        from orchestrator.definitions.type_checks import check_op_value
         from orchestrator.execution.context import OpExecutionContext, build_op_context
 
         if composition.contains_symbolic(args, kwargs):
@@ -739,11 +755,8 @@ class OpDefinition(NodeDefinition):
                     values[n] = self.ins[n].default_value
                 else:
                     raise InvocationError(f"Op '{self.name}' is missing a value for input '{n}'.")
-            tp = self.ins[n].dagster_type
-            if tp is not None and not matches(values[n], tp):
-                raise TypeCheckError(
-                    f"Op '{self.name}', input '{n}': expected {type_name(tp)}, got {describe(values[n])}."
-                )
+            if not self.ins[n].is_nothing:
+                check_op_value(self.name, "input", n, self.ins[n].dagster_type, values[n], context)
         call_kwargs = dict(values)
         for rname in self.resource_params:
             if rname in resource_values:
@@ -759,7 +772,42 @@ class OpDefinition(NodeDefinition):
             if config_value is None and context is not None:
                 config_value = context._typed_config(self)
             call_kwargs[self.config_param] = config_value
-        return self.invoke_compute(context, call_kwargs, unwrap_async=True)
+        return self._checked_outputs(self.invoke_compute(context, call_kwargs, unwrap_async=True), context)
+
+    def _checked_outputs(self, result: Any, context: Any) -> Any:
+        """What a direct call returns, its outputs type-checked as in a run (Dagster checks them
+        too): a generator's items as they are yielded, else the value, tuple or ``Output``."""
+        from orchestrator.definitions.type_checks import check_op_value
+
+        def check(name: str, value: Any) -> None:
+            out = self.outs.get(name)
+            if out is not None and not out.is_nothing and not _is_asset_result(value):
+                check_op_value(self.name, "output", name, out.dagster_type, value, context)
+
+        def check_item(item: Any, position_name: str) -> None:
+            if isinstance(item, Output):
+                # ``return Output(5), Output("x")``: unnamed Outputs take their position's name, as in a run.
+                check(position_name if item.output_name == "result" else item.output_name, item.value)
+            else:
+                check(position_name, item)
+
+        if inspect.isgenerator(result):
+            return _checking_generator(result, lambda item: check(item.output_name, item.value)
+                                       if isinstance(item, Output) else None)
+        names = list(self.outs)
+        if isinstance(result, Output):
+            check(result.output_name, result.value)
+        elif len(names) == 1:
+            out = self.outs[names[0]]
+            if out.is_dynamic and isinstance(result, (list, tuple)):
+                for item in result:
+                    check_item(item, names[0])
+            elif result is not None or out.is_required:
+                check(names[0], result)
+        elif isinstance(result, tuple) and len(result) == len(names):
+            for name, item in zip(names, result):
+                check_item(item, name)
+        return result
 
     def configured(self, config_or_config_fn: Any, name: str, config_schema: Any = None,
                    description: str | None = None) -> OpDefinition:

@@ -22,6 +22,7 @@ import typing
 from collections.abc import Callable, Iterator, Mapping
 from typing import Annotated, Any, Generic, TypeVar, overload
 
+from orchestrator.definitions.config.schema_at_definition import check_schema_at_definition
 from orchestrator.errors import (
     ConfigError,
     DagsterResourceFunctionError,
@@ -199,6 +200,7 @@ class ResourceDefinition:
     def __init__(self, resource_fn: Callable[..., Any], config_schema: Any = None, description: str | None = None,
                  required_resource_keys: set[str] | frozenset[str] | None = None, version: str | None = None) -> None:
         self.resource_fn = resource_fn
+        check_schema_at_definition(config_schema, f"resource '{getattr(resource_fn, '__name__', '?')}'")
         self.config_schema = config_schema
         self.description = description
         self.required_resource_keys = frozenset(required_resource_keys or ())

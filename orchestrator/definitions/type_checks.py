@@ -12,6 +12,8 @@ import types
 import typing
 from typing import Any
 
+from orchestrator.errors import DagsterTypeCheckDidNotPass
+
 _ANY = object()
 
 # Python class -> the Dagster type it stands for (``usable_as_dagster_type``). Kept here, where
@@ -65,8 +67,6 @@ def check_op_value(op_name: str, kind: str, name: str, tp: Any, value: Any, cont
     Raises:
         DagsterTypeCheckDidNotPass: naming the op, the input or output, the type and why.
     """
-    from orchestrator.errors import DagsterTypeCheckDidNotPass
-
     if tp is None:
         return
     success, description, metadata = check_value(tp, value, context)

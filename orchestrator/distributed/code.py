@@ -168,7 +168,7 @@ def code_ref_for(job: JobDefinition, client: redis.Redis, secret: str | None, po
 def _store_blob(job: JobDefinition, client: redis.Redis, secret: str | None) -> CodeRef:
     import cloudpickle
 
-    from orchestrator.distributed.code_pickling import dumps_keeping_file_names
+    from orchestrator.execution.code_pickling import dumps_keeping_file_names
 
     defining = job_modules(job)
     user = [name for name, kind in project_modules(defining).items() if kind == "source"]

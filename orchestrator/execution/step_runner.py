@@ -107,8 +107,10 @@ def step_resource_keys(job: JobDefinition, step: ExecutionStep) -> set[str]:
     flat = topo.op(step.node_path)
     keys = set(flat.op_def.required_resource_keys)
     keys |= {o.io_manager_key for o in flat.op_def.outs.values() if not o.is_nothing}
-    for typed in [*flat.op_def.ins.values(), *flat.op_def.outs.values()]:
-        keys |= type_resource_keys(typed.dagster_type)
+    for in_def in flat.op_def.ins.values():
+        keys |= type_resource_keys(in_def.dagster_type)
+    for out_def in flat.op_def.outs.values():
+        keys |= type_resource_keys(out_def.dagster_type)
     for inp in step.inputs:
         if inp.kind == "from_asset":
             keys.add(inp.value["io_manager_key"])

@@ -17,6 +17,7 @@ from orchestrator.definitions.built_in_executors import multiprocess_executor
 from orchestrator.definitions.executor_definition import provide_executor_implementation
 from orchestrator.errors import OrchestratorError
 from orchestrator.events import ErrorInfo, RunEvent
+from orchestrator.execution.code_pickling import dumps_keeping_file_names
 from orchestrator.execution.results import ExecuteInProcessResult
 from orchestrator.execution.step_runner import StepResult
 from orchestrator.executors.base import Executor, InitExecutorContext, RunLaunch
@@ -86,15 +87,15 @@ def _result_of(reply: dict[str, Any]) -> StepResult:
 
 def _execute_multiprocess(launch: RunLaunch, max_concurrent: int) -> ExecuteInProcessResult:
     """Run ``launch`` with its steps spread over a local process pool; wait and return the result."""
-    import cloudpickle
-
     # Processes share no memory: outputs go through fs_io_manager unless the job chose its own.
     job = launch.job.with_shared_io_manager()
     run = LocalRun(launch, f"in a pool of {max_concurrent} processes", job=job)
     delayed: list[tuple[float, int, ExecutionStep, int]] = []
     running: dict[Future[dict[str, Any]], tuple[ExecutionStep, int]] = {}
     context = multiprocessing.get_context("spawn" if os.environ.get("ORCH_MP_START") == "spawn" else None)
-    initargs = (cloudpickle.dumps(job), launch.resolved, launch.run_id, launch.tags, launch.partition_key)
+    # Code pickled by value (a script's, a notebook's) keeps its file names: the children's
+    # tracebacks name the file and line, not <dynamic-code>.
+    initargs = (dumps_keeping_file_names(job), launch.resolved, launch.run_id, launch.tags, launch.partition_key)
     with ProcessPoolExecutor(max_workers=max_concurrent, mp_context=context, initializer=_init_child,
                              initargs=initargs) as pool:
         counter = 0

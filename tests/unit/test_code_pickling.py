@@ -1,4 +1,4 @@
-"""Shipped code keeps its file names (``distributed/code_pickling.py``), and its blob stays deterministic."""
+"""Shipped code keeps its file names (``execution/code_pickling.py``), and its blob stays deterministic."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import cloudpickle
 import pytest
 
-from orchestrator.distributed.code_pickling import dumps_keeping_file_names
+from orchestrator.execution.code_pickling import dumps_keeping_file_names
 
 SOURCE = '''\
 def outer(x):
@@ -53,3 +53,42 @@ def test_plain_cloudpickle_loses_the_file_name(by_value_module) -> None:
     # dumps_keeping_file_names can go).
     loaded = pickle.loads(cloudpickle.dumps(by_value_module.outer))
     assert loaded.__code__.co_filename == "<dynamic-code>"
+
+
+JOB_SOURCE = '''\
+from orchestrator import job, multiprocess_executor, op
+
+
+@op
+def explode():
+    raise ValueError("exploded")
+
+
+@job(executor_def=multiprocess_executor)
+def exploding():
+    explode()
+'''
+
+
+def test_multiprocess_children_name_the_file_of_code_pickled_by_value(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # A job from a script or notebook is pickled by value to the pool's children: their
+    # tracebacks must name its file, as shipped blobs' do on workers.
+    from orchestrator import execute_job
+
+    (tmp_path / "pickled_mp_job.py").write_text(JOB_SOURCE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("ORCH_HOME", str(tmp_path / "home"))
+    import pickled_mp_job
+
+    cloudpickle.register_pickle_by_value(pickled_mp_job)
+    try:
+        result = execute_job(pickled_mp_job.exploding, raise_on_error=False)
+    finally:
+        cloudpickle.unregister_pickle_by_value(pickled_mp_job)
+        sys.modules.pop("pickled_mp_job", None)
+    error = result.failure_data_for_node("explode").error
+    assert str(error) == "ValueError: exploded"
+    text = "".join(error.stack)
+    assert f'File "{tmp_path / "pickled_mp_job.py"}", line 6, in explode' in text
+    assert "<dynamic-code>" not in text

@@ -337,7 +337,7 @@ def _apply_graph_configs(ops_config: Mapping[str, Any], graphs: Mapping[str, Gra
 
     def ops_of(prefix: str, node_cfg: Mapping[str, Any], cfg_path: str, ops_path: str) -> dict[str, Any]:
         # The ops config of the graph at ``prefix``, from its node's config; then the same for
-        # each graph nested in it (those the run config leaves out too: their config= applies).
+        # each graph nested in it.
         inner = _graph_ops_config(graphs[prefix], node_cfg, cfg_path, ops_path, errors)
         if inner is None:
             unmapped.add(prefix)
@@ -348,9 +348,7 @@ def _apply_graph_configs(ops_config: Mapping[str, Any], graphs: Mapping[str, Gra
             if sub_prefix not in graphs or (sub is not None and not isinstance(sub, Mapping)) or (
                     isinstance(sub, Mapping) and sub.get("ops") is not None and not isinstance(sub["ops"], Mapping)):
                 continue  # an op, or a malformed entry that the structure check reports
-            if sub is None and graphs[sub_prefix].config is None:
-                continue
-            sub = dict(sub or {})
+            sub = dict(sub or {})  # a graph the run config leaves out may hold graphs with config
             sub["ops"] = ops_of(sub_prefix, sub, f"{ops_path}.{name}", f"{ops_path}.{name}.ops")
             if _has_config_mapping(graphs[sub_prefix]):
                 sub.pop("config", None)  # consumed by the mapping

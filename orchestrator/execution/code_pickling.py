@@ -9,6 +9,9 @@ file is lost. Here code objects are pickled as cloudpickle pickles them plus the
 and line, and shows the line's text when the worker can read that file (same machine or a
 shared checkout).
 
+Both executors that send a job to other processes use it: the multiprocess executor (its pool's
+children) and the distributed layer's code shipping (workers), so it lives below both.
+
 The payload stays deterministic for one definition: the same job from the same file pickles to
 the same bytes, so a blob's hash (its code version) is stable across submissions.
 """
