@@ -203,8 +203,9 @@ def write_markdown(results: dict[str, Any], path: Path, command: str) -> None:
         f"Celery {m['celery']}, kombu {m['kombu']}, redis-py {m['redis_py']}, redis-server {m['redis_server']}. "
         f"1-minute load average {results['load_avg_start']:.1f} at the start, up to "
         f"{results.get('load_avg_max', results['load_avg_end']):.1f} after a case (sampled after each), "
-        f"{results['load_avg_end']:.1f} at the end: this run uses about one core at a time, so more is other "
-        "work on the machine; runs of the three sides alternate, so ratios hold up better than absolute times.",
+        f"{results['load_avg_end']:.1f} at the end. This run's own share is about 1 to 1.5 (one side's "
+        "worker, the submitter, Redis); the rest is other work on the machine. Runs of the three sides "
+        "alternate, so ratios hold up better than absolute times.",
         "",
         "Two floors, measured in the same run on the same private redis-server (loopback):",
         "",
@@ -271,10 +272,13 @@ def write_markdown(results: dict[str, Any], path: Path, command: str) -> None:
                      f"{results['in_process_ms_per_step']:.3f} ms/step.")
     if "worker_rss_mb" in results:
         d = results["worker_rss_detail"]
-        lines.append(f"- Peak worker RSS (main process and pool, VmHWM) at the end of the distributed cases: "
-                     f"project {results['worker_rss_mb']:.1f} MB, plain Celery {results['plain_worker_rss_mb']:.1f} "
-                     f"MB, Celery like us {results['configured_worker_rss_mb']:.1f} MB; after {d['mid_case']}: "
-                     f"{d['mid']['project']:.1f} / {d['mid']['plain']:.1f} / {d['mid']['configured']:.1f} MB.")
+        lines.append(f"- Peak worker RSS (main process and pool, VmHWM) after every case up to N=1,000 (the last: "
+                     f"{d['mid_case']}; the target): project {results['worker_rss_mb']:.1f} MB, plain Celery "
+                     f"{results['plain_worker_rss_mb']:.1f} MB, Celery like us {results['configured_worker_rss_mb']:.1f}"
+                     f" MB; at start {d['at_start']['project']:.1f} / {d['at_start']['plain']:.1f} / "
+                     f"{d['at_start']['configured']:.1f} MB; after the 10,000-step cases too: "
+                     f"{d['end']['project']:.1f} / {d['end']['plain']:.1f} / {d['end']['configured']:.1f} MB (a worker "
+                     "process keeps the plans of the last runs it ran, up to 4, in memory).")
     for case, mem in results.get("redis_memory", {}).items():
         lines.append(_memory_text(case, mem))
     if "redis_rtt_ms" in results:

@@ -80,12 +80,30 @@ class DistributedRun:
             if run is not None:
                 cls._cache.move_to_end(run_id)
                 return run
+            others = [rid for rid, cached in cls._cache.items() if not cached.closed]
+        cls._drop_finished(instance, others)
         run = cls(instance, instance.storage.get_run(run_id))
         with cls._lock:
             cls._cache[run_id] = run
             while len(cls._cache) > _CACHED_RUNS:
                 cls._cache.popitem(last=False)
         return run
+
+    @classmethod
+    def _drop_finished(cls, instance: Instance, run_ids: list[str]) -> None:
+        """Before caching a new run, drop the cached runs that ended (closed by another process):
+        a 10,000-step run's plan should not stay in every worker process until four newer runs
+        push it out. One round trip, once per new run and process."""
+        if not run_ids:
+            return
+        try:
+            statuses = instance.storage.run_statuses(run_ids)
+        except Exception:  # noqa: BLE001 - only memory is at stake; the LRU bound still holds
+            return
+        with cls._lock:
+            for rid, status in statuses.items():
+                if status is None or status.is_finished:
+                    cls._cache.pop(rid, None)
 
     @classmethod
     def forget(cls, run_id: str) -> None:

@@ -578,6 +578,17 @@ class RunStorage:
         return RunStatus(raw.decode()) if raw is not None else None
 
     @retrying
+    def run_statuses(self, run_ids: Iterable[str]) -> dict[str, RunStatus | None]:
+        """The status of each run (one pipelined round trip); None for a run that is gone."""
+        ids = list(run_ids)
+        if not ids:
+            return {}
+        pipe = self.redis.pipeline(transaction=False)
+        for run_id in ids:
+            pipe.hget(run_keys(run_id).record, "status")
+        return {rid: RunStatus(_text(raw)) if raw is not None else None for rid, raw in zip(ids, pipe.execute())}
+
+    @retrying
     def start_step(self, run_id: str, step_key: str, who: dict[str, Any], events: Iterable[RunEvent]) -> bool:
         """Record a running step and its start events; False when the run was closed meanwhile."""
         now = time.time()

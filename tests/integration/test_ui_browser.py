@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -29,6 +28,7 @@ from typing import Any
 import pytest
 
 from orchestrator.local.processes import free_port
+from tests.integration.headless_chromium import need_browser, start_browser
 
 # The ``cluster`` fixture's object (tests/integration/conftest.py: a redis-server and two workers).
 Cluster = Any
@@ -43,28 +43,6 @@ ALL_STEPS = {"split", "gather", *(f"{op}[part_{i}]" for op in ("square", "refine
 
 def dump_logs(cluster: Cluster) -> str:
     return "\n".join(f"--- {w.name}\n{w.log_text()[-3000:]}" for w in cluster.workers)
-
-
-def _browser_binaries() -> tuple[str, str] | None:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    return (chromium, driver) if chromium and driver else None
-
-
-def _need_browser() -> tuple[str, str]:
-    found = _browser_binaries()
-    if found is None:
-        why = "chromium and chromedriver are not installed (make test installs Debian's chromium and chromium-driver)"
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests must run in CI: {why}")
-        pytest.skip(why)
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        if os.environ.get("CI"):
-            pytest.fail("browser tests must run in CI: selenium is missing (pip install -e '.[dev]')")
-        pytest.skip("selenium is not installed (pip install -e '.[dev]')")
-    return found
 
 
 class UiServer:
@@ -141,7 +119,7 @@ class UiServer:
 
 @pytest.fixture(scope="module")
 def browser_bins() -> tuple[str, str]:
-    return _need_browser()
+    return need_browser("browser tests")
 
 
 @pytest.fixture(scope="module")
@@ -153,18 +131,7 @@ def ui(browser_bins: tuple[str, str], cluster: Cluster, tmp_path_factory: pytest
 
 @pytest.fixture(scope="module")
 def browser(browser_bins: tuple[str, str]) -> Iterator[Any]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    chromium, driver_path = browser_bins
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 f"--window-size={WINDOW[0]},{WINDOW[1]}", "--hide-scrollbars", "--force-device-scale-factor=1"):
-        options.add_argument(flag)
-    # The driver path is given, so selenium never tries to download a driver of its own.
-    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-    driver.set_page_load_timeout(30)
+    driver = start_browser(browser_bins, WINDOW)
     yield driver
     driver.quit()
 

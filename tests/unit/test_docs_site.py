@@ -1,5 +1,5 @@
 """The documentation site's sources hold together without building it (``make docs`` builds it,
-strictly; ``tests/integration/test_docs_site.py`` builds it and opens it in a browser):
+strictly; ``tests/integration/test_docs_site_browser.py`` builds it and opens it in a browser):
 
 - every name of ``orchestrator.__all__`` has a ``::: orchestrator.NAME`` entry on an API reference
   page (docs/reference/), and every entry there names a public name;

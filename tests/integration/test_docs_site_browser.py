@@ -14,7 +14,6 @@ Skips, saying why, when Chromium, its driver, selenium or MkDocs is missing outs
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from typing import Any
 import pytest
 
 from orchestrator.local.processes import free_port
+from tests.integration.headless_chromium import need_browser, start_browser
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOT = ROOT / "docs" / "screenshots" / "docs_site_front.png"
@@ -39,19 +39,6 @@ def _missing(why: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"the docs site test must run in CI: {why}")
     pytest.skip(why)
-
-
-def _browser_binaries() -> tuple[str, str]:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    if not (chromium and driver):
-        _missing("chromium and chromedriver are not installed (make test installs Debian's chromium and chromium-driver)")
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        _missing("selenium is not installed (pip install -e '.[dev]')")
-    assert chromium and driver
-    return chromium, driver
 
 
 @pytest.fixture(scope="module")
@@ -111,18 +98,7 @@ def server(site_dir: Path) -> Iterator[StaticServer]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    chromium, driver_path = _browser_binaries()
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 f"--window-size={WINDOW[0]},{WINDOW[1]}", "--hide-scrollbars", "--force-device-scale-factor=1"):
-        options.add_argument(flag)
-    # The driver path is given, so selenium never tries to download a driver of its own.
-    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-    driver.set_page_load_timeout(30)
+    driver = start_browser(need_browser("the docs site test"), WINDOW)
     yield driver
     driver.quit()
 
