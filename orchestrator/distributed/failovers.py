@@ -50,7 +50,6 @@ from orchestrator.distributed.keys import (
 from orchestrator.distributed.liveness import HEARTBEAT_TIMEOUT
 from orchestrator.events import EventType
 from orchestrator.execution.lifecycle import Lifecycle
-from orchestrator.execution.scheduling import mapped_step
 from orchestrator.plan.planner import ExecutionStep
 
 if TYPE_CHECKING:
@@ -238,17 +237,7 @@ def audit_failover(instance: Instance, failover: Failover, run_ids: Iterable[str
         ready = [k for k in storage.waiting_steps(run_id) if k not in running and k not in outbox]
         if not ready:
             continue
-        plan = storage.plan(run_id)
-        stored = storage.extra_steps(run_id, ready)
-        steps, narrowed = [], []
-        for key in ready:
-            raw = stored.get(key)
-            step = ExecutionStep.model_validate_json(raw) if raw else mapped_step(plan, key)
-            if step is None:
-                continue
-            steps.append(step)
-            if raw and key in plan.by_key:
-                narrowed.append(key)  # sent as `stored`: the worker reads its narrowed form (watchdog.py)
+        steps, narrowed = storage.steps_to_send(run_id, ready)
         if steps:
             candidates[run_id] = (info.record.job_name, info.record.queue, steps, narrowed)
     if not candidates:

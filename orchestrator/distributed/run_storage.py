@@ -35,7 +35,7 @@ from orchestrator.distributed.retrying import retrying
 from orchestrator.distributed.run_queue_slots import QueueCalls, note_queue_changes
 from orchestrator.errors import OrchestratorError, RunNotFoundError
 from orchestrator.events import EventType, RunEvent
-from orchestrator.execution.scheduling import Applied, StepUpdate, initial_counts
+from orchestrator.execution.scheduling import Applied, StepUpdate, initial_counts, mapped_step
 from orchestrator.plan.planner import ExecutionPlan, ExecutionStep
 from orchestrator.status import RunStatus, StepStatus
 
@@ -563,6 +563,25 @@ class RunStorage:
         self.add_events(pipe, run_id, events)
         pipe.hdel(run_keys(run_id).running, step_key)
         pipe.execute()
+
+    def steps_to_send(self, run_id: str, keys: Iterable[str]) -> tuple[list[ExecutionStep], list[str]]:
+        """The steps behind ``keys`` as they must be sent again: planned, rebuilt from their
+        template (mapped), or as stored when the scheduler narrowed their inputs; and the keys of
+        those sent as stored (the worker reads their narrowed form). Unknown keys are left out."""
+        keys = list(keys)
+        plan = self.plan(run_id)
+        stored_json = self.extra_steps(run_id, keys)
+        steps, stored = [], []
+        for key in keys:
+            raw = stored_json.get(key)
+            step = ExecutionStep.model_validate_json(raw) if raw else mapped_step(plan, key)
+            if step is None:
+                _log.error("run %s: cannot send unknown step %s again", run_id, key)
+                continue
+            if raw and key in plan.by_key:
+                stored.append(key)
+            steps.append(step)
+        return steps, stored
 
     @retrying
     def store_steps(self, run_id: str, steps: Iterable[ExecutionStep]) -> None:

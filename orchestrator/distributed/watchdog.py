@@ -36,7 +36,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from orchestrator.distributed.broker_leases import Restored, restore_orphaned
@@ -85,24 +85,6 @@ def _due(what: str, key: str, spacing: float) -> bool:
         return True
 
 
-def _resolve_steps(storage: RunStorage, run_id: str, keys: Iterable[str]) -> tuple[list[ExecutionStep], list[str]]:
-    """The steps behind ``keys`` (planned, mapped, or stored narrowed) and which of them are stored."""
-    keys = list(keys)
-    plan = storage.plan(run_id)
-    stored_json = storage.extra_steps(run_id, keys)
-    steps, stored = [], []
-    for key in keys:
-        raw = stored_json.get(key)
-        step = ExecutionStep.model_validate_json(raw) if raw else mapped_step(plan, key)
-        if step is None:
-            _log.error("run %s: cannot re-send unknown step %s", run_id, key)
-            continue
-        if raw and key in plan.by_key:
-            stored.append(key)
-        steps.append(step)
-    return steps, stored
-
-
 def republish_lost(instance: Instance, run_id: str, now: float | None = None,
                    older_than: float | None = None) -> list[str]:
     """Send again the steps that became ready but whose publishing was never confirmed.
@@ -129,7 +111,7 @@ def republish_lost(instance: Instance, run_id: str, now: float | None = None,
     if not lost:
         pipe.execute()
         return []
-    steps, stored = _resolve_steps(storage, run_id, lost)
+    steps, stored = storage.steps_to_send(run_id, lost)
     # ``resent``: the dead worker may have published them before it could confirm; such a copy
     # claims the step first, so the op never runs twice at once.
     enqueue_steps(app_for(instance.broker_url, instance.backend_url), info.record.job_name, run_id, steps,
@@ -225,7 +207,7 @@ def recover_lost_steps(instance: Instance, run_id: str, now: float | None = None
     sent: list[str] = []
     app = app_for(instance.broker_url, instance.backend_url)
     for attempt, keys in sorted(resend.items()):
-        steps, stored = _resolve_steps(storage, run_id, keys)
+        steps, stored = storage.steps_to_send(run_id, keys)
         enqueue_steps(app, info.record.job_name, run_id, steps, info.record.queue, attempt=attempt, stored=stored,
                       resent=True)
         sent += [s.key for s in steps]
