@@ -194,13 +194,35 @@ def step_messages(app: Celery, job_name: str, run_id: str, steps: Iterable[Execu
     sends them but not sent: step key -> (the Redis list kombu would push it to, the payload).
 
     For a completion that pushes the steps it makes ready itself, in its atomic Lua call
-    (``lua/complete.lua``). Empty when the broker is not this project's Redis transport, whose
-    channel can hand messages back (``transport.Channel.capture``): those steps are then sent after.
+    (``lua/complete.lua``). Empty when the broker is not this project's Redis transport: those
+    steps are then sent after. Built by :class:`~orchestrator.distributed.message_builder.MessageBuilder`
+    (the message alone), or by ``send_task`` through a capturing channel where it must do more
+    (``MessageBuilder.usable``: task-sent events, publish signals).
     """
+    from orchestrator.distributed.message_builder import builder_for
+
+    _follow_task_events(app)
+    builder = builder_for(app)
+    if builder is None:
+        return {}
+    if not builder.usable():
+        return _captured_messages(app, job_name, run_id, steps, default_queue)
+    messages: dict[str, tuple[str, str]] = {}
+    for step in steps:
+        kwargs, options = _step_task(run_id, step, default_queue, 0, False, False)
+        built = builder.build(step_task_name(job_name, step.key), step_task_id(run_id, step.key, 0), kwargs,
+                              repr(kwargs), options["queue"], options.get("priority"), options["headers"])
+        if built is not None:
+            messages[step.key] = built
+    return messages
+
+
+def _captured_messages(app: Celery, job_name: str, run_id: str, steps: Iterable[ExecutionStep],
+                       default_queue: str) -> dict[str, tuple[str, str]]:
+    """:func:`step_messages` by ``send_task`` itself, its channel handing the messages back."""
     from orchestrator.distributed.transport import Channel
 
     messages: dict[str, tuple[str, str]] = {}
-    _follow_task_events(app)
     with app.producer_or_acquire() as producer:
         channel = producer.channel
         if not isinstance(channel, Channel):
@@ -225,21 +247,28 @@ def _follow_task_events(app: Celery) -> None:
         app.conf.task_send_sent_event = sent_event
 
 
-def _send_step(app: Celery, producer: Any, job_name: str, run_id: str, step: ExecutionStep, default_queue: str,
-               attempt: int, countdown: float | None, stored: bool, resent: bool) -> None:
+def _step_task(run_id: str, step: ExecutionStep, default_queue: str, attempt: int, stored: bool,
+               resent: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The step task's kwargs and the send options (queue, priority, headers) of one step."""
     kwargs: dict[str, Any] = {"run_id": run_id, "step_key": step.key, "attempt": attempt}
     if stored:
         kwargs["stored"] = True
     if resent:
         kwargs["resent"] = True
-    options: dict[str, Any] = {"queue": step_queue(step, default_queue), "producer": producer,
+    options: dict[str, Any] = {"queue": step_queue(step, default_queue),
                                "headers": {RUN_HEADER: run_id, STEP_HEADER: step.key}}
     priority = step_priority(step)
     if priority is not None:
         options["priority"] = priority
+    return kwargs, options
+
+
+def _send_step(app: Celery, producer: Any, job_name: str, run_id: str, step: ExecutionStep, default_queue: str,
+               attempt: int, countdown: float | None, stored: bool, resent: bool) -> None:
+    kwargs, options = _step_task(run_id, step, default_queue, attempt, stored, resent)
     if countdown:
         options["countdown"] = countdown
     # The argument reprs Flower shows, given: Celery's saferepr of them costs more than the rest
     # of building a message, and these kwargs are a few short strings and ints.
     app.send_task(step_task_name(job_name, step.key), kwargs=kwargs, argsrepr="()", kwargsrepr=repr(kwargs),
-                  task_id=step_task_id(run_id, step.key, attempt), **options)
+                  task_id=step_task_id(run_id, step.key, attempt), producer=producer, **options)
