@@ -153,9 +153,14 @@ class JobDefinition:
         (under ``ORCH_HOME``), so a step in one process can load what another stored."""
         if "io_manager" in self._given_resources:
             return self
-        from orchestrator.definitions.io_managers.fs import fs_io_manager
+        # Made once per job: a copy checks every op's resources again (milliseconds for 100 ops),
+        # and every submit and every worker's first step of a run asks for it.
+        shared: JobDefinition | None = self.__dict__.get("_shared_io_job")
+        if shared is None:
+            from orchestrator.definitions.io_managers.fs import fs_io_manager
 
-        return self.with_resources({"io_manager": fs_io_manager})
+            shared = self.__dict__["_shared_io_job"] = self.with_resources({"io_manager": fs_io_manager})
+        return shared
 
     @property
     def source_modules(self) -> list[str]:

@@ -30,10 +30,12 @@ import importlib.machinery
 import importlib.metadata
 import importlib.util
 import json
+import os
 import site
 import sys
 import sysconfig
 import threading
+import time
 import types
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -51,6 +53,7 @@ __all__ = ["CodeChangedError", "pointer_version", "job_modules", "project_module
 FRAMEWORK_PACKAGES = frozenset({"orchestrator", "worker"})
 _SOURCE = "sha256:"
 _DIST = "dist:"
+_RACY_NS = 2_000_000_000  # files changed in the last 2 s are hashed again, whatever their time and size
 
 
 class CodeChangedError(OrchestratorError):
@@ -119,10 +122,12 @@ def installed_distribution_of(module_name: str, file: str | None) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def _kind(module_name: str, file: str | None) -> str | None:
     """How a module counts in a code version: ``"source"`` (its source is hashed), ``"dist:<d>==<v>"``
     (a module of installed, non-editable distribution ``d``), or None (framework, standard library,
-    third-party code without metadata, no source file)."""
+    third-party code without metadata, no source file). Cached: where a file lies and which
+    distributions are installed are read once per process (``_distributions``) anyway."""
     top = module_name.split(".")[0]
     if top in FRAMEWORK_PACKAGES or module_name in ("__main__", "__mp_main__") or not file or not file.endswith(".py"):
         return None
@@ -242,6 +247,20 @@ def project_modules(defining: Sequence[str]) -> dict[str, str]:
 
 
 def _source_digest(file: str) -> str:
+    stat = os.stat(file)
+    if time.time_ns() - stat.st_mtime_ns < _RACY_NS:
+        # File times are coarse (a clock tick): two same-size writes this close may share one.
+        return _digest_of(file)
+    return _digest_at(file, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=4096)
+def _digest_at(file: str, mtime_ns: int, size: int) -> str:
+    # Keyed by modification time and size: a submitter hashes each file once per edit, not per run.
+    return _digest_of(file)
+
+
+def _digest_of(file: str) -> str:
     return _SOURCE + hashlib.sha256(Path(file).read_bytes()).hexdigest()
 
 

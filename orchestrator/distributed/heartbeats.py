@@ -72,6 +72,8 @@ class _Heartbeats:
         with self._lock:
             self._ensure_thread()
             self._steps[id(step)] = step
+            if len(self._steps) == 1 and not self._released:
+                self._wake.set()  # the thread sleeps while it has nothing to do
         return step
 
     def release(self, instance: Instance, run_id: str, keys: list[str]) -> None:
@@ -82,6 +84,8 @@ class _Heartbeats:
             self._ensure_thread()
             if not self._released:
                 self._released_since = time.monotonic()
+                if not self._steps:
+                    self._wake.set()
             self._released.setdefault((id(instance), run_id), (instance, []))[1].extend(keys)
 
     def _flush_released(self) -> None:
@@ -106,7 +110,14 @@ class _Heartbeats:
 
     def _loop(self) -> None:
         while True:
-            self._wake.wait(START_DELAY / 2)
+            with self._lock:
+                idle = not self._steps and not self._released
+            if idle:
+                # An idle pool process costs nothing: register() and release() wake this thread.
+                self._wake.wait()
+                self._wake.clear()
+            else:
+                time.sleep(START_DELAY / 2)
             now = time.monotonic()
             try:
                 self._flush_released()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
     from orchestrator.distributed.run_storage import RunStorage
 
 __all__ = ["Instance"]
+
+PING_FRESH_SECONDS = 5.0
 
 
 class Instance:
@@ -90,6 +93,7 @@ class Instance:
                  run_queue: RunQueueConfig | Mapping[str, Any] | None = None,
                  storage_url: str | None = None) -> None:
         self.home = Path(home).expanduser() if home is not None else orch_home()
+        self._pinged_at = -PING_FRESH_SECONDS
         self._run_queue: RunQueueConfig | None = None
         if run_queue is not None:
             from orchestrator.distributed.run_queue import RunQueueConfig
@@ -193,11 +197,20 @@ class Instance:
 
     def ping(self) -> None:
         """Check Redis answers (run storage and, when it is another one, the broker); raise an error
-        naming the (masked) URL and the variable to check when one does not."""
+        naming the (masked) URL and the variable to check when one does not.
+
+        An answer counts for ``PING_FRESH_SECONDS`` (5 s): a submitter sending runs back to back
+        probes once, not once a run (a probe is a new connection, about a millisecond). Redis lost
+        within that time is reported by the first command that cannot reach it, after its retries.
+        """
+        now = time.monotonic()
+        if now - self._pinged_at < PING_FRESH_SECONDS:
+            return
         _ping(self.storage_target, "ORCH_STORAGE_URL" if self.separate_storage else "REDIS_URL")
         if self.separate_storage:
             broker = self.redis_target if self.broker_url == self.redis_url else parse_redis_url(self.broker_url)
             _ping(broker, "REDIS_URL")
+        self._pinged_at = now
 
     def __repr__(self) -> str:
         storage = f", storage_url={self.masked_url!r}" if self.storage_url != self.redis_url else ""
