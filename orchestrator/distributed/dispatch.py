@@ -201,7 +201,6 @@ def step_messages(app: Celery, job_name: str, run_id: str, steps: Iterable[Execu
     """
     from orchestrator.distributed.message_builder import builder_for
 
-    _follow_task_events(app)
     builder = builder_for(app)
     if builder is None:
         return {}
@@ -223,6 +222,7 @@ def _captured_messages(app: Celery, job_name: str, run_id: str, steps: Iterable[
     from orchestrator.distributed.transport import Channel
 
     messages: dict[str, tuple[str, str]] = {}
+    _follow_task_events(app)
     with app.producer_or_acquire() as producer:
         channel = producer.channel
         if not isinstance(channel, Channel):

@@ -44,16 +44,19 @@ class MessageBuilder:
         self._create = app.amqp.as_task_v2
         self._reply_to = app.thread_oid
         self._delivery_modes: dict[str, int] = {}
+        conf = app.conf
+        # Read once: Celery's settings are slow to look up (a few µs each) and these never change.
+        self._plain_json = (conf.task_protocol == 2 and conf.task_serializer == "json" and not conf.task_compression
+                            and not conf.task_inherit_parent_priority)
 
     def usable(self) -> bool:
         """False when ``send_task`` would do more than build the message (then use it instead)."""
         from celery import signals
 
-        conf = self.app.conf
-        return (conf.task_protocol == 2 and conf.task_serializer == "json" and not conf.task_compression
-                and not conf.task_send_sent_event and not conf.task_inherit_parent_priority
-                and not signals.before_task_publish.receivers and not signals.after_task_publish.receivers
-                and not signals.task_sent.receivers)
+        from orchestrator.distributed.task_events import sent_events_on
+
+        return (self._plain_json and not sent_events_on() and not signals.before_task_publish.receivers
+                and not signals.after_task_publish.receivers and not signals.task_sent.receivers)
 
     def build(self, name: str, task_id: str, kwargs: dict[str, Any], kwargsrepr: str, queue: str,
               priority: int | None, headers: dict[str, Any]) -> tuple[str, str] | None:

@@ -469,18 +469,18 @@ class RunStorage:
                        mark_started: bool, messages: dict[str, tuple[str, str]]) -> Applied:
         k = run_keys(run_id)
         events = [e.model_dump_json() for e in update.events]
+        # One stream entry for all of the step's events (read back by ``read_events``).
+        field, entry = ("e", events[0]) if len(events) == 1 else ("es", _pack(events)) if events else ("", "")
+        pushed_messages = [part for key, (queue, payload) in messages.items() for part in (key, queue, payload)]
         reply = self._complete(keys=[k.status], args=[k.prefix, _args(
             step=update.step_key, status=update.status.value, outputs=update.outputs, dynamic=update.dynamic,
             new_steps=[{"key": n.key, "up": list(n.upstream)} for n in update.new_steps],
             templates=[{"key": t.key, "status": t.status.value, "collectors": list(t.collectors),
                         "instances": list(t.instances)} for t in update.templates],
             remaining_delta=update.remaining_delta, down=down, dyn_down=dynamic_down,
-            # One stream entry for all of the step's events (read back by ``read_events``).
-            event=events[0] if len(events) == 1 else "", events=_pack(events) if len(events) > 1 else "",
             now=repr(time.time()), token=token, mark_started=mark_started and update.started,
             was_running=not update.started and update.status not in (StepStatus.SKIPPED, StepStatus.ABANDONED),
-            messages={key: list(message) for key, message in messages.items()},
-        )])
+        ), field, entry, *pushed_messages])
         remaining, failed, closed = int(reply[0]), int(reply[1]), int(reply[2])
         if remaining == -1:
             return Applied(duplicate=True, failed=bool(failed))

@@ -127,3 +127,12 @@ def test_publish_signal_receivers_get_the_full_path(app: Any) -> None:
         signals.before_task_publish.disconnect(receiver)
     assert sorted(seen) == sorted(f"routed.{k}" for k in built)
     assert builder_for(app).usable()  # type: ignore[union-attr]
+
+
+def test_task_sent_events_take_the_full_path(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With task events on (Flower watching), Celery's send path also publishes ``task-sent``."""
+    monkeypatch.setenv("ORCH_TASK_EVENTS", "1")
+    builder = builder_for(app)
+    assert builder is not None and not builder.usable()
+    monkeypatch.delenv("ORCH_TASK_EVENTS")
+    assert builder.usable()
