@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from orchestrator.definitions.selection_syntax import parse_clause
 from orchestrator.definitions.topology import Topology
@@ -62,7 +62,8 @@ class StepInput(BaseModel):
 
     name: str
     kind: InputKind
-    sources: list[OutputRef] = []
+    # Factories, not ``[]``: pydantic deep-copies a mutable default for every instance it parses.
+    sources: list[OutputRef] = Field(default_factory=list)
     value: Any = None
 
 
@@ -95,17 +96,17 @@ class ExecutionStep(BaseModel):
 
     key: str
     node_path: str
-    inputs: list[StepInput] = []
-    upstream: list[str] = []
+    inputs: list[StepInput] = Field(default_factory=list)
+    upstream: list[str] = Field(default_factory=list)
     mapped_on: OutputRef | None = None
     mapping_key: str | None = None
-    tags: dict[str, str] = {}
+    tags: dict[str, str] = Field(default_factory=dict)
     #: Every dynamic output the step runs once per element of, outermost first (as planned:
     #: ``step_key`` is the op path); ``mapped_on`` is the last.
-    map_levels: list[OutputRef] = []
+    map_levels: list[OutputRef] = Field(default_factory=list)
     #: The mapping keys already known, outermost first: all of them for a mapped step, a prefix
     #: for a template some of whose levels are resolved (``work[a,?]``), none for a planned one.
-    resolved_keys: list[str] = []
+    resolved_keys: list[str] = Field(default_factory=list)
 
     @property
     def is_template(self) -> bool:
