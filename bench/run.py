@@ -9,9 +9,11 @@ shared directory, two prefork workers (``-c 1``) of each side: the project (``wo
 with the documented ``REDIS_URL``, ``ORCH_HOME`` and ``ORCH_SECRET``, cwd the project root so
 ``bench.project_jobs`` loads by code pointer), plain Celery with its defaults (``bench.plain_app``,
 the headline floor) and Celery configured like the project (``bench.floor_app``). Only one side is
-busy at a time (the machine has 2 cores): each repetition runs the project, then plain Celery, then
-Celery like us, so a change in machine load affects the runs of a pair alike; ratios are medians of
-the pairwise ratios. Every process it starts is stopped by its own process group at the end,
+busy at a time (the machine has 2 cores): each repetition runs the three sides one after the other,
+starting with the next side each time, so a change in machine load affects the runs of a repetition
+alike; ratios are medians of the pairwise ratios. Output files are deleted at the end of a case and
+dirty pages written out before each run (``runners.OUTPUTS``, ``settle_disk``), so that no run pays
+for the file system work of the one before. Every process it starts is stopped by its own process group at the end,
 whatever happens.
 
 Phases: local figures (import, ``execute_in_process``, planning); submit latency of a 1-step job;
@@ -43,7 +45,7 @@ from bench.latency import floor_latency, project_latency
 from bench.local_figures import bench_import, bench_in_process, bench_plan
 from bench.redis_figures import command_stats, redis_rtt, run_memory
 from bench.report import TARGETS, checks, print_table, write_markdown
-from bench.runners import RUN_TIMEOUT, FloorRunner, ProjectRunner, n_steps
+from bench.runners import OUTPUTS, RUN_TIMEOUT, FloorRunner, ProjectRunner, n_steps, settle_disk
 from bench.samples import Sample, log, measure, pairwise_ratio
 from bench.scaling import bench_scaling
 from bench.workers import ROOT, Env, worker_peak_rss_mb
@@ -80,14 +82,9 @@ class Plan:
     ui_runs: int = 10_000
     ui_steps: int = 1000
     ui_reps: int = 5
-    reps_1k: int | None = None  # N = 1,000 (default: reps_small)
 
     def reps(self, n: int) -> int:
-        if n >= 10_000:
-            return self.reps_10k
-        if n >= 1000 and self.reps_1k is not None:
-            return self.reps_1k
-        return self.reps_small
+        return self.reps_10k if n >= 10_000 else self.reps_small
 
     def warmups_for(self, shape: str, n: int) -> int:
         """Warm-ups before a case. N >= 1000 after smaller runs of the same shape on the same workers
@@ -100,17 +97,17 @@ def make_plan(args: argparse.Namespace) -> Plan:
     if args.smoke:
         return Plan({"chain": [5], "fanout": [5], "dynamic": [5]}, 1, 1, 0, 50, 500, 5, 5, 2,
                     (1, 2), 4, 1, ui_runs=200, ui_steps=50, ui_reps=1)
-    # Runs of 100 steps take a fraction of a second and vary by tens of percent with the machine's
-    # scheduling (two busy processes per core): their medians need more pairs than the 5 the
-    # targets ask for at least. --reps sets every N up to 1,000.
+    # Single runs vary by tens of percent with the machine's scheduling (two busy processes per
+    # core, file system work in the background): medians need more pairs than the 5 the targets
+    # ask for at least. 15 pairs at N = 1,000 take about 3 of the run's minutes per shape.
     return Plan({"chain": [10, 100, 1000, 10_000], "fanout": [10, 100, 1000, 10_000], "dynamic": [10, 100, 1000]},
-                args.reps or 15, args.reps_10k or 2, 1, 500, 10_000, 100, 1000, 12, (1, 2, 4, 8), 64, args.scaling_reps,
-                reps_1k=args.reps or 9)
+                args.reps or 15, args.reps_10k or 2, 1, 500, 10_000, 100, 1000, 12, (1, 2, 4, 8), 64, args.scaling_reps)
 
 
 def run_case(shape: str, n: int, warm: int, reps: int, project: ProjectRunner,
              floors: dict[str, FloorRunner]) -> dict[str, Any]:
-    """``warm`` unrecorded and ``reps`` recorded repetitions of (project, plain, configured) at ``n``."""
+    """``warm`` unrecorded and ``reps`` recorded repetitions of (project, plain, configured) at ``n``,
+    each repetition starting with the next side; output files are deleted at the end of the case."""
     project.prepare(shape, n)
     for _ in range(warm):
         project.run(shape, n)
@@ -118,14 +115,24 @@ def run_case(shape: str, n: int, warm: int, reps: int, project: ProjectRunner,
             f.run(shape, n)
     times = {side: Sample() for side in SIDES}
     submit, cpu = Sample(), Sample()
-    for _ in range(reps):
-        c0 = time.process_time()
-        run = project.run(shape, n)
-        cpu.times.append(time.process_time() - c0)
-        times["project"].times.append(run.elapsed)
-        submit.times.append(run.submit)
-        for side, f in floors.items():
-            times[side].times.append(f.run(shape, n))
+    OUTPUTS.defer = True
+    try:
+        for rep in range(reps):
+            # Each repetition starts with another side, so that no side always follows the same one.
+            order = SIDES[rep % len(SIDES):] + SIDES[:rep % len(SIDES)]
+            for side in order:
+                settle_disk()
+                if side == "project":
+                    c0 = time.process_time()
+                    run = project.run(shape, n)
+                    cpu.times.append(time.process_time() - c0)
+                    times["project"].times.append(run.elapsed)
+                    submit.times.append(run.submit)
+                else:
+                    times[side].times.append(floors[side].run(shape, n))
+    finally:
+        OUTPUTS.defer = False
+        OUTPUTS.flush()
     steps = n_steps(shape, n)
     row: dict[str, Any] = {"shape": shape, "n": n, "steps": steps, "reps": reps}
     for side, s in times.items():
@@ -284,7 +291,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--smoke", action="store_true",
                         help="N=5, 1 repetition, no warm-up, scaling at 1 and 2 processes (for the smoke test)")
-    parser.add_argument("--reps", type=int, default=None, help="repetitions for N <= 1000 (default 15 up to N = 100, 9 at N = 1000)")
+    parser.add_argument("--reps", type=int, default=None, help="repetitions for N <= 1000 (default 15)")
     parser.add_argument("--reps-10k", type=int, default=None,
                         help="repetitions for N = 10,000 (default 2: one run of a side takes 30-40 s)")
     parser.add_argument("--scaling-reps", type=int, default=2, help="repetitions per pool size of the scaling rows")
