@@ -11,7 +11,7 @@ of a short step, and 20 ms before the first leaf of a 100-way fan-out could star
 inside that path, and nothing around them: ``AMQP.as_task_v2`` (Celery's protocol-2 headers,
 properties and body), kombu's serializer registry, then the Redis channel's own
 ``prepare_message``, ``_inplace_augment_message`` and ``_q_for_pri`` (body encoding, delivery tag,
-priority list). ``tests/unit/test_message_builder.py`` checks it against ``send_task`` message for
+priority list). ``tests/integration/test_message_builder.py`` checks it against ``send_task`` message for
 message. Where Celery's path would do more than build, the builder declines (:meth:`usable`) and the
 caller falls back to it: task-sent events on (Flower watching: the event is published by the send
 path), receivers of Celery's publish signals, a protocol, serializer or compression other than the
@@ -42,7 +42,6 @@ class MessageBuilder:
         self.app = app
         self.channel = channel
         self._create = app.amqp.as_task_v2
-        self._reply_to = app.thread_oid
         self._delivery_modes: dict[str, int] = {}
         conf = app.conf
         # Read once: Celery's settings are slow to look up (a few µs each) and these never change.
@@ -84,7 +83,7 @@ class MessageBuilder:
             parent_id = parent.request.id
             root_id = parent.request.root_id or parent_id
         message_headers, properties, body, _ = self._create(
-            task_id, name, (), kwargs, reply_to=self._reply_to, root_id=root_id, parent_id=parent_id,
+            task_id, name, (), kwargs, reply_to=self.app.thread_oid, root_id=root_id, parent_id=parent_id,
             argsrepr="()", kwargsrepr=kwargsrepr, ignore_result=None)
         message_headers.update(headers)
         # send_task passes its options on as message properties too, these reprs among them.

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import inspect
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -139,6 +140,7 @@ def run_step(run: RunContext, step: ExecutionStep, retry_number: int = 0) -> Ste
               attempt=retry_number, op=op_def.name)
     context: OpExecutionContext | None = None
     outputs: list[OutputRef] = []
+    yielded: set[tuple[str, str | None]] = set()  # (output, mapping key): each may be yielded once
     output_values: dict[str, Any] = {}
     try:
         resources = Resources({k: run.resources.get(k) for k in sorted(step_resource_keys(job, step))})
@@ -170,7 +172,8 @@ def run_step(run: RunContext, step: ExecutionStep, retry_number: int = 0) -> Ste
             if not isinstance(item, Output):
                 _emit_user_event(run, step, item)
                 continue
-            ref = _store_output(run, step, op_def, context, resources, log, item, outputs)
+            ref = _store_output(run, step, op_def, context, resources, log, item, yielded)
+            yielded.add((ref.output_name, ref.mapping_key))
             outputs.append(ref)
             _capture_output(output_values, ref, item.value)
         produced = {r.output_name for r in outputs}
@@ -364,7 +367,8 @@ def _emit_user_event(run: RunContext, step: ExecutionStep, item: Any) -> None:
 
 
 def _store_output(run: RunContext, step: ExecutionStep, op_def: OpDefinition, context: OpExecutionContext,
-                  resources: Resources, log: StepLog, item: Output, seen: Iterable[OutputRef]) -> OutputRef:
+                  resources: Resources, log: StepLog, item: Output,
+                  yielded: AbstractSet[tuple[str, str | None]]) -> OutputRef:
     name = item.output_name
     out = op_def.outs.get(name)
     if out is None:
@@ -377,10 +381,9 @@ def _store_output(run: RunContext, step: ExecutionStep, op_def: OpDefinition, co
         raise DefinitionError(f"Op '{op_def.name}' output '{name}' is a DynamicOut: yield DynamicOutput(value, mapping_key=...).")
     if not out.is_dynamic and mapping_key is not None:
         raise DefinitionError(f"Op '{op_def.name}' yielded a DynamicOutput for '{name}', which is not a DynamicOut.")
-    for prev in seen:
-        if prev.output_name == name and prev.mapping_key == mapping_key:
-            what = f"mapping key '{mapping_key}' of output '{name}'" if mapping_key else f"output '{name}'"
-            raise DefinitionError(f"Op '{op_def.name}' yielded {what} twice; each must be yielded once.")
+    if (name, mapping_key) in yielded:
+        what = f"mapping key '{mapping_key}' of output '{name}'" if mapping_key else f"output '{name}'"
+        raise DefinitionError(f"Op '{op_def.name}' yielded {what} twice; each must be yielded once.")
     # A MaterializeResult or AssetCheckResult output records its event but has no value to store.
     stores_value = not out.is_nothing and getattr(item, "stores_value", True)
     if stores_value:
