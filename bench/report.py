@@ -245,8 +245,9 @@ def write_markdown(results: dict[str, Any], path: Path, command: str) -> None:
     lines += ["", "Other figures:", ""]
     for shape, f in results.get("flat_cost", {}).items():
         lines.append(f"- Flat cost, {shape}: project {f['project_1k_ms']:.3f} -> {f['project_10k_ms']:.3f} ms/step "
-                     f"from N=1,000 to N=10,000 ({f['project_ratio']:.2f}x); plain Celery {f['plain_ratio']:.2f}x, "
-                     f"Celery like us {f['configured_ratio']:.2f}x.")
+                     f"from N=1,000 to N=10,000 ({f['project_ratio']:.2f}x, the median of each 10,000-step run "
+                     f"against a 1,000-step run just before it on the same side); plain Celery "
+                     f"{f['plain_ratio']:.2f}x, Celery like us {f['configured_ratio']:.2f}x.")
     for shape, s in results.get("submit_10k_s", {}).items():
         lines.append(f"- `submit_job` of a 10,000-step {shape} (planning, writing the run, enqueueing its first "
                      f"step; job built beforehand, code by pointer): {s['median_s']:.3f} s median, "

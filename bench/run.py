@@ -31,6 +31,7 @@ import platform
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -58,6 +59,7 @@ SCALING_SHAPES = ("scaling",)
 # The web UI over stored runs (bench/ui_bench.py): needs the private Redis, no workers.
 UI_SHAPES = ("ui",)
 ALL_SHAPES = (*DISTRIBUTED_SHAPES, *LOCAL_SHAPES, *SCALING_SHAPES, *UI_SHAPES)
+FLAT_SHAPES = ("chain", "fanout")  # flat cost: ms/step at N=10,000 against N=1,000
 FLOORS = {"plain": "bench.plain_app", "configured": "bench.floor_app"}
 SIDES = ("project", *FLOORS)
 COMMAND = "make bench"
@@ -105,15 +107,24 @@ def make_plan(args: argparse.Namespace) -> Plan:
 
 
 def run_case(shape: str, n: int, warm: int, reps: int, project: ProjectRunner,
-             floors: dict[str, FloorRunner]) -> dict[str, Any]:
+             floors: dict[str, FloorRunner], companion: int | None = None) -> dict[str, Any]:
     """``warm`` unrecorded and ``reps`` recorded repetitions of (project, plain, configured) at ``n``,
-    each repetition starting with the next side; output files are deleted at the end of the case."""
+    each repetition starting with the next side; output files are deleted at the end of the case.
+
+    :param companion: also time a run of this size right before each timed run, on the same side
+        (``<side>_companion_times_s``): the flat cost compares each 10,000-step run with a 1,000-step
+        run of the same minute, not with the 1,000-step case run many minutes earlier, when the
+        machine may have been faster or slower.
+    """
     project.prepare(shape, n)
+    if companion is not None:
+        project.prepare(shape, companion)
     for _ in range(warm):
         project.run(shape, n)
         for f in floors.values():
             f.run(shape, n)
     times = {side: Sample() for side in SIDES}
+    companions: dict[str, list[float]] = {side: [] for side in SIDES}
     submit, cpu = Sample(), Sample()
     OUTPUTS.defer = True
     try:
@@ -121,6 +132,10 @@ def run_case(shape: str, n: int, warm: int, reps: int, project: ProjectRunner,
             # Each repetition starts with another side, so that no side always follows the same one.
             order = SIDES[rep % len(SIDES):] + SIDES[:rep % len(SIDES)]
             for side in order:
+                if companion is not None:
+                    settle_disk()
+                    companions[side].append(project.run(shape, companion).elapsed if side == "project"
+                                            else floors[side].run(shape, companion))
                 settle_disk()
                 if side == "project":
                     c0 = time.process_time()
@@ -139,6 +154,12 @@ def run_case(shape: str, n: int, warm: int, reps: int, project: ProjectRunner,
         row.update({f"{side}_s": round(s.median, 4), f"{side}_min_s": round(s.lo, 4), f"{side}_max_s": round(s.hi, 4),
                     f"{side}_times_s": [round(t, 4) for t in s.times],
                     f"{side}_ms_per_step": round(1000 * s.median / steps, 3)})
+    if companion is not None:
+        small, big = n_steps(shape, companion), steps
+        for side in SIDES:
+            row[f"{side}_companion_times_s"] = [round(t, 4) for t in companions[side]]
+            row[f"{side}_flat_ratio"] = round(pairwise_ratio([t / big for t in times[side].times],
+                                                             [t / small for t in companions[side]]), 3)
     for side in FLOORS:
         row[f"ratio_{side}"] = round(pairwise_ratio(times["project"].times, times[side].times), 3)
         row[f"ratios_{side}"] = [round(a / b, 3) for a, b in zip(times["project"].times, times[side].times)]
@@ -188,19 +209,22 @@ def run_distributed(env: Env, plan: Plan, shapes: Sequence[str], results: dict[s
     for shape, n in cases:
         warm, reps = plan.warmups_for(shape, n), plan.reps(n)
         log(f"== {shape} {n}: {warm} warm-up + {reps} reps of project, plain, like us")
-        rows.append(run_case(shape, n, warm, reps, project, floors))
+        companion = 1000 if n >= 10_000 and 1000 in plan.sizes[shape] and shape in FLAT_SHAPES else None
+        rows.append(run_case(shape, n, warm, reps, project, floors, companion))
         rows[-1]["load_avg_1m"] = round(os.getloadavg()[0], 2)  # other people's work on the machine shows here
         if (shape, n) == mid_case:
             mid_rss = _rss(workers)
     results["rows"] = rows
     by = {(r["shape"], r["n"]): r for r in rows}
     flat: dict[str, Any] = {}
-    for shape in ("chain", "fanout"):
+    for shape in FLAT_SHAPES:
         if (shape, 1000) in by and (shape, 10_000) in by:
             small, big = by[(shape, 1000)], by[(shape, 10_000)]
-            flat[shape] = {"project_1k_ms": small["project_ms_per_step"], "project_10k_ms": big["project_ms_per_step"],
-                           **{f"{side}_ratio": round(big[f"{side}_ms_per_step"] / small[f"{side}_ms_per_step"], 3)
-                              for side in SIDES}}
+            # Each 10,000-step run against the 1,000-step run just before it, on the same side.
+            pairs = big["project_companion_times_s"]
+            flat[shape] = {"project_1k_ms": round(1000 * statistics.median(pairs) / small["steps"], 3),
+                           "project_10k_ms": big["project_ms_per_step"],
+                           **{f"{side}_ratio": big[f"{side}_flat_ratio"] for side in SIDES}}
             results.setdefault("submit_10k_s", {})[shape] = {"median_s": big["project_submit_s"],
                                                               "max_s": big["project_submit_max_s"], "runs": big["reps"]}
     if flat:
