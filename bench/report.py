@@ -222,7 +222,7 @@ def write_markdown(results: dict[str, Any], path: Path, command: str) -> None:
                                      "; no fsync, its default") + "). "
         "Two prefork workers with `-c 1` per side, all started together; each repetition runs the "
         "three sides one after the other, starting with the next side each time, one side busy at a time; "
-        "outputs are deleted at the end of a case and written to disk before each run. Times in seconds, "
+        "the disk is synced before every run. Times in seconds, "
         "submit to result: median (min-max); ratios are the median of the pairwise ratios "
         f"project_i / floor_i. Repetitions: {reps_text}, after a warm-up for the first sizes of each shape.",
         "",

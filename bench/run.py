@@ -11,9 +11,8 @@ with the documented ``REDIS_URL``, ``ORCH_HOME`` and ``ORCH_SECRET``, cwd the pr
 the headline floor) and Celery configured like the project (``bench.floor_app``). Only one side is
 busy at a time (the machine has 2 cores): each repetition runs the three sides one after the other,
 starting with the next side each time, so a change in machine load affects the runs of a repetition
-alike; ratios are medians of the pairwise ratios. Output files are deleted at the end of a case and
-dirty pages written out before each run (``runners.OUTPUTS``, ``settle_disk``), so that no run pays
-for the file system work of the one before. Every process it starts is stopped by its own process group at the end,
+alike; ratios are medians of the pairwise ratios. The disk is synced before every run
+(``runners.settle_disk``), so that no run pays for the file system work of the one before. Every process it starts is stopped by its own process group at the end,
 whatever happens.
 
 Phases: local figures (import, ``execute_in_process``, planning); submit latency of a 1-step job;
@@ -46,7 +45,7 @@ from bench.latency import floor_latency, project_latency
 from bench.local_figures import bench_import, bench_in_process, bench_plan
 from bench.redis_figures import command_stats, redis_rtt, run_memory
 from bench.report import TARGETS, checks, print_table, write_markdown
-from bench.runners import OUTPUTS, RUN_TIMEOUT, FloorRunner, ProjectRunner, n_steps, settle_disk
+from bench.runners import RUN_TIMEOUT, FloorRunner, ProjectRunner, n_steps, settle_disk
 from bench.samples import Sample, log, measure, pairwise_ratio
 from bench.scaling import bench_scaling
 from bench.workers import ROOT, Env, worker_peak_rss_mb
@@ -109,7 +108,7 @@ def make_plan(args: argparse.Namespace) -> Plan:
 def run_case(shape: str, n: int, warm: int, reps: int, project: ProjectRunner,
              floors: dict[str, FloorRunner], companion: int | None = None) -> dict[str, Any]:
     """``warm`` unrecorded and ``reps`` recorded repetitions of (project, plain, configured) at ``n``,
-    each repetition starting with the next side; output files are deleted at the end of the case.
+    each repetition starting with the next side, and the disk synced before every run.
 
     :param companion: also time a run of this size right before each timed run, on the same side
         (``<side>_companion_times_s``): the flat cost compares each 10,000-step run with a 1,000-step
@@ -126,28 +125,23 @@ def run_case(shape: str, n: int, warm: int, reps: int, project: ProjectRunner,
     times = {side: Sample() for side in SIDES}
     companions: dict[str, list[float]] = {side: [] for side in SIDES}
     submit, cpu = Sample(), Sample()
-    OUTPUTS.defer = True
-    try:
-        for rep in range(reps):
-            # Each repetition starts with another side, so that no side always follows the same one.
-            order = SIDES[rep % len(SIDES):] + SIDES[:rep % len(SIDES)]
-            for side in order:
-                if companion is not None:
-                    settle_disk()
-                    companions[side].append(project.run(shape, companion).elapsed if side == "project"
-                                            else floors[side].run(shape, companion))
+    for rep in range(reps):
+        # Each repetition starts with another side, so that no side always follows the same one.
+        order = SIDES[rep % len(SIDES):] + SIDES[:rep % len(SIDES)]
+        for side in order:
+            if companion is not None:
                 settle_disk()
-                if side == "project":
-                    c0 = time.process_time()
-                    run = project.run(shape, n)
-                    cpu.times.append(time.process_time() - c0)
-                    times["project"].times.append(run.elapsed)
-                    submit.times.append(run.submit)
-                else:
-                    times[side].times.append(floors[side].run(shape, n))
-    finally:
-        OUTPUTS.defer = False
-        OUTPUTS.flush()
+                companions[side].append(project.run(shape, companion).elapsed if side == "project"
+                                        else floors[side].run(shape, companion))
+            settle_disk()
+            if side == "project":
+                c0 = time.process_time()
+                run = project.run(shape, n)
+                cpu.times.append(time.process_time() - c0)
+                times["project"].times.append(run.elapsed)
+                submit.times.append(run.submit)
+            else:
+                times[side].times.append(floors[side].run(shape, n))
     steps = n_steps(shape, n)
     row: dict[str, Any] = {"shape": shape, "n": n, "steps": steps, "reps": reps}
     for side, s in times.items():

@@ -3,7 +3,7 @@
 Shapes: ``chain`` (N steps in a line after a start), ``fanout`` (a start, N leaves on it, a gather),
 ``dynamic`` (N mapped steps between an emit and a gather) and ``sleep_fanout`` (``fanout`` with
 leaves that sleep, for the scaling rows). Both sides check the final value and delete the run's
-output files afterwards (all together at the end of a timed case: ``OUTPUTS``), outside the timing.
+output files afterwards, outside the timing.
 
 Times are wall times: for the project from ``submit_job`` to ``RunHandle.wait`` returning, for a
 floor from sending the first task to the final result being available in the result backend.
@@ -24,7 +24,7 @@ from bench.samples import BenchError
 from bench.workers import SECRET, Env
 
 __all__ = ["ProjectRunner", "FloorRunner", "ProjectRun", "expected_value", "n_steps", "timeout_for",
-           "RUN_TIMEOUT", "OUTPUTS", "settle_disk"]
+           "RUN_TIMEOUT", "settle_disk"]
 
 
 def expected_value(shape: str, n: int) -> int:
@@ -45,35 +45,9 @@ class _Timeout:
 RUN_TIMEOUT = _Timeout()
 
 
-class _Outputs:
-    """Deletes the output files of finished runs: at once, or with ``defer`` all together at :meth:`flush`.
-
-    Deleting a thousand directories leaves the filesystem work to do in the background, in the
-    next run's time, which is another side's: the timed cases defer it to their end.
-    """
-
-    def __init__(self) -> None:
-        self.defer = False
-        self._paths: list[Path] = []
-
-    def done(self, path: Path) -> None:
-        if self.defer:
-            self._paths.append(path)
-        else:
-            shutil.rmtree(path, ignore_errors=True)
-
-    def flush(self) -> None:
-        for path in self._paths:
-            shutil.rmtree(path, ignore_errors=True)
-        self._paths.clear()
-        settle_disk()
-
-
-OUTPUTS = _Outputs()
-
-
 def settle_disk() -> None:
-    """Write what the last run left dirty now, outside any timing, not during the next run."""
+    """Write what the last run left dirty (its files, the deletion of its files) now, outside any
+    timing, so that every run starts on the same, synced disk instead of paying for the last one's."""
     os.sync()
 
 
@@ -136,7 +110,7 @@ class ProjectRunner:
         value = result.output_for_node(last)
         if value != expected_value(shape, n):
             raise BenchError(f"project {name}: got {value}, expected {expected_value(shape, n)}")
-        OUTPUTS.done(self.env.home / "storage" / handle.run_id)
+        shutil.rmtree(self.env.home / "storage" / handle.run_id, ignore_errors=True)
 
     def run(self, shape: str, n: int, run_config: dict[str, Any] | None = None) -> ProjectRun:
         """Submit a run of ``shape`` with ``n``, wait for it, check its value, delete its outputs.
@@ -190,5 +164,5 @@ class FloorRunner:
         value = read_value(path)
         if value != expected_value(shape, n):
             raise BenchError(f"floor {self.app.main} {shape} {n}: got {value}, expected {expected_value(shape, n)}")
-        OUTPUTS.done(Path(floor_dir()) / run_id)
+        shutil.rmtree(Path(floor_dir()) / run_id, ignore_errors=True)
         return elapsed
